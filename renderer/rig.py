@@ -1,0 +1,49 @@
+"""Forward kinematics: bone poses to world transforms, all bones at once.
+
+Bones are stored parent-first, so one ordered pass of 3x3 products gives every world matrix.
+Angles are degrees, clockwise on screen (the stage's y axis points down); lengths are stage units.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def local_matrices(x: np.ndarray, y: np.ndarray, rot: np.ndarray, sx: np.ndarray,
+                   sy: np.ndarray) -> np.ndarray:
+    """(n, 3, 3) affine matrices T(x, y) · R(rot) · S(sx, sy), vectorised over n bones."""
+    r = np.radians(rot)
+    c, s = np.cos(r), np.sin(r)
+    m = np.zeros((len(x), 3, 3))
+    m[:, 0, 0] = c * sx
+    m[:, 0, 1] = -s * sy
+    m[:, 1, 0] = s * sx
+    m[:, 1, 1] = c * sy
+    m[:, 0, 2] = x
+    m[:, 1, 2] = y
+    m[:, 2, 2] = 1.0
+    return m
+
+
+def world_transforms(local: np.ndarray, parent: np.ndarray) -> np.ndarray:
+    """World matrices from local ones; `parent[i] < i`, root = -1. (n ~ 20: the loop is cheap.)"""
+    world = np.empty_like(local)
+    for i, p in enumerate(parent):
+        world[i] = local[i] if p < 0 else world[p] @ local[i]
+    return world
+
+
+def affine(m: np.ndarray) -> np.ndarray:
+    """The 2x3 part of a 3x3 affine matrix, as OpenCV wants it."""
+    return np.ascontiguousarray(m[:2, :], dtype=np.float64)
+
+
+def translate(x: float, y: float) -> np.ndarray:
+    return np.array([[1.0, 0, x], [0, 1.0, y], [0, 0, 1.0]])
+
+
+def scale(sx: float, sy: float | None = None) -> np.ndarray:
+    return np.diag([sx, sx if sy is None else sy, 1.0])
+
+
+def rotate(degrees: float) -> np.ndarray:
+    return local_matrices(np.zeros(1), np.zeros(1), np.array([degrees]), np.ones(1), np.ones(1))[0]

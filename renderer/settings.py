@@ -1,0 +1,88 @@
+"""Render settings: one frozen value passed explicitly down the pipeline.
+
+Precedence, documented once: built-in defaults < the scene file < the command line.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from renderer.errors import LimitError
+
+STAGE_W = 1920
+STAGE_H = 1080
+
+# Resource limits a user can see in --help and README. Each refusal names the limit.
+MAX_WIDTH = 3840
+MIN_WIDTH = 64
+MAX_FPS = 60
+MAX_SHOT_SECONDS = 120.0
+MAX_SCENE_SECONDS = 600.0
+MAX_FRAMES = 24 * 60 * 30  # half an hour at 24 fps
+MAX_IMAGE_PIXELS = 4096 * 4096
+MAX_FILE_BYTES = 2 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Quality:
+    """An output size with the encoder settings chosen for it."""
+
+    name: str
+    width: int
+    height: int
+    crf: int
+    preset: str
+
+
+QUALITIES = {
+    "draft": Quality("draft", 640, 360, 23, "veryfast"),
+    "preview": Quality("preview", 1280, 720, 20, "veryfast"),
+    "final": Quality("final", 1920, 1080, 18, "medium"),
+}
+
+
+@dataclass(frozen=True)
+class RenderSettings:
+    """Everything about a render that is not in the scene file.
+
+    width, height: output size in pixels (even numbers; 16:9 like the stage).
+    fps: output frames per second. crf, preset: x264 rate factor and speed preset.
+    seed: overrides the scene's seed when not None. post: apply post effects (grade, flicker,
+    vignette, grain, halation); off only for benchmarks and tests that isolate the compositor.
+    """
+
+    width: int = 1280
+    height: int = 720
+    fps: int = 24
+    crf: int = 20
+    preset: str = "veryfast"
+    seed: int | None = None
+    post: bool = True
+
+    @property
+    def scale(self) -> float:
+        """Pixels per stage unit."""
+        return self.width / STAGE_W
+
+    def with_size(self, width: int) -> "RenderSettings":
+        return replace(self, width=width, height=height_for(width))
+
+
+def height_for(width: int) -> int:
+    """The even height that keeps the stage's 16:9 aspect for `width` pixels."""
+    return max(2, int(round(width * STAGE_H / STAGE_W / 2)) * 2)
+
+
+def settings_for(quality: str = "preview", width: int | None = None, fps: int = 24,
+                 seed: int | None = None, post: bool = True) -> RenderSettings:
+    """Settings for a named quality level, optionally at another width (height follows 16:9)."""
+    q = QUALITIES[quality]
+    w = q.width if width is None else width
+    if not (MIN_WIDTH <= w <= MAX_WIDTH):
+        raise LimitError(f"width {w} px is outside {MIN_WIDTH}..{MAX_WIDTH}",
+                         hint="the maximum resolution is 3840x2160")
+    if w % 2:
+        raise LimitError(f"width {w} px must be even (H.264 4:2:0 needs even sizes)")
+    if not (1 <= fps <= MAX_FPS):
+        raise LimitError(f"fps {fps} is outside 1..{MAX_FPS}")
+    return RenderSettings(width=w, height=height_for(w), fps=fps, crf=q.crf, preset=q.preset,
+                          seed=seed, post=post)
