@@ -69,3 +69,13 @@ class Interrupted(StopmoError):
     """The user interrupted a render (Ctrl-C or SIGTERM)."""
 
     exit_code = 130
+
+
+def did_you_mean(name: str, known: list[str] | tuple[str, ...], what: str) -> str:
+    """A hint for an unknown name: the closest known one, or the list of known names."""
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]!r}?"
+    return f"known {what}s: {', '.join(known)}" if known else f"there are no {what}s"

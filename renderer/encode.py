@@ -1,0 +1,442 @@
+"""Encoder sinks (H.264 MP4 or a PNG sequence), output-path checks and video probing.
+
+A render produces exposures; each is rendered once and written `hold` times with
+`sink.write(frame, repeat=hold)`. Frames are `(H, W, 3) uint8` RGB arrays.
+
+Output is atomic: everything is written to a hidden temporary file or folder beside the target
+(`.NAME.partial-<pid>.mp4`, `.NAME.partial-<pid>/`) and moved into place only after the frame count
+has been checked. Any failure or interruption removes the temporary output and leaves the previous
+target untouched.
+
+The MP4 sink runs the ffmpeg binary bundled with imageio-ffmpeg with the same command line as
+`imageio_ffmpeg.write_frames`, but owns the child process itself: write_frames sends ffmpeg's
+stderr to our terminal, so an error could not quote ffmpeg's last words (full disk, crash).
+"""
+from __future__ import annotations
+
+import errno
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+from typing import Iterator, Protocol
+
+import imageio_ffmpeg
+import numpy as np
+from PIL import Image
+
+from renderer.errors import EncodeError, LimitError, OutputError
+
+# Containers we write (ISO base media files, recognisable by their `ftyp` box).
+VIDEO_FORMATS = {".mp4": "mp4", ".mov": "mov"}
+FRAME_NAME = "frame_{:06d}.png"
+_FRAME_RE = re.compile(r"frame_\d+\.png")
+# zlib level for PNG frames: 1 is several times faster than the default and only a little larger.
+PNG_COMPRESS_LEVEL = 1
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+_DISK_FULL_TEXT = ("No space left on device", "Disk quota exceeded")
+
+
+class FrameSink(Protocol):
+    """Where rendered frames go. `frames_written` counts frames, repeats included."""
+
+    frames_written: int
+
+    def write(self, frame: np.ndarray, repeat: int = 1) -> None:
+        """Write `frame` ((H, W, 3) uint8 RGB) `repeat` times."""
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What a video file holds. fps in frames per second; duration in seconds."""
+
+    codec: str
+    pix_fmt: str
+    width: int
+    height: int
+    fps: float
+    frames: int
+    duration: float
+
+
+# --------------------------------------------------------------------------- path checks
+
+def is_frame_folder(target: str | os.PathLike) -> bool:
+    """True when `target` names a PNG-sequence folder: it ends in '/' or has no suffix."""
+    text = os.fspath(target)
+    return text.endswith(("/", os.sep)) or Path(text).suffix == ""
+
+
+def check_target(target: str | os.PathLike) -> None:
+    """Refuse, before any work, an output path that cannot be written safely.
+
+    Raises OutputError when: the format is unknown; the parent folder is missing, not a folder or
+    not writable; a video was asked where a folder exists; an existing file is not a video we could
+    have written (no MP4 `ftyp` box); an existing frame folder holds anything but frame_*.png.
+    """
+    path = Path(target)
+    folder = is_frame_folder(target)
+    if not folder and path.suffix.lower() not in VIDEO_FORMATS:
+        raise OutputError(f"cannot write {path}: unknown output format {path.suffix!r}",
+                          hint="use a .mp4 or .mov file, or a folder name ending in '/' "
+                               "for a PNG sequence")
+    parent = path.parent
+    if not parent.exists():
+        raise OutputError(f"folder {parent} does not exist", hint="create it first")
+    if not parent.is_dir():
+        raise OutputError(f"cannot write {path}: {parent} is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write {path}: folder {parent} is not writable")
+    if folder:
+        _check_frame_folder(path)
+    else:
+        _check_video_file(path)
+
+
+def _check_video_file(path: Path) -> None:
+    if path.is_dir():
+        raise OutputError(f"cannot write the video {path}: a folder with that name exists",
+                          hint="choose another file name")
+    if not path.exists():
+        return
+    if not path.is_file():
+        raise OutputError(f"refusing to overwrite {path}: it is not a regular file")
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+    except OSError as err:
+        raise OutputError(f"cannot read the existing {path}: {err.strerror}") from None
+    # An empty file holds nothing to lose; anything else must look like an ISO media file.
+    if head and head[4:8] != b"ftyp":
+        raise OutputError(f"refusing to overwrite {path}: it is not a video",
+                          hint="move it away or choose another output name")
+
+
+def _check_frame_folder(path: Path) -> None:
+    if not path.exists():
+        return
+    if not path.is_dir():
+        raise OutputError(f"refusing to replace {path} with a PNG sequence: it is a file")
+    foreign = sorted(p.name for p in path.iterdir()
+                     if not (_FRAME_RE.fullmatch(p.name) and p.is_file()))
+    if foreign:
+        raise OutputError(f"refusing to replace the folder {path}: it holds files other than "
+                          f"frame_*.png (such as {foreign[0]!r})",
+                          hint="choose an empty or new folder")
+
+
+def _partial_path(target: Path, suffix: str = "") -> Path:
+    """The hidden temporary name beside `target`, unique to this process."""
+    return target.with_name(f".{target.name}.partial-{os.getpid()}{suffix}")
+
+
+def _remove(path: Path) -> None:
+    """Remove a file, link or folder if it exists; never raises for a missing path."""
+    try:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+    except FileNotFoundError:
+        pass
+
+
+def _disk_full(path: Path, label: str) -> OutputError:
+    return OutputError(f"the disk is full: could not finish writing {path} ({label})",
+                       hint="free some space and render again; the previous output is intact")
+
+
+def _check_frame(frame: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Validate one frame and return it C-contiguous (a programming error raises ValueError)."""
+    if frame.shape != (height, width, 3) or frame.dtype != np.uint8:
+        raise ValueError(f"expected a ({height}, {width}, 3) uint8 frame, "
+                         f"got {frame.shape} {frame.dtype}")
+    return np.ascontiguousarray(frame)
+
+
+# --------------------------------------------------------------------------- MP4 sink
+
+def _tail(log, lines: int = 5) -> str:
+    """The last non-empty lines of ffmpeg's stderr log file, joined with ' | ' ('' if none)."""
+    try:
+        log.flush()
+        size = log.seek(0, os.SEEK_END)
+        log.seek(max(0, size - 4096))
+        text = log.read().decode("utf-8", "replace")
+    except (OSError, ValueError):
+        return ""
+    kept = [s.strip() for s in text.splitlines() if s.strip()][-lines:]
+    return " | ".join(kept)
+
+
+class VideoSink:
+    """Streams RGB frames to an ffmpeg child encoding H.264 yuv420p into a temporary file.
+
+    `pid` is the ffmpeg child's process id. Use through `open_sink`, which finishes or aborts it.
+    """
+
+    def __init__(self, target: Path, *, width: int, height: int, fps: int, crf: int,
+                 preset: str, label: str):
+        if width % 2 or height % 2:
+            raise LimitError(f"{width}x{height} px: H.264 4:2:0 needs an even width and height")
+        self.target, self.width, self.height, self.label = target, width, height, label
+        self.frames_written = 0
+        self.temp = _partial_path(target, target.suffix)
+        _remove(self.temp)  # a leftover of a dead process that had our pid
+        try:  # create the temp ourselves so a permission problem is an OutputError, not ffmpeg's
+            os.close(os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+        except OSError as err:
+            raise OutputError(f"cannot write {target}: {err.strerror}") from None
+        self._log = tempfile.TemporaryFile()
+        cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostats", "-v", "error", "-y",
+               "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
+               "-r", str(fps), "-i", "-", "-an",
+               # Convert with, and tag, the BT.709 matrix HD players assume (the default is 601).
+               "-vf", "scale=out_color_matrix=bt709:out_range=tv,"
+               "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709",
+               "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", str(crf), "-preset", preset,
+               "-movflags", "+faststart", "-f", VIDEO_FORMATS[target.suffix.lower()],
+               str(self.temp)]
+        try:
+            # Own process group: a Ctrl-C reaches Python, which then stops ffmpeg and cleans up.
+            self.process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                            stderr=self._log, bufsize=0, process_group=0)
+        except BaseException:
+            self._log.close()
+            _remove(self.temp)
+            raise
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def write(self, frame: np.ndarray, repeat: int = 1) -> None:
+        """Send `frame` ((H, W, 3) uint8 RGB) to the encoder `repeat` times."""
+        data = memoryview(_check_frame(frame, self.width, self.height)).cast("B")
+        for _ in range(repeat):
+            try:
+                view = data
+                while view:  # a raw pipe write may be partial
+                    view = view[self.process.stdin.write(view):]
+            except (OSError, ValueError):
+                raise self._failure(f"the encoder stopped while writing {self.label} "
+                                    f"frame {self.frames_written + 1}") from None
+            self.frames_written += 1
+
+    def _failure(self, what: str) -> Exception:
+        """Reap ffmpeg and build the error that explains its death (full disk or other)."""
+        code = self._stop(kill=False)
+        tail = _tail(self._log)
+        if any(t in tail for t in _DISK_FULL_TEXT):
+            return _disk_full(self.target, self.label)
+        if not tail:
+            tail = (f"ffmpeg was killed by {signal.Signals(-code).name}" if code < 0
+                    else f"ffmpeg exited with code {code} and said nothing")
+        return EncodeError(f"{what}: {tail}")
+
+    def _stop(self, kill: bool) -> int:
+        """End the child (closing its input, or killing it) and reap it: no zombie remains."""
+        p = self.process
+        if kill and p.poll() is None:
+            p.kill()
+        try:
+            p.stdin.close()
+        except OSError:
+            pass  # ffmpeg already gone: its death is reported from the log and return code
+        try:
+            return p.wait()
+        except BaseException:  # interrupted while waiting: do not leave it running
+            p.kill()
+            p.wait()
+            raise
+
+    def finish(self, expected_frames: int | None) -> None:
+        """Close the stream, check the frame count, and move the video into place."""
+        if self._stop(kill=False) != 0:
+            raise self._failure(f"the encoder failed at the end of {self.label}")
+        if self.frames_written == 0:
+            raise EncodeError(f"{self.label}: no frames were rendered, so no video was written")
+        try:
+            counted, _ = imageio_ffmpeg.count_frames_and_secs(str(self.temp))
+        except RuntimeError as err:
+            raise EncodeError(f"{self.label}: cannot read back the encoded video: "
+                              f"{str(err).strip().splitlines()[-1]}") from None
+        _check_counts(self.label, self.frames_written, expected_frames, counted, "the video")
+        try:
+            with open(self.temp, "rb") as f:
+                os.fsync(f.fileno())  # the rename must not expose a file still in the page cache
+            os.replace(self.temp, self.target)
+        except OSError as err:
+            if err.errno in _DISK_FULL:
+                raise _disk_full(self.target, self.label) from None
+            raise OutputError(f"cannot move the finished video into {self.target}: "
+                              f"{err.strerror}") from None
+        self._log.close()
+
+    def abort(self) -> None:
+        """Kill and reap ffmpeg and remove the temporary file. Safe to call more than once."""
+        try:
+            self._stop(kill=True)
+        finally:
+            self._log.close()
+            _remove(self.temp)
+
+
+def _check_counts(label: str, written: int, expected: int | None, counted: int,
+                  where: str) -> None:
+    if expected is not None and written != expected:
+        raise EncodeError(f"{label}: the encoder was promised {expected} frames "
+                          f"but received {written}")
+    if counted != written:
+        raise EncodeError(f"{label}: {written} frames were written but {where} "
+                          f"holds {counted}")
+
+
+# --------------------------------------------------------------------------- PNG sink
+
+class PngSink:
+    """Writes frame_000001.png ... into a temporary folder, swapped into place by `finish`."""
+
+    def __init__(self, target: Path, *, width: int, height: int, label: str):
+        self.target, self.width, self.height, self.label = target, width, height, label
+        self.frames_written = 0
+        self.temp = _partial_path(target)
+        _remove(self.temp)
+        try:
+            self.temp.mkdir()
+        except OSError as err:
+            raise OutputError(f"cannot write {target}: {err.strerror}") from None
+
+    def write(self, frame: np.ndarray, repeat: int = 1) -> None:
+        """Write `frame` ((H, W, 3) uint8 RGB) as `repeat` PNG files (encoded once)."""
+        buf = BytesIO()
+        Image.fromarray(_check_frame(frame, self.width, self.height)).save(
+            buf, "PNG", compress_level=PNG_COMPRESS_LEVEL)
+        data = buf.getvalue()
+        for _ in range(repeat):
+            name = self.temp / FRAME_NAME.format(self.frames_written + 1)
+            try:
+                with open(name, "wb") as f:
+                    f.write(data)
+            except OSError as err:
+                if err.errno in _DISK_FULL:
+                    raise _disk_full(self.target, self.label) from None
+                raise OutputError(f"cannot write {name.name} of {self.label}: "
+                                  f"{err.strerror}") from None
+            self.frames_written += 1
+
+    def finish(self, expected_frames: int | None) -> None:
+        """Check the count, then swap the new folder in; the old one goes only after that."""
+        counted = sum(1 for p in self.temp.iterdir() if _FRAME_RE.fullmatch(p.name))
+        _check_counts(self.label, self.frames_written, expected_frames, counted, "the folder")
+        old = _partial_path(self.target, ".old")
+        if self.target.exists():
+            _remove(old)
+            os.replace(self.target, old)
+            try:
+                os.replace(self.temp, self.target)
+            except BaseException:
+                os.replace(old, self.target)  # put the previous sequence back
+                raise
+            _remove(old)
+        else:
+            os.replace(self.temp, self.target)
+
+    def abort(self) -> None:
+        _remove(self.temp)
+
+
+# --------------------------------------------------------------------------- the one entry
+
+@contextmanager
+def open_sink(target: str | os.PathLike, *, width: int, height: int, fps: int, crf: int,
+              preset: str, expected_frames: int | None = None,
+              label: str = "") -> Iterator[FrameSink]:
+    """Open an atomic frame sink for `target` and finish it when the block ends.
+
+    target: `.mp4`/`.mov` -> H.264 yuv420p (BT.709, faststart); a path ending in '/' or without a
+    suffix -> PNG sequence folder. width, height: pixels; fps: frames per second; crf, preset:
+    x264 settings (ignored for PNG). expected_frames: frames the caller promises to write
+    (repeats included); label: the scene name used in error messages.
+
+    On leaving the block normally the frame count is checked (EncodeError names the label and both
+    counts) and the output is moved into place. On any exception, KeyboardInterrupt included, the
+    encoder is stopped, the temporary output removed, the previous target left untouched.
+    """
+    check_target(target)
+    path = Path(target)
+    label = label or path.name
+    if is_frame_folder(target):
+        sink: VideoSink | PngSink = PngSink(path, width=width, height=height, label=label)
+    else:
+        sink = VideoSink(path, width=width, height=height, fps=fps, crf=crf, preset=preset,
+                         label=label)
+    done = False
+    try:
+        yield sink
+        sink.finish(expected_frames)
+        done = True
+    finally:
+        if not done:
+            sink.abort()
+
+
+# --------------------------------------------------------------------------- reading videos
+
+# "Stream #0:0[0x1](und): Video: h264 (High) (avc1 / 0x...), yuv420p(tv, bt709, progressive),
+#  1920x1080 [SAR 1:1 DAR 16:9], 3 kb/s, 24 fps, 24 tbr, 12288 tbn (default)"
+_STREAM_RE = re.compile(r"Stream #\d+:\d+\S*: Video: (\w+)[^,]*, (\w+)(?:\([^)]*\))?.*?, "
+                        r"(\d+)x(\d+)(?:.*?, ([\d.]+)(k?) fps)?")
+
+
+def parse_stream_line(header: str) -> tuple[str, str, int, int, float]:
+    """(codec, pix_fmt, width, height, fps) from the first video stream of `ffmpeg -i` output.
+
+    fps is 0.0 when ffmpeg does not state it. Raises ValueError when there is no video stream.
+    """
+    m = _STREAM_RE.search(header)
+    if not m:
+        raise ValueError("no video stream")
+    codec, pix_fmt, width, height, rate, kilo = m.groups()
+    fps = float(rate) * (1000 if kilo else 1) if rate else 0.0
+    return codec, pix_fmt, int(width), int(height), fps
+
+
+def probe(path: str | os.PathLike) -> VideoInfo:
+    """Codec, pixel format, size, fps, frame count and duration (seconds) of a video file.
+
+    Raises EncodeError when the file is missing or holds no readable video stream.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise EncodeError(f"cannot probe {path}: no such file")
+    run = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
+                         stdin=subprocess.DEVNULL, capture_output=True)
+    header = run.stderr.decode("utf-8", "replace")  # exits 1 (no output file): expected
+    try:
+        codec, pix_fmt, width, height, fps = parse_stream_line(header)
+        frames, secs = imageio_ffmpeg.count_frames_and_secs(str(path))
+    except (ValueError, RuntimeError):
+        last = header.strip().splitlines()[-1:] or ["no output"]
+        raise EncodeError(f"cannot read {path} as a video: {last[0]}") from None
+    m = re.search(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)", header)
+    duration = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3)) if m else secs
+    return VideoInfo(codec, pix_fmt, width, height, fps, int(frames), float(duration))
+
+
+def read_frames(path: str | os.PathLike) -> Iterator[np.ndarray]:
+    """Decode a video into (H, W, 3) uint8 RGB frames (read-only arrays), in order."""
+    gen = imageio_ffmpeg.read_frames(str(path), pix_fmt="rgb24")
+    try:
+        meta = next(gen)
+        width, height = meta["size"]
+        for raw in gen:
+            yield np.frombuffer(raw, np.uint8).reshape(height, width, 3)
+    finally:
+        gen.close()  # stops the ffmpeg reader even when the caller stops early

@@ -1,0 +1,432 @@
+"""Handmade materials: procedural textures that make painted shapes read as felt, yarn, vinyl...
+
+Every texture is defined in STAGE units (the stage is 1920x1080 units), so a part looks the same
+at 320x180 and at 4K; detail finer than about two pixels fades out instead of aliasing. Noise
+comes from lattices of values drawn from `Philox` keyed by (seed, primitive index, purpose) and
+anchored to the primitive's own extent, so textures are deterministic and scale-independent.
+
+Colours here are straight (not premultiplied) float32 RGB in 0..1; alpha factors are 0..1.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+MATERIALS: frozenset[str] = frozenset({
+    "plain", "felt", "yarn", "vinyl", "clay", "knit", "wood", "button", "fabric", "wallpaper",
+    "paper", "resin", "metal", "glass", "glow",
+})
+
+# Key light of the miniature set: from the upper left, toward the camera (x right, y down, z out).
+_L = np.array([-0.5, -0.62, 0.6]) / np.linalg.norm([-0.5, -0.62, 0.6])
+_H = (_L + [0, 0, 1]) / np.linalg.norm(_L + [0, 0, 1])  # Blinn half vector for a camera on +z
+
+_UINT64 = (1 << 64) - 1
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A primitive's own frame, stage units, bone-local, y down.
+
+    cx, cy: centre. rot: the primitive's rotation (degrees clockwise; 0 for point shapes);
+    half_w, half_h: half extents along the rotated x and y axes. angle: direction of the long
+    axis (degrees clockwise); half_long, half_short: half extents along and across it.
+    """
+
+    cx: float
+    cy: float
+    rot: float
+    half_w: float
+    half_h: float
+    angle: float
+    half_long: float
+    half_short: float
+
+
+@dataclass(frozen=True)
+class Edge:
+    """How a material treats the shape's edge, all in stage units.
+
+    wobble: amplitude of the low-frequency handmade edge wobble. soft: width of the coverage
+    ramp (at least one pixel is used). fuzz, fuzz_cell: amplitude and feature size of fine edge
+    noise (fibres). grow: the coverage edge moves this far outward (glows reach past the shape).
+    """
+
+    wobble: float
+    soft: float = 0.25
+    fuzz: float = 0.0
+    fuzz_cell: float = 1.5
+    grow: float = 0.0
+
+
+_EDGES = {
+    "plain": Edge(0.6), "felt": Edge(1.0, 1.6, 0.9, 1.6), "yarn": Edge(1.4, 0.8, 1.1, 2.0),
+    "vinyl": Edge(0.4), "clay": Edge(1.1, 0.4), "knit": Edge(1.0, 0.6, 0.5, 2.5),
+    "wood": Edge(0.5), "button": Edge(0.15), "fabric": Edge(0.8, 0.5, 0.3, 1.5),
+    "wallpaper": Edge(0.4), "paper": Edge(0.6, 0.3, 0.25, 1.0), "resin": Edge(0.35),
+    "metal": Edge(0.25), "glass": Edge(0.3), "glow": Edge(0.0, 0.25),
+}
+
+
+def edge_for(material: str, frame: Frame) -> Edge:
+    """Edge treatment of `material` on a shape with `frame`. Wobble shrinks on thin shapes so a
+    4-unit line is not chopped up; a glow reaches past its shape by a third of its half size."""
+    e = _EDGES.get(material, _EDGES["plain"])
+    k = min(1.0, max(0.25, frame.half_short / 12.0))
+    grow = 0.35 * frame.half_short if material == "glow" else 0.0
+    return Edge(e.wobble * k, e.soft, e.fuzz * k, e.fuzz_cell, grow)
+
+
+def _rng(seed: int, index: int, purpose: int) -> np.random.Generator:
+    key = np.array([seed & _UINT64, ((index & 0xFFFFFFFF) << 16) | (purpose & 0xFFFF)],
+                   dtype=np.uint64)
+    return np.random.Generator(np.random.Philox(key=key))
+
+
+class Field:
+    """Everything a material needs about one primitive on its painting grid.
+
+    x: (1, W) and y: (H, 1) float32 stage coordinates of pixel centres (bone-local).
+    d: (H, W) float32 signed distance to the (wobbly) edge, stage units, negative inside, exact
+    within a band and clamped beyond it. scale: pixels per stage unit of this grid. extent:
+    (x0, y0, x1, y1) stage box the noise lattices are anchored to (independent of scale).
+    color: the primitive's base colour (3,) float 0..1.
+    """
+
+    def __init__(self, x, y, d, scale, frame: Frame, extent, seed: int, index: int,
+                 color=(0.5, 0.5, 0.5)):
+        self.x, self.y, self.d, self.scale = x, y, d, scale
+        self.color = np.asarray(color, np.float32)  # the primitive's base colour, 0..1
+        self.frame, self.extent, self.seed, self.index = frame, extent, seed, index
+
+    def detail(self, cell: float) -> float:
+        """1 for features of at least 2.5 px, 0 below 0.7 px: finer detail would only alias."""
+        return float(np.clip((cell * self.scale - 0.7) / 1.8, 0.0, 1.0))
+
+    def uv(self, angle: float):
+        """Coordinates along and across a direction `angle` (degrees clockwise), stage units,
+        relative to the shape's centre."""
+        c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+        dx, dy = self.x - self.frame.cx, self.y - self.frame.cy
+        return dx * c + dy * s, dy * c - dx * s
+
+    def noise(self, cell: float, cell_v: float | None = None, angle: float = 0.0,
+              purpose: int = 0, warp=None):
+        """Smooth value noise in about [-1, 1] with features of `cell` (along `angle`) by `cell_v`
+        (across) stage units, already faded by `detail`; 0.0 when too fine to show.
+        `warp` (H, W) shifts the across coordinate, stage units (wood grain)."""
+        cell_v = cell if cell_v is None else cell_v
+        fade = self.detail(min(cell, cell_v))
+        if fade <= 0.0:
+            return 0.0
+        u, v = self.uv(angle)
+        u, v = np.broadcast_arrays(u, v)
+        if warp is not None:
+            v = v + warp
+        # Lattice anchored to the primitive's extent in this frame: the same values at any scale.
+        x0, y0, x1, y1 = self.extent
+        c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
+        cu = [(px - self.frame.cx) * c + (py - self.frame.cy) * s
+              for px in (x0, x1) for py in (y0, y1)]
+        cv_ = [(py - self.frame.cy) * c - (px - self.frame.cx) * s
+               for px in (x0, x1) for py in (y0, y1)]
+        pad = 8.0 if warp is not None else 0.0
+        i0 = math.floor(min(cu) / cell) - 2
+        j0 = math.floor((min(cv_) - pad) / cell_v) - 2
+        nu = math.ceil(max(cu) / cell) + 3 - i0
+        nv = math.ceil((max(cv_) + pad) / cell_v) + 3 - j0
+        lattice = _rng(self.seed, self.index, purpose).random((nv, nu), dtype=np.float32)
+        lattice = lattice * 2.0 - 1.0
+        mx = (u / cell - i0).astype(np.float32)
+        my = (v / cell_v - j0).astype(np.float32)
+        out = cv2.remap(lattice, mx, my, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+        return out * fade if fade < 1.0 else out
+
+    def depth(self, r: float) -> np.ndarray:
+        """0 at the edge rising to 1 at `r` stage units inside, (H, W) float32."""
+        return np.clip(self.d * (-1.0 / r), 0.0, 1.0)
+
+    def normal(self, r: float):
+        """Normal of a pillow-shaped surface: flat inside, curving down over the last `r` units to
+        the edge (a parabolic bevel), as nx, ny, nz arrays (H, W)."""
+        gy, gx = np.gradient(self.d)
+        t = self.depth(r)
+        slope = (2.0 * self.scale) * (1.0 - t)  # dh/dd per pixel step of d
+        nx, ny = gx * slope, gy * slope
+        inv = 1.0 / np.sqrt(nx * nx + ny * ny + 1.0)
+        return nx * inv, ny * inv, inv
+
+    def local(self):
+        """Coordinates in the primitive's rotated frame, normalised: -1..1 over its half extents."""
+        f = self.frame
+        u, v = self.uv(f.rot)
+        return u / max(f.half_w, 1e-3), v / max(f.half_h, 1e-3)
+
+
+def _lit(n, diffuse: float, shin: float, spec: float):
+    """Diffuse factor (1 on a flat face) and specular add (0 on a flat face) for normals n."""
+    nx, ny, nz = n
+    ndl = np.clip(nx * _L[0] + ny * _L[1] + nz * _L[2], 0.0, None) * (1.0 / _L[2])
+    shade = 1.0 + diffuse * (ndl - 1.0)
+    if spec <= 0:
+        return shade, 0.0
+    ndh = np.clip(nx * _H[0] + ny * _H[1] + nz * _H[2], 0.0, 1.0)
+    hi = np.clip(ndh ** shin - _H[2] ** shin, 0.0, None) * (spec / (1.0 - _H[2] ** shin))
+    return shade, hi
+
+
+def _blob(f: Field, cx: float, cy: float, sx: float, sy: float) -> np.ndarray:
+    """A soft Gaussian spot at normalised local (cx, cy) with radii (sx, sy)."""
+    u, v = f.local()
+    return np.exp(-(((u - cx) / sx) ** 2 + ((v - cy) / sy) ** 2))
+
+
+def _mul(rgb, k):
+    return rgb * (k[..., None] if isinstance(k, np.ndarray) else k)
+
+
+def _add_white(rgb, k):
+    return rgb + _mul(1.0 - rgb, k)
+
+
+def _bevel(f: Field, r_max: float) -> float:
+    return max(0.5, min(r_max, 0.6 * f.frame.half_short))
+
+
+# --- the materials: each takes (field, rgb (H, W, 3), color2 (3,) or None) -> (rgb, alpha) ---
+
+def _plain(f, rgb, c2):
+    return _mul(rgb, 1.0 + 0.02 * f.noise(6, purpose=1) + 0.02 * f.noise(40, purpose=2)), 1.0
+
+
+def _felt(f, rgb, c2):
+    fib = sum(f.noise(4.0, 1.1, angle=17 + 60 * k, purpose=1 + k) for k in range(3))
+    grain = f.noise(1.2, purpose=5)
+    shade, _ = _lit(f.normal(_bevel(f, 5)), 0.35, 1, 0)
+    k = shade * (1.0 + 0.05 * fib + 0.05 * grain + 0.05 * f.noise(14, purpose=4))
+    return _mul(rgb, k), 1.0
+
+
+def _yarn(f, rgb, c2):
+    # Rounded strands (3.2 units) that wander, each plied (fine diagonal twist), in clumps.
+    a = f.frame.angle
+    u, v = f.uv(a)
+    v = v + 2.5 * f.noise(45, 12, angle=a, purpose=1)
+    ph = v * (1.0 / 3.2)
+    across = np.abs((ph % 1.0) - 0.5) * 2.0          # 0 on a strand's crest, 1 in the groove
+    profile = np.sqrt(np.clip(1.0 - across * across, 0.0, 1.0))
+    twist = np.sin((u * 0.45 + v) * (2 * np.pi / 1.7)) * f.detail(1.7)
+    each = f.noise(60, 3.2, angle=a, purpose=2)        # strands differ a little in tone
+    clump = f.noise(80, 10, angle=a, purpose=3)
+    fade = f.detail(3.2)
+    shade, _ = _lit(f.normal(_bevel(f, 6)), 0.6, 1, 0)
+    k = shade * (1.0 + fade * (0.34 * (profile - 0.75) + 0.06 * twist * profile)
+                 + 0.08 * each + 0.1 * clump)
+    return _mul(rgb, k), 1.0
+
+
+def _vinyl(f, rgb, c2):
+    shade, hi = _lit(f.normal(_bevel(f, 9)), 0.8, 28, 0.55)
+    rim = 1.0 - 0.16 * (1.0 - f.depth(3.0))
+    rgb = _mul(rgb, shade * rim * (1.0 + 0.012 * f.noise(10, purpose=1)))
+    sheen = 0.22 * _blob(f, -0.35, -0.45, 0.28, 0.2)
+    return _add_white(rgb, hi + sheen), 1.0
+
+
+def _clay(f, rgb, c2):
+    shade, hi = _lit(f.normal(_bevel(f, 8)), 0.4, 8, 0.06)
+    mottle = 0.05 * f.noise(14, purpose=1) + 0.03 * f.noise(5, purpose=2)
+    # Thumbprints: fine concentric ridges in a few soft spots of the surface.
+    rng = _rng(f.seed, f.index, 90)
+    fr = f.frame
+    ridges = 0.0
+    fade = f.detail(1.2)
+    if fade > 0:
+        for px, py in rng.uniform(-0.6, 0.6, (3, 2)):
+            ox, oy = fr.cx + px * fr.half_w, fr.cy + py * fr.half_h
+            r = np.sqrt((f.x - ox) ** 2 + (f.y - oy) ** 2)
+            ridges = ridges + np.sin(r * (2 * np.pi / 2.4)) * np.exp(-(r / 14.0) ** 2)
+        ridges = ridges * (0.03 * fade)
+    return _add_white(_mul(rgb, shade * (1.0 + mottle + ridges)), hi), 1.0
+
+
+def _knit(f, rgb, c2):
+    # Stockinette: columns of V stitches, each leg a rounded slanted loop; rows 6 units high.
+    u, v = f.uv(f.frame.rot)
+    fx = (u / 7.0) % 1.0
+    fy = (v / 6.0) % 1.0
+    col = np.floor(u / 7.0)
+    left = (fx - (0.06 + 0.42 * fy)) / 0.24
+    right = (fx - (0.94 - 0.42 * fy)) / 0.24
+    loop = np.maximum(np.clip(1 - left ** 2, 0, 1), np.clip(1 - right ** 2, 0, 1))
+    loop = np.sqrt(loop) * (1.0 - 0.5 * np.abs(2 * fy - 1) ** 3) + 0.04 * (col % 2)
+    fade = f.detail(3.0)
+    k = 1.0 + fade * 0.5 * (loop - 0.55) + 0.05 * f.noise(2.5, 0.8, angle=70, purpose=1)
+    shade, _ = _lit(f.normal(_bevel(f, 5)), 0.4, 1, 0)
+    return _mul(rgb, k * shade * (1.0 + 0.04 * f.noise(20, purpose=2))), 1.0
+
+
+def _wood(f, rgb, c2):
+    a = f.frame.angle
+    warp = 5.0 * f.noise(90, 35, angle=a, purpose=1) + 1.2 * f.noise(20, 6, angle=a, purpose=2)
+    _, v = f.uv(a)
+    rings = 0.5 + 0.5 * np.sin((v + warp) * (2 * np.pi / 9.0))
+    streak = rings ** 6 * f.detail(2.0)
+    grain = f.noise(80, 1.3, angle=a, purpose=3, warp=warp) if f.detail(1.3) > 0 else 0.0
+    k = 1.0 - 0.16 * streak + 0.07 * grain + 0.05 * f.noise(40, 12, angle=a, purpose=4)
+    return _mul(rgb, k), 1.0
+
+
+def _fabric(f, rgb, c2):
+    p = 2.4
+    u, v = f.uv(f.frame.rot)
+    over = ((np.floor(u / p) + np.floor(v / p)) % 2).astype(np.float32)
+    cu, cv_ = np.cos(u * (np.pi / p)) ** 2, np.cos(v * (np.pi / p)) ** 2
+    weave = (over * cu + (1 - over) * cv_) - 0.5
+    k = 1.0 + 0.13 * f.detail(p) * weave + 0.04 * f.noise(8, purpose=1)
+    k = k + 0.05 * f.noise(30, 1.5, angle=f.frame.rot, purpose=2)
+    return _mul(rgb, k), 1.0
+
+
+def _wallpaper(f, rgb, c2):
+    """Printed stripes of color2 with little four-petal flowers between them."""
+    base = rgb[0, 0] if rgb.ndim == 3 else rgb
+    c2 = np.asarray(c2 if c2 is not None else np.clip(np.asarray(base) * 1.25 + 0.08, 0, 1),
+                    np.float32)
+    u, v = f.uv(f.frame.rot)
+    aa = 1.0 / f.scale  # one pixel, stage units
+    period = 64.0
+    su = (u % period) - period / 2
+    stripe = np.clip(0.5 - (np.abs(su) - 11.0) / aa, 0.0, 1.0)
+    pin = np.clip(0.5 - (np.abs(np.abs(su) - 14.5) - 0.8) / aa, 0.0, 1.0)
+    mu, mv = (u % period) - 0.0, (v % 32.0) - 16.0
+    mu = np.where(mu > period / 2, mu - period, mu)
+    r = np.sqrt(mu * mu + mv * mv)
+    ang = np.arctan2(mv, mu)
+    petal = np.clip(0.5 - (r - (3.2 + 2.3 * np.cos(4 * ang))) / aa, 0.0, 1.0)
+    dot = np.clip(0.5 - (r - 1.3) / aa, 0.0, 1.0)
+    wear = 1.0 + 0.05 * f.noise(25, purpose=1) + 0.03 * f.noise(3, purpose=2)
+    rgb = rgb + _mul(c2 - rgb, 0.85 * stripe)
+    rgb = rgb + _mul(c2 * 0.7 - rgb, 0.7 * pin)
+    rgb = rgb + _mul(c2 - rgb, 0.9 * petal * (1 - stripe))
+    rgb = rgb + _mul(rgb * 0.6 - rgb, dot * (1 - stripe))
+    return _mul(rgb, wear), 1.0
+
+
+def _paper(f, rgb, c2):
+    fleck = f.noise(1.2, purpose=3)
+    fleck = np.clip(fleck - 0.75, 0, 1) * 1.5 if isinstance(fleck, np.ndarray) else 0.0
+    k = 1.0 + 0.03 * f.noise(2.5, purpose=1) + 0.035 * f.noise(22, purpose=2) - 0.25 * fleck
+    k = k * (1.0 - 0.08 * (1.0 - f.depth(1.5)))
+    return _mul(rgb, k), 1.0
+
+
+def _resin(f, rgb, c2):
+    t = f.depth(_bevel(f, 8))
+    shade, hi = _lit(f.normal(_bevel(f, 8)), 0.5, 45, 0.5)
+    glow = 0.18 * t * _blob(f, 0.0, 0.1, 0.7, 0.7)  # light scattered inside the body
+    rgb = _add_white(_mul(rgb, shade * (0.92 + 0.08 * t)), glow * 0.6 + hi)
+    return rgb, 0.86 + 0.14 * (1.0 - f.depth(3.0))
+
+
+def _metal(f, rgb, c2):
+    a = f.frame.rot
+    brushed = 0.07 * f.noise(50, 0.5, angle=a, purpose=1) + 0.05 * f.noise(90, 2.5, a, 2)
+    u, v = f.local()
+    band = np.exp(-((u * 0.6 + v + 0.25) / 0.35) ** 2)
+    shade, hi = _lit(f.normal(_bevel(f, 4)), 0.8, 60, 0.6)
+    grey = rgb.mean(axis=-1, keepdims=True)
+    rgb = _mul(rgb * 0.7 + grey * 0.3, shade * (1.0 + brushed))
+    return _add_white(rgb, 0.4 * band * (1.0 + 3 * brushed) + hi), 1.0
+
+
+def _glass(f, rgb, c2):
+    shade, hi = _lit(f.normal(_bevel(f, 6)), 0.3, 40, 0.9)
+    rim = 1.0 - f.depth(2.5)
+    streak = _blob(f, -0.4, -0.4, 0.12, 0.45)
+    light = np.clip(hi + 0.7 * streak, 0.0, 1.0)
+    rgb = _add_white(_mul(rgb, shade * (1.0 - 0.25 * rim)), light)
+    alpha = np.maximum(0.28 + 0.55 * rim, light * 0.95)
+    return rgb, alpha
+
+
+def _glow(f, rgb, c2):
+    g = max(f.frame.half_short, 0.5)
+    t = np.clip((0.35 * g - f.d) / (1.05 * g), 0.0, 1.0)
+    a = t * t * (3.0 - 2.0 * t)
+    return _add_white(rgb, 0.35 * a * a), a
+
+
+def _button(f, rgb, c2):
+    """A sewing button: raised rim, dished face, glossy sheen, four thread holes."""
+    fr = f.frame
+    radius = max(min(fr.half_w, fr.half_h), 0.5)
+    u, v = f.local()
+    r = np.sqrt(u * u + v * v)
+    shade, hi = _lit(f.normal(max(0.5, 0.14 * radius)), 0.9, 30, 0.7)
+    # The dish: a step down at 72 % of the radius, lit like a bevel facing the other way.
+    px = 1.0 / (f.scale * radius)
+    lip = np.clip(0.5 - (np.abs(r - 0.72) - 0.04) / px, 0, 1)
+    lit_side = np.clip(-(u + v) / np.maximum(r, 1e-3) * 0.7, -1, 1)
+    rgb = _mul(rgb, shade * (1.0 + 0.35 * lip * lit_side) * (1.0 - 0.12 * (r < 0.72)))
+    # Holes: big enough to read at a few pixels, dark inside with a lit lower-right wall.
+    hr = min(0.17, max(0.11, 0.9 * px))
+    off = 0.24
+    holes = 0.0
+    wall = 0.0
+    thread = 0.0
+    for hx in (-off, off):
+        for hy in (-off, off):
+            dh = np.sqrt((u - hx) ** 2 + (v - hy) ** 2)
+            holes = np.maximum(holes, np.clip(0.5 - (dh - hr) / px, 0, 1))
+            ring = np.clip(0.5 - np.abs(dh - hr * 0.9) / px, 0, 1)
+            wall = np.maximum(wall, ring * np.clip(((u - hx) + (v - hy)) / hr, 0, 1))
+    for sgn in (1.0, -1.0):  # thread crossing the face between opposite holes, an X
+        dl = np.abs(u - sgn * v) / math.sqrt(2)
+        along = np.abs(u + sgn * v) / math.sqrt(2)
+        thread = np.maximum(thread, np.clip(0.5 - (dl - 0.045) / px, 0, 1)
+                            * (along < off * math.sqrt(2) - hr) * f.detail(0.09 * radius))
+    dark = rgb * 0.2
+    rgb = rgb + _mul(dark - rgb, holes)
+    rgb = _add_white(rgb, 0.35 * wall)
+    tc = c2 if c2 is not None else _thread_color(f.color)
+    rgb = rgb + _mul(tc - rgb, 0.8 * thread)
+    sheen = 0.45 * np.exp(-(((u + 0.3) / 0.22) ** 2 + ((v + 0.38) / 0.12) ** 2))
+    return _add_white(rgb, hi + sheen * (1 - holes)), 1.0
+
+
+def _thread_color(rgb) -> np.ndarray:
+    """A thread that shows on `rgb`: a darker shade on light cloth, a pale one on dark cloth."""
+    rgb = np.asarray(rgb, np.float32)
+    lum = float(rgb @ np.array([0.3, 0.59, 0.11], np.float32))
+    if lum > 0.3:
+        return rgb * 0.42
+    return rgb * 0.4 + np.array([0.86, 0.8, 0.68], np.float32) * 0.6
+
+
+_SHADERS = {
+    "plain": _plain, "felt": _felt, "yarn": _yarn, "vinyl": _vinyl, "clay": _clay,
+    "knit": _knit, "wood": _wood, "button": _button, "fabric": _fabric, "wallpaper": _wallpaper,
+    "paper": _paper, "resin": _resin, "metal": _metal, "glass": _glass, "glow": _glow,
+}
+
+#: Materials that use `color2` themselves (as pattern or thread colour), not as stitch colour.
+USES_COLOR2 = frozenset({"wallpaper", "button"})
+
+
+def shade(material: str, field: Field, rgb: np.ndarray, color2=None):
+    """Texture `rgb` ((H, W, 3) float32 straight colour, 0..1) with `material`.
+
+    Returns (rgb, alpha): the textured colour, clipped to 0..1, and an alpha factor (a scalar or
+    an (H, W) array) that multiplies the shape's coverage.
+    """
+    fn = _SHADERS.get(material, _plain)
+    out, alpha = fn(field, rgb, None if color2 is None else np.asarray(color2, np.float32))
+    return np.clip(out, 0.0, 1.0, out=out if out.dtype == np.float32 else None), alpha
+
+
+thread_color = _thread_color
+rng = _rng

@@ -1,0 +1,89 @@
+"""The project's folders and a loader for everything a scene refers to by name.
+
+    scenes/*.yaml          scene scripts, scenes/sequence.yaml the film
+    scenes/sets/*.yaml     sets
+    puppets/*.yaml         puppets
+    puppets/props/*.yaml   props (puppets with one or a few bones)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from renderer.errors import SceneError, did_you_mean
+from renderer.fields import Field
+from renderer.puppet import PuppetDef, load_puppet
+from renderer.sets import SetDef, load_set
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above `start` that holds a `puppets/` folder (else `start`)."""
+    start = start.resolve()
+    for folder in [start, *start.parents]:
+        if (folder / "puppets").is_dir() and (folder / "scenes").is_dir():
+            return folder
+    return start
+
+
+@dataclass(eq=False)
+class Project:
+    root: Path
+
+    @property
+    def scenes_dir(self) -> Path:
+        return self.root / "scenes"
+
+    @property
+    def puppets_dir(self) -> Path:
+        return self.root / "puppets"
+
+    def _names(self, folder: Path) -> list[str]:
+        return sorted(p.stem for p in folder.glob("*.yaml")) if folder.is_dir() else []
+
+    @cached_property
+    def puppet_names(self) -> list[str]:
+        return self._names(self.puppets_dir)
+
+    @cached_property
+    def prop_names(self) -> list[str]:
+        return self._names(self.puppets_dir / "props")
+
+    @cached_property
+    def set_names(self) -> list[str]:
+        return self._names(self.scenes_dir / "sets")
+
+    @cached_property
+    def _cache(self) -> dict:
+        return {}
+
+    def _load(self, kind: str, name: str, f: Field | None, folder: Path, known: list[str], loader):
+        key = (kind, name)
+        if key not in self._cache:
+            if name not in known:
+                hint = did_you_mean(name, known, kind)
+                if f is not None:
+                    f.fail(f"a {kind} in {folder.relative_to(self.root)}/", repr(name), hint=hint)
+                raise SceneError(f"unknown {kind} {name!r}", hint=hint)
+            path = folder / f"{name}.yaml"
+            self._cache[key] = loader(path, display=self.display(path))
+        return self._cache[key]
+
+    def display(self, path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(self.root.resolve()))
+        except ValueError:
+            return str(path)
+
+    def puppet(self, name: str, f: Field | None = None) -> PuppetDef:
+        return self._load("puppet", name, f, self.puppets_dir, self.puppet_names, load_puppet)
+
+    def prop(self, name: str, f: Field | None = None) -> PuppetDef:
+        return self._load("prop", name, f, self.puppets_dir / "props", self.prop_names, load_puppet)
+
+    def set(self, name: str, f: Field | None = None) -> SetDef:
+        return self._load("set", name, f, self.scenes_dir / "sets", self.set_names, load_set)
+
+    def scene_paths(self) -> list[Path]:
+        return sorted(p for p in self.scenes_dir.glob("*.yaml") if p.stem != "sequence")
+

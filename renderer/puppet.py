@@ -1,0 +1,260 @@
+"""Puppet definitions: the immutable setup data of a rig, loaded from `puppets/NAME.yaml`.
+
+Like the Spine runtime's `SkeletonData`, a `PuppetDef` is shared and never mutated: posing produces
+arrays. Props are puppets too (usually one bone), loaded from `puppets/props/NAME.yaml`.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from renderer.errors import PuppetError, did_you_mean
+from renderer.fields import Field, Mapping
+from renderer.shapes import COORD, Art, ImageArt, read_art
+from renderer.yamlsrc import load_yaml
+
+MOUTH_SHAPES = ("rest", "A", "E", "O", "U", "MBP", "FV", "L", "WQ")
+# How much a part boils, by the material it is made of: felt and yarn are handled (and shift) more
+# than vinyl or resin. Relative to the puppet's base amplitude.
+BOIL_BY_MATERIAL = {"yarn": 1.5, "felt": 1.3, "knit": 1.2, "fabric": 1.1, "clay": 1.0,
+                    "paper": 1.0, "plain": 0.9, "wood": 0.6, "vinyl": 0.7, "button": 0.8,
+                    "resin": 0.5, "metal": 0.5, "glass": 0.5, "glow": 1.0, "wallpaper": 1.0}
+FACE_BOIL = 1.6  # replacement faces are swapped by hand every exposure and never sit identically
+
+
+@dataclass(frozen=True)
+class Bone:
+    """Setup pose of a bone: position in the parent's frame (stage units), rotation (degrees,
+    clockwise on screen), scale, and length (stage units, for attachment checks and reach)."""
+
+    name: str
+    parent: int
+    x: float
+    y: float
+    rot: float
+    scale: float
+    length: float
+
+
+@dataclass(frozen=True)
+class Slot:
+    """An entry of the draw order (back to front), bound to a bone, showing one attachment."""
+
+    name: str
+    bone: int
+    attachment: str | None
+    boil: float          # relative boil amplitude from its material and whether it is a face part
+    face: bool
+
+
+@dataclass(frozen=True)
+class Skin:
+    """Attachment overrides: `slots` forces a slot's attachment; `swap` substitutes one attachment
+    for another wherever it would show (e.g. every eye expression becomes buttons)."""
+
+    slots: dict[str, str | None] = field(default_factory=dict)
+    swap: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """A looping gait: poses visited in order over `period` seconds."""
+
+    period: float
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True, eq=False)  # identity hash: cheap cache keys for painted sprites
+class PuppetDef:
+    name: str
+    path: Path
+    digest: str
+    bones: tuple[Bone, ...]
+    slots: tuple[Slot, ...]
+    attachments: dict[str, Art]
+    skins: dict[str, Skin]
+    faces: dict[str, dict[str, str | None]]
+    mouth_slot: str | None
+    mouths: dict[str, str | None]
+    poses: dict[str, np.ndarray]       # (n_bones, 4): d_rot (deg), dx, dy (units), scale factor
+    cycles: dict[str, Cycle]
+    shadow: tuple[float, float]        # contact shadow width, height (stage units); 0 = none
+    boil: float                        # base boil amplitude in stage units
+
+    @property
+    def bone_index(self) -> dict[str, int]:
+        return {b.name: i for i, b in enumerate(self.bones)}
+
+    def rest_pose(self) -> np.ndarray:
+        pose = np.zeros((len(self.bones), 4))
+        pose[:, 3] = 1.0
+        return pose
+
+
+PUPPET_FIELDS = ("puppet", "description", "bones", "slots", "attachments", "skins", "faces",
+                 "mouths", "poses", "cycles", "shadow", "boil")
+
+
+def load_puppet(path: Path, display: str | None = None) -> PuppetDef:
+    raw = path.read_bytes() if path.is_file() else b""
+    root = Field(load_yaml(path, PuppetError, display=display), "", PuppetError)
+    m = root.mapping(PUPPET_FIELDS, required=("puppet", "bones", "slots", "attachments"))
+    name = m["puppet"].str()
+    if name != path.stem:
+        m["puppet"].fail(f"the file's name {path.stem!r}", repr(name),
+                         hint="a puppet is named by its file")
+    bones = _read_bones(m["bones"])
+    bone_names = [b.name for b in bones]
+    attachments = {k: read_art(f, path.parent) for k, f in m["attachments"].dict().items()}
+    att_names = sorted(attachments)
+    slots = _read_slots(m["slots"], bone_names, attachments)
+    slot_names = [s.name for s in slots]
+    skins = {"real": Skin()}
+    if "skins" in m:
+        for skin_name, f in m["skins"].dict().items():
+            skins[skin_name] = _read_skin(f, slot_names, att_names)
+    faces: dict[str, dict[str, str | None]] = {"neutral": {}}
+    if "faces" in m:
+        for face, f in m["faces"].dict().items():
+            faces[face] = {slot: _att_or_none(v, att_names)
+                           for slot, v in _named(f, slot_names, "slot")}
+    mouth_slot, mouths = None, {}
+    if "mouths" in m:
+        mm = m["mouths"].mapping(("slot", "shapes"), required=("slot", "shapes"))
+        mouth_slot = mm["slot"].name(slot_names, "slot")
+        shapes = mm["shapes"].mapping(MOUTH_SHAPES, required=("rest",))
+        mouths = {k: _att_or_none(v, att_names) for k, v in shapes.items()}
+    poses = {"stand": np.zeros((len(bones), 4)) + [0, 0, 0, 1]}
+    if "poses" in m:
+        for pose_name, f in m["poses"].dict().items():
+            poses[pose_name] = _read_pose(f, bone_names)
+    cycles = {}
+    if "cycles" in m:
+        for cyc, f in m["cycles"].dict().items():
+            cm = f.mapping(("period", "keys"), required=("period", "keys"))
+            keys = tuple(k.name(sorted(poses), "pose") for k in cm["keys"].list(min_len=2, max_len=32))
+            cycles[cyc] = Cycle(cm["period"].number(0.05, 60, lo_open=True), keys)
+    shadow = m["shadow"].vec2(0, 4000) if "shadow" in m else (0.0, 0.0)
+    boil = m["boil"].number(0, 20) if "boil" in m else 0.8
+    return PuppetDef(name, path, hashlib.sha256(raw).hexdigest(), tuple(bones), tuple(slots),
+                     attachments, skins, faces, mouth_slot, mouths, poses, cycles, shadow, boil)
+
+
+def _named(f: Field, known: list[str], what: str):
+    """(name, Field) pairs of a mapping whose keys must be known names (slots, bones)."""
+    mapping: Mapping = f.dict()
+    for key, value in mapping.items():
+        if key not in known:
+            value.fail(f"a {what} of this puppet", repr(key), hint=did_you_mean(key, known, what))
+        yield key, value
+
+
+def _att_or_none(f: Field, att_names: list[str]) -> str | None:
+    return None if f.node.value is None else f.name(att_names, "attachment")
+
+
+def _read_bones(f: Field) -> list[Bone]:
+    bones: list[Bone] = []
+    index: dict[str, int] = {}
+    items = f.list(min_len=1, max_len=256)
+    declared = {}
+    for item in items:
+        if isinstance(item.node.value, dict) and "name" in item.node.value:
+            declared.setdefault(item.node.value["name"].value, item)
+    for item in items:
+        m = item.mapping(("name", "parent", "at", "rot", "scale", "length"), required=("name",))
+        name = m["name"].str()
+        if name in index:
+            m["name"].fail("a bone name not used before", repr(name), hint="bone names must be unique")
+        parent = -1
+        if "parent" in m:
+            pname = m["parent"].str()
+            if pname not in index:
+                if pname == name or _reaches(declared, pname, name):
+                    m["parent"].fail("a parent that is not its own descendant", repr(pname),
+                                     hint=f"bones {name!r} and {pname!r} form a cycle")
+                if pname in declared:
+                    m["parent"].fail("a bone listed before this one", repr(pname),
+                                     hint="list bones parent before child")
+                m["parent"].fail("an existing bone", repr(pname),
+                                 hint=did_you_mean(pname, list(index), "bone"))
+            parent = index[pname]
+        elif bones:
+            item.fail("a 'parent' field (only the first bone is the root)", "no parent")
+        at = m["at"].vec2(-COORD, COORD) if "at" in m else (0.0, 0.0)
+        bones.append(Bone(name, parent, at[0], at[1],
+                          m["rot"].number(-3600, 3600) if "rot" in m else 0.0,
+                          m["scale"].number(0.01, 100) if "scale" in m else 1.0,
+                          m["length"].number(0, 4000) if "length" in m else 0.0))
+        index[name] = len(bones) - 1
+    return bones
+
+
+def _reaches(declared: dict, start: str, target: str) -> bool:
+    """Whether following parent links from `start` through the declared bones reaches `target`."""
+    seen, cur = set(), start
+    while cur in declared and cur not in seen:
+        seen.add(cur)
+        node = declared[cur].node.value
+        parent = node.get("parent") if isinstance(node, dict) else None
+        cur = parent.value if parent is not None else None
+        if cur == target:
+            return True
+    return False
+
+
+def _read_slots(f: Field, bone_names: list[str], attachments: dict[str, Art]) -> list[Slot]:
+    slots: list[Slot] = []
+    seen: set[str] = set()
+    for item in f.list(min_len=1, max_len=512):
+        m = item.mapping(("name", "bone", "attachment", "face", "boil"), required=("name", "bone"))
+        name = m["name"].str()
+        if name in seen:
+            m["name"].fail("a slot name not used before", repr(name))
+        seen.add(name)
+        bone = bone_names.index(m["bone"].name(bone_names, "bone"))
+        att = None
+        if "attachment" in m and m["attachment"].node.value is not None:
+            att = m["attachment"].name(sorted(attachments), "attachment")
+        face = m["face"].bool() if "face" in m else False
+        boil = m["boil"].number(0, 10) if "boil" in m else _material_boil(attachments.get(att))
+        slots.append(Slot(name, bone, att, boil * (FACE_BOIL if face else 1.0), face))
+    return slots
+
+
+def _material_boil(art: Art | None) -> float:
+    if art is None or isinstance(art, ImageArt):
+        return 1.0
+    return float(np.mean([BOIL_BY_MATERIAL.get(p.material, 1.0) for p in art]))
+
+
+def _read_skin(f: Field, slot_names: list[str], att_names: list[str]) -> Skin:
+    m = f.mapping(("slots", "swap"))
+    slots = {s: _att_or_none(v, att_names) for s, v in _named(m["slots"], slot_names, "slot")} \
+        if "slots" in m else {}
+    swap = {}
+    if "swap" in m:
+        for a, v in _named(m["swap"], att_names, "attachment"):
+            swap[a] = v.name(att_names, "attachment")
+    return Skin(slots, swap)
+
+
+def _read_pose(f: Field, bone_names: list[str]) -> np.ndarray:
+    pose = np.zeros((len(bone_names), 4))
+    pose[:, 3] = 1.0
+    for bone, v in _named(f, bone_names, "bone"):
+        i = bone_names.index(bone)
+        if isinstance(v.node.value, (int, float)) and not isinstance(v.node.value, bool):
+            pose[i, 0] = v.number(-3600, 3600)
+            continue
+        bm = v.mapping(("rot", "at", "scale"))
+        if "rot" in bm:
+            pose[i, 0] = bm["rot"].number(-3600, 3600)
+        if "at" in bm:
+            pose[i, 1:3] = bm["at"].vec2(-COORD, COORD)
+        if "scale" in bm:
+            pose[i, 3] = bm["scale"].number(0.01, 100)
+    return pose

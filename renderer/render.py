@@ -1,0 +1,129 @@
+"""From a scene to frames: the exposure sheet of every shot, each exposure rendered once.
+
+`render_exposure` is the pure function at the heart of stopmo: (scene, shot, exposure, settings)
+to an RGB frame. Everything else here is bookkeeping of frames and holds.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cached_property
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from renderer.composite import compose
+from renderer.errors import LimitError, SceneError, did_you_mean
+from renderer.post import ExposureLook, PostChain
+from renderer.script import Scene, Shot
+from renderer.settings import MAX_FRAMES, RenderSettings
+from renderer.stage import stage_exposure
+from renderer.text import draw_caption
+from renderer.timing import Exposure, exposure_at, exposure_sheet, frames_for
+
+
+@dataclass(frozen=True)
+class ShotPlan:
+    shot: Shot
+    first_frame: int          # scene-global frame where the shot starts
+    sheet: tuple[Exposure, ...]
+
+    @property
+    def frames(self) -> int:
+        return sum(e.hold for e in self.sheet)
+
+
+def shot_sheet(shot: Shot, fps: int) -> tuple[Exposure, ...]:
+    """Exposures of a shot: its step, or an action's own step while that action runs."""
+    spans = [(round(a.t * fps), round((a.t + a.duration) * fps), a.step)
+             for a in shot.actions if a.step is not None]
+
+    def step_at(frame: int) -> int:
+        return min([s for lo, hi, s in spans if lo <= frame < max(hi, lo + 1)], default=shot.step)
+
+    return tuple(exposure_sheet(frames_for(shot.duration, fps), fps, step_at))
+
+
+@dataclass(frozen=True, eq=False)
+class ScenePlan:
+    scene: Scene
+    settings: RenderSettings
+    shots: tuple[ShotPlan, ...]
+
+    @property
+    def frames(self) -> int:
+        return sum(s.frames for s in self.shots)
+
+    @property
+    def exposures(self) -> int:
+        return sum(len(s.sheet) for s in self.shots)
+
+    @cached_property
+    def post(self) -> PostChain:
+        look = self.scene.look
+        return PostChain.build(self.settings.width, self.settings.height, self.scene.world,
+                               self.scene.seed, grain=look["grain"], vignette=look["vignette"],
+                               halation=look["halation"])
+
+
+
+def plan_scene(scene: Scene, settings: RenderSettings, shot_id: str | None = None) -> ScenePlan:
+    if settings.seed is not None:  # the command line's seed wins over the scene file's
+        scene = replace(scene, seed=settings.seed)
+    shots = scene.shots
+    if shot_id is not None:
+        ids = [s.id for s in shots]
+        if shot_id not in ids:
+            raise SceneError(f"no shot {shot_id!r} in scene {scene.name!r}",
+                             hint=did_you_mean(shot_id, ids, "shot"))
+        shots = tuple(s for s in shots if s.id == shot_id)
+    plans, start = [], 0
+    for shot in shots:
+        sp = ShotPlan(shot, start, shot_sheet(shot, settings.fps))
+        plans.append(sp)
+        start += sp.frames
+    if start > MAX_FRAMES:
+        raise LimitError(f"scene {scene.name!r} has {start} frames; the limit is {MAX_FRAMES}")
+    return ScenePlan(scene, settings, tuple(plans))
+
+
+def render_exposure(plan: ScenePlan, shot: ShotPlan, exposure: Exposure) -> np.ndarray:
+    """One photograph: (H, W, 3) uint8 RGB. A pure function of its arguments."""
+    scene = plan.scene
+    state = stage_exposure(scene, shot.shot, exposure)
+    frame = compose(scene, state, plan.settings)
+    if plan.settings.post:
+        frame = plan.post.apply(frame, ExposureLook(state.flicker, state.grain))
+    if state.caption is not None:
+        draw_caption(frame, state.caption[1], speaker=state.caption[0])
+    return frame
+
+
+def locate(plan: ScenePlan, frame: int) -> tuple[ShotPlan, Exposure]:
+    """The shot and exposure that show scene-global `frame`."""
+    if not 0 <= frame < plan.frames:
+        raise SceneError(f"frame {frame} is outside the scene (0..{plan.frames - 1})")
+    for sp in plan.shots:
+        if frame < sp.first_frame + sp.frames:
+            return sp, exposure_at(sp.sheet, frame - sp.first_frame)
+    raise AssertionError("unreachable")
+
+
+def render_frame(plan: ScenePlan, frame: int) -> np.ndarray:
+    sp, exposure = locate(plan, frame)
+    return render_exposure(plan, sp, exposure)
+
+
+def exposures(plan: ScenePlan) -> Iterator[tuple[ShotPlan, Exposure]]:
+    for sp in plan.shots:
+        for e in sp.sheet:
+            yield sp, e
+
+
+def render_frames(plan: ScenePlan,
+                  on_exposure: Callable[[int], None] | None = None) -> Iterator[tuple[np.ndarray, int]]:
+    """(frame, hold) for every exposure in order: each rendered once, to be written `hold` times."""
+    for sp, e in exposures(plan):
+        yield render_exposure(plan, sp, e), e.hold
+        if on_exposure is not None:
+            on_exposure(e.hold)

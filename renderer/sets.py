@@ -1,0 +1,77 @@
+"""Set definitions: painted multiplane layers at depths, loaded from `scenes/sets/NAME.yaml`.
+
+A layer's shapes are in stage units with the stage's top-left as origin. `depth` is the layer's
+distance relative to the puppet plane (1.0): 4.0 is a far backdrop that barely moves when the camera
+pans, 0.7 a foreground piece that moves more than the puppets and passes in front of them.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from renderer.errors import PuppetError
+from renderer.fields import Field
+from renderer.paint import Prim
+from renderer.settings import STAGE_H, STAGE_W
+from renderer.shapes import COORD, read_prim
+from renderer.yamlsrc import load_yaml
+
+WORLDS = ("real", "other", "nightmare")
+DEFAULT_MARGIN = 0.15  # of the stage size on every side: room for camera moves and shake
+
+
+@dataclass(frozen=True)
+class Layer:
+    name: str
+    depth: float
+    extent: tuple[float, float, float, float]   # x0, y0, x1, y1 in stage units
+    background: tuple[int, int, int] | None
+    shapes: tuple[Prim, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class SetDef:
+    name: str
+    path: Path
+    digest: str
+    description: str
+    layers: tuple[Layer, ...]   # sorted back to front (deepest first)
+    dof: float                  # depth-of-field blur strength; 0 = everything sharp
+
+    @property
+    def layer_names(self) -> list[str]:
+        return [layer.name for layer in self.layers]
+
+
+def load_set(path: Path, display: str | None = None) -> SetDef:
+    raw = path.read_bytes() if path.is_file() else b""
+    m = Field(load_yaml(path, PuppetError, display=display), "", PuppetError).mapping(
+        ("set", "description", "layers", "dof"), required=("set", "layers"))
+    name = m["set"].str()
+    if name != path.stem:
+        m["set"].fail(f"the file's name {path.stem!r}", repr(name), hint="a set is named by its file")
+    layers = []
+    seen = set()
+    for item in m["layers"].list(min_len=1, max_len=32):
+        lm = item.mapping(("name", "depth", "extent", "background", "shapes"),
+                          required=("name", "depth"))
+        lname = lm["name"].str()
+        if lname in seen:
+            lm["name"].fail("a layer name not used before", repr(lname))
+        seen.add(lname)
+        mx, my = STAGE_W * DEFAULT_MARGIN, STAGE_H * DEFAULT_MARGIN
+        extent = (-mx, -my, STAGE_W + mx, STAGE_H + my)
+        if "extent" in lm:
+            ext = [v.number(-COORD, COORD) for v in lm["extent"].list(min_len=4, max_len=4)]
+            if ext[2] - ext[0] < 1 or ext[3] - ext[1] < 1:
+                lm["extent"].fail("[x0, y0, x1, y1] with x1 > x0 and y1 > y0", str(ext))
+            extent = tuple(ext)
+        shapes = tuple(read_prim(p) for p in lm["shapes"].list(max_len=2000)) if "shapes" in lm else ()
+        layers.append(Layer(lname, lm["depth"].number(0.2, 100),
+                            extent, lm["background"].color() if "background" in lm else None,
+                            shapes))
+    layers.sort(key=lambda layer: -layer.depth)
+    return SetDef(name, path, hashlib.sha256(raw).hexdigest(),
+                  m["description"].str() if "description" in m else "",
+                  tuple(layers), m["dof"].number(0, 10) if "dof" in m else 1.0)

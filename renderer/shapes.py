@@ -1,0 +1,125 @@
+"""Reading attachments (shape specs or PNG files) from puppet, prop and set files."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from renderer.errors import LimitError, PuppetError
+from renderer.fields import Field
+from renderer.materials import MATERIALS
+from renderer.paint import Prim
+from renderer.settings import MAX_IMAGE_PIXELS
+
+SHAPES = ("ellipse", "rect", "capsule", "polygon", "line")
+GRADIENTS = ("none", "vertical", "horizontal", "radial")
+PRIM_FIELDS = ("shape", "at", "size", "rot", "radius", "points", "width", "smooth", "color",
+               "color2", "gradient", "opacity", "material", "stitch", "outline")
+COORD = 20000.0  # stage units: far beyond any set, small enough to catch typos like 1e9
+SIZE = 10000.0
+
+
+@dataclass(frozen=True)
+class ImageArt:
+    """A user-supplied PNG: premultiplied RGBA pixels and where the bone origin sits.
+
+    rgba: (H, W, 4) uint8 premultiplied. pivot: pixel coordinates of the bone-local (0, 0).
+    units_per_px: stage units one image pixel covers.
+    """
+
+    rgba: np.ndarray
+    pivot: tuple[float, float]
+    units_per_px: float
+
+
+Art = tuple[Prim, ...] | ImageArt
+
+
+def read_prim(f: Field) -> Prim:
+    m = f.mapping(PRIM_FIELDS, required=("shape",))
+    shape = m["shape"].choice(SHAPES)
+    kw: dict = {"shape": shape}
+    if "at" in m:
+        kw["at"] = m["at"].vec2(-COORD, COORD)
+    if "size" in m:
+        kw["size"] = m["size"].vec2(0, SIZE)
+    if "rot" in m:
+        kw["rot"] = m["rot"].number(-3600, 3600)
+    if "radius" in m:
+        kw["radius"] = m["radius"].number(0, SIZE)
+    if "points" in m:
+        pts = m["points"].list(min_len=2, max_len=400)
+        kw["points"] = tuple(p.vec2(-COORD, COORD) for p in pts)
+    elif shape in ("capsule", "polygon", "line"):
+        m["points"]  # raises "missing field 'points'"
+    if shape == "polygon" and len(kw["points"]) < 3:
+        m["points"].fail("at least 3 points for a polygon", f"{len(kw['points'])} points")
+    if "width" in m:
+        w = m["width"]
+        kw["width"] = w.vec2(0, SIZE) if isinstance(w.node.value, list) else (w.number(0, SIZE),) * 2
+    if "smooth" in m:
+        kw["smooth"] = m["smooth"].bool()
+    if "color" in m:
+        kw["color"] = m["color"].color()
+    if "color2" in m:
+        kw["color2"] = m["color2"].color()
+    if "gradient" in m:
+        kw["gradient"] = m["gradient"].choice(GRADIENTS)
+    if "opacity" in m:
+        kw["opacity"] = m["opacity"].number(0, 1)
+    if "material" in m:
+        kw["material"] = m["material"].name(sorted(MATERIALS), "material")
+    if "stitch" in m:
+        kw["stitch"] = m["stitch"].bool()
+    if "outline" in m:
+        kw["outline"] = m["outline"].number(0, 100)
+    return Prim(**kw)
+
+
+def read_art(f: Field, root: Path) -> Art:
+    """An attachment: one shape, a list of shapes painted in order, or `{image: file.png, ...}`."""
+    if isinstance(f.node.value, list):
+        return tuple(read_prim(p) for p in f.list(min_len=1, max_len=200))
+    if isinstance(f.node.value, dict) and "image" in f.node.value:
+        m = f.mapping(("image", "pivot", "units_per_px"), required=("image",))
+        path = safe_path(m["image"], root)
+        pivot = m["pivot"].vec2(-COORD, COORD) if "pivot" in m else None
+        upp = m["units_per_px"].number(0.01, 100, lo_open=True) if "units_per_px" in m else 1.0
+        return load_image(path, m["image"], pivot, upp)
+    return (read_prim(f),)
+
+
+def safe_path(f: Field, root: Path) -> Path:
+    """A relative path inside `root` (the project's puppets or scenes folder), symlinks resolved."""
+    text = f.str()
+    if os.path.isabs(text) or text.startswith("~"):
+        f.fail("a path relative to the project folder", repr(text), hint="absolute paths are not allowed")
+    resolved = (root / text).resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        f.fail(f"a path inside {root.name}/", repr(text),
+               hint="asset paths must stay inside the project's folders")
+    if not resolved.is_file():
+        f.fail("an existing image file", repr(text))
+    return resolved
+
+
+def load_image(path: Path, f: Field, pivot: tuple[float, float] | None, upp: float) -> ImageArt:
+    try:
+        with Image.open(path) as im:
+            w, h = im.size
+            if w * h > MAX_IMAGE_PIXELS:
+                raise LimitError(f"image is {w}x{h} pixels; the limit is {MAX_IMAGE_PIXELS} pixels",
+                                 f.loc, f.path)
+            if im.format != "PNG":
+                f.fail("a PNG image", f"a {im.format} file")
+            im.load()
+            rgba = np.asarray(im.convert("RGBA"), dtype=np.uint16)
+    except (OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
+        raise PuppetError(f"cannot read image {f.node.value!r}: {exc}", f.loc, f.path) from None
+    premul = rgba.copy()
+    premul[..., :3] = (rgba[..., :3] * rgba[..., 3:4] + 127) // 255
+    centre = (w / 2, h / 2) if pivot is None else pivot
+    return ImageArt(np.ascontiguousarray(premul.astype(np.uint8)), centre, upp)

@@ -1,0 +1,98 @@
+"""Sprites painted once per (puppet, attachment, scale) and set layers once per (set, layer,
+scale): an exposure only transforms and blits them.
+
+Paint scales are quantised to steps of √2 so a slow zoom reuses a handful of paintings; the blit's
+bilinear filter covers the rest, always shrinking from a larger painting, never enlarging.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+from renderer import jitter
+from renderer.paint import Prim, Sprite, paint, paint_layer
+from renderer.puppet import PuppetDef
+from renderer.sets import Layer, SetDef
+from renderer.shapes import ImageArt
+
+DOF_SIGMA = 3.0   # stage units of blur per unit of |1 - 1/depth| (focus on the puppet plane)
+
+
+def paint_scale(px_per_unit: float) -> float:
+    """The next √2 step at or above the scale needed, so paintings are only ever shrunk."""
+    return 2.0 ** (math.ceil(math.log2(max(px_per_unit, 1e-3)) * 2 - 1e-9) / 2)
+
+
+@lru_cache(maxsize=4096)
+def attachment_sprite(puppet: PuppetDef, attachment: str, scale: float) -> Sprite:
+    art = puppet.attachments[attachment]
+    if isinstance(art, ImageArt):
+        return _image_sprite(art, scale)
+    return paint(art, scale, jitter.key_int(0, puppet.name, attachment))
+
+
+def _image_sprite(art: ImageArt, scale: float) -> Sprite:
+    f = art.units_per_px * scale
+    h, w = art.rgba.shape[:2]
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    rgba = cv2.resize(art.rgba, size, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR)
+    fx, fy = size[0] / w, size[1] / h
+    return Sprite(np.ascontiguousarray(rgba), (art.pivot[0] * fx, art.pivot[1] * fy), scale)
+
+
+@dataclass(frozen=True)
+class LayerSprite:
+    """A painted set layer, cropped to what it covers. origin: stage position of pixel (0, 0)."""
+
+    rgba: np.ndarray
+    origin: tuple[float, float]
+    scale: float
+    opaque: bool
+
+
+@lru_cache(maxsize=64)
+def layer_sprite(set_def: SetDef, index: int, scale: float, dof: float) -> LayerSprite:
+    layer: Layer = set_def.layers[index]
+    x0, y0, x1, y1 = layer.extent
+    shapes = [_shifted(p, -x0, -y0) for p in layer.shapes]
+    rgba = paint_layer(shapes, (x1 - x0, y1 - y0), scale,
+                       jitter.key_int(0, set_def.name, layer.name), layer.background)
+    sigma = DOF_SIGMA * dof * abs(1.0 - 1.0 / layer.depth) * scale
+    if sigma > 0.3:  # depth of field: out-of-focus layers are painted soft once, not per frame
+        rgba = cv2.GaussianBlur(rgba, (0, 0), sigma)
+    opaque = layer.background is not None
+    if not opaque:  # crop to the painted pixels so the blit only touches what the layer covers
+        ys, xs = np.nonzero(rgba[..., 3])
+        if len(xs) == 0:
+            return LayerSprite(rgba[:1, :1] * 0, (x0, y0), scale, False)
+        rgba = rgba[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+        x0, y0 = x0 + xs.min() / scale, y0 + ys.min() / scale
+    return LayerSprite(np.ascontiguousarray(rgba), (x0, y0), scale, opaque)
+
+
+def _shifted(p: Prim, dx: float, dy: float) -> Prim:
+    """The primitive moved by (dx, dy) stage units: layer shapes are drawn on a canvas whose
+    origin is the layer's top-left corner, not the stage's."""
+    return replace(p, at=(p.at[0] + dx, p.at[1] + dy),
+                   points=tuple((x + dx, y + dy) for x, y in p.points))
+
+
+@lru_cache(maxsize=256)
+def shadow_sprite(width: float, height: float, scale: float) -> Sprite:
+    """A soft dark contact shadow: an ellipse blurred as a real one under studio light is."""
+    pad = 0.6
+    w, h = max(2, round(width * scale * (1 + 2 * pad))), max(2, round(height * scale * (1 + 4 * pad)))
+    alpha = np.zeros((h, w), np.uint8)
+    cv2.ellipse(alpha, (w // 2, h // 2), (max(1, round(width * scale / 2)),
+                max(1, round(height * scale / 2))), 0, 0, 360, 150, -1, cv2.LINE_AA)
+    alpha = cv2.GaussianBlur(alpha, (0, 0), max(0.6, height * scale * 0.35))
+    rgba = np.zeros((h, w, 4), np.uint8)
+    rgba[..., 3] = alpha
+    rgba[..., 0] = (alpha.astype(np.uint16) * 18 // 255).astype(np.uint8)  # faintly warm dark
+    rgba[..., 1] = (alpha.astype(np.uint16) * 12 // 255).astype(np.uint8)
+    rgba[..., 2] = (alpha.astype(np.uint16) * 10 // 255).astype(np.uint8)
+    return Sprite(rgba, (w / 2, h / 2), scale)

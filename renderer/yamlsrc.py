@@ -1,0 +1,295 @@
+"""Safe, located YAML loading for hand-written scene and puppet files.
+
+PyYAML's SafeLoader composes the document into a node tree (which keeps every position); the values
+are then built here, by hand, so that each one remembers where it was written. Only the YAML core
+schema is accepted: mappings, lists, strings, integers, floats, booleans and null. Anything else --
+custom tags, merge keys, duplicate keys, non-text keys, runaway nesting, alias bombs -- is refused
+with a message naming file:line:col.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Union
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+from renderer import settings
+from renderer.errors import Location, StopmoError
+
+MAX_DEPTH = 64            # nesting levels (a scene needs about 6)
+MAX_NODES = 200_000       # values after alias expansion (a long scene has a few thousand)
+
+_CORE = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL = (_CORE + t for t in ("str", "int", "float", "bool", "null"))
+_MAP, _SEQ, _MERGE = _CORE + "map", _CORE + "seq", _CORE + "merge"
+# Plain scalars that SafeLoader would turn into dates or the odd "=" value stay text here: neither
+# is in the core schema, and a title like 2024-01-01 should not become a datetime.
+_DROPPED_RESOLVERS = {_CORE + "timestamp", _CORE + "value"}
+
+Value = Union[dict, list, str, int, float, bool, None]
+
+
+@dataclass(frozen=True)
+class Node:
+    """One value read from a YAML file, with where it was written.
+
+    value: dict[str, Node] (in file order) | list[Node] | str | int | float | bool | None.
+    loc: where the value starts. key_loc: where its key starts, for a mapping's values; else None.
+    """
+
+    value: Value
+    loc: Location
+    key_loc: Location | None = None
+
+
+class _Refused(Exception):
+    """Internal: a refusal raised while composing or building, turned into the caller's error."""
+
+    def __init__(self, message: str, mark=None, path: str = "", hint: str = ""):
+        super().__init__(message)
+        self.message, self.mark, self.path, self.hint = message, mark, path, hint
+
+
+class _Ctx:
+    """Per-parse building state: the file name, the visit count and a scalar constructor."""
+
+    def __init__(self, filename: str):
+        self.filename = filename
+        self.count = 0
+        self.constructor = SafeConstructor()
+        self._locs: dict[int, Location] = {}  # by id(yaml node); aliases revisit the same node
+
+    def loc(self, ynode) -> Location:
+        loc = self._locs.get(id(ynode))
+        if loc is None:
+            loc = self._locs[id(ynode)] = _loc(self.filename, ynode.start_mark)
+        return loc
+
+    def visit(self, ynode, path: str) -> None:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise _Refused(_too_many(), ynode.start_mark, path)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose composer counts nodes and depth, refusing early to bound memory and stack."""
+
+    yaml_implicit_resolvers = {
+        ch: [(tag, rx) for tag, rx in rules if tag not in _DROPPED_RESOLVERS]
+        for ch, rules in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._depth = 0
+        self._count = 0
+
+    def compose_node(self, parent, index):
+        # Aliases add no node here (they share the anchor's); they are counted when building.
+        self._depth += 1
+        self._count += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _Refused(f"nesting is deeper than {MAX_DEPTH} levels",
+                               self.peek_event().start_mark)
+            if self._count > MAX_NODES:
+                raise _Refused(_too_many(), self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _too_many() -> str:
+    return f"the document expands to more than {MAX_NODES} values (YAML aliases?)"
+
+
+def load_yaml(path: Path, error: type[StopmoError], *, display: str | None = None) -> Node:
+    """Read and parse one YAML file; every failure is raised as `error` with a location.
+
+    display: the file name to print in messages (default: `path` as given).
+    """
+    name = str(path) if display is None else display
+    limit = settings.MAX_FILE_BYTES
+    try:
+        with open(path, "rb") as f:
+            data = f.read(limit + 1)
+    except FileNotFoundError:
+        raise error("file not found", Location(name)) from None
+    except IsADirectoryError:
+        raise error("is a folder, not a file", Location(name)) from None
+    except OSError as e:
+        raise error(f"cannot read the file: {e.strerror or e}", Location(name)) from None
+    if len(data) > limit:
+        try:
+            size = Path(path).stat().st_size
+        except OSError:
+            size = 0
+        shown = f"{size} bytes" if size > limit else f"more than {limit} bytes"
+        raise error(f"file is {shown}; the limit is {limit} bytes", Location(name),
+                    hint="scene and puppet files are small; split this one")
+    return parse_yaml(data, name, error)
+
+
+def parse_yaml(text: bytes | str, filename: str, error: type[StopmoError]) -> Node:
+    """Parse YAML text (UTF-8 bytes or str) into a located Node tree; `filename` is for messages."""
+    limit = settings.MAX_FILE_BYTES
+    size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
+    if size > limit:
+        raise error(f"file is {size} bytes; the limit is {limit} bytes", Location(filename),
+                    hint="scene and puppet files are small; split this one")
+    if isinstance(text, bytes):
+        text = _decode(text, filename, error)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if not text.strip():
+        raise error("the file is empty", Location(filename))
+    try:
+        root = _compose(text)
+        if root is None:
+            raise error("the file is empty", Location(filename), hint="it holds only comments")
+        return _build(root, _Ctx(filename), 1, "", None)
+    except _Refused as r:
+        raise error(r.message, _loc(filename, r.mark), field=r.path, hint=r.hint) from None
+    except yaml.reader.ReaderError as e:
+        raise error(f"the file contains a character YAML does not allow (U+{e.character:04X})"
+                    if isinstance(e.character, int) else f"unreadable text: {e.reason}",
+                    _loc_at(filename, text, e.position)) from None
+    except yaml.MarkedYAMLError as e:
+        raise _syntax_error(e, filename, error) from None
+
+
+def _compose(text: str):
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    finally:
+        loader.dispose()
+
+
+def _decode(data: bytes, filename: str, error: type[StopmoError]) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = data.count(b"\n", 0, e.start) + 1
+        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
+        raise error(f"not UTF-8 text: byte 0x{data[e.start]:02x} at offset {e.start} "
+                    f"(line {line}) cannot be decoded", Location(filename, line, col),
+                    hint="save the file as UTF-8") from None
+
+
+def _loc(filename: str, mark) -> Location:
+    if mark is None:
+        return Location(filename)
+    return Location(filename, mark.line + 1, mark.column + 1)
+
+
+def _loc_at(filename: str, text: str, index: int) -> Location:
+    line = text.count("\n", 0, index) + 1
+    return Location(filename, line, index - (text.rfind("\n", 0, index) + 1) + 1)
+
+
+def _syntax_error(e: yaml.MarkedYAMLError, filename: str, error: type[StopmoError]) -> StopmoError:
+    mark = e.problem_mark or e.context_mark
+    problem = e.problem or e.context or "malformed YAML"
+    context = ""
+    # PyYAML words a few composer errors for its own traceback; reword those for a reader.
+    if e.context and "duplicate anchor" in e.context and e.context_mark is not None:
+        anchor = e.context.split(";")[0]
+        return error(f"YAML error: {anchor} (first on line {e.context_mark.line + 1})",
+                     _loc(filename, mark), hint="each &anchor name may be defined once")
+    if e.context and "single document" in e.context:
+        return error("the file holds more than one YAML document", _loc(filename, mark),
+                     hint="remove the second '---' line and what follows, or merge them")
+    if e.context and e.problem:
+        context = f" ({e.context}"
+        if e.context_mark is not None and e.context_mark is not mark:
+            context += f" on line {e.context_mark.line + 1}"
+        context += ")"
+    hint = ""
+    if "'\\t'" in problem:
+        hint = "indent with spaces; YAML does not allow tabs for indentation"
+    return error(f"YAML syntax error: {problem}{context}", _loc(filename, mark), hint=hint)
+
+
+def _tag_name(tag: str) -> str:
+    return "!!" + tag[len(_CORE):] if tag.startswith(_CORE) else tag
+
+
+def _build(ynode, ctx: _Ctx, depth: int, path: str, key_loc: Location | None) -> Node:
+    """Build a Node from a composed yaml node, counting every visit (aliases included)."""
+    ctx.visit(ynode, path)
+    if depth > MAX_DEPTH:
+        short = path if len(path) <= 60 else path[:60] + "..."
+        raise _Refused(f"nesting is deeper than {MAX_DEPTH} levels", ynode.start_mark, short,
+                       hint="is an alias used inside its own anchor?")
+    loc = ctx.loc(ynode)
+    if isinstance(ynode, ScalarNode):
+        return Node(_scalar(ynode, ctx, path), loc, key_loc)
+    if isinstance(ynode, SequenceNode):
+        if ynode.tag != _SEQ:
+            raise _unsupported_tag(ynode, path)
+        items = [_build(child, ctx, depth + 1, f"{path}[{i}]", None)
+                 for i, child in enumerate(ynode.value)]
+        return Node(items, loc, key_loc)
+    assert isinstance(ynode, MappingNode)
+    if ynode.tag != _MAP:
+        raise _unsupported_tag(ynode, path)
+    out: dict[str, Node] = {}
+    for knode, vnode in ynode.value:
+        key = _key(knode, ctx, path)
+        klc = ctx.loc(knode)
+        if key in out:
+            first = out[key].key_loc
+            raise _Refused(f"duplicate key '{key}': first on line {first.line}, "
+                           f"again on line {klc.line}", knode.start_mark, path,
+                           hint="each key may appear once in a mapping")
+        child = f"{path}.{key}" if path else key
+        out[key] = _build(vnode, ctx, depth + 1, child, klc)
+    return Node(out, loc, key_loc)
+
+
+def _key(knode, ctx: _Ctx, path: str) -> str:
+    ctx.visit(knode, path)
+    if knode.tag == _MERGE:
+        raise _Refused("merge keys ('<<') are not supported", knode.start_mark, path,
+                       hint="write the keys out in full")
+    if not isinstance(knode, ScalarNode):
+        kind = "a list" if isinstance(knode, SequenceNode) else "a mapping"
+        raise _Refused(f"a key must be text, found {kind}", knode.start_mark, path)
+    value = _scalar(knode, ctx, path)
+    if not isinstance(value, str):
+        hint = f"put the key in quotes: '{knode.value}':"
+        if isinstance(value, bool):
+            hint += " (YAML reads yes/no/on/off as true/false)"
+        raise _Refused(f"a key must be text, found {knode.value or 'null'} "
+                       f"({_KIND[type(value)]})", knode.start_mark, path, hint=hint)
+    return value
+
+
+_KIND = {bool: "a boolean", int: "an integer", float: "a number", type(None): "null", str: "text"}
+_SCALARS = {_STR: SafeConstructor.construct_yaml_str, _INT: SafeConstructor.construct_yaml_int,
+            _FLOAT: SafeConstructor.construct_yaml_float,
+            _BOOL: SafeConstructor.construct_yaml_bool,
+            _NULL: SafeConstructor.construct_yaml_null}
+
+
+def _scalar(ynode: ScalarNode, ctx: _Ctx, path: str):
+    if ynode.tag == _STR:
+        return ynode.value  # what construct_yaml_str returns, without its overhead
+    make = _SCALARS.get(ynode.tag)
+    if make is None:
+        raise _unsupported_tag(ynode, path)
+    try:
+        return make(ctx.constructor, ynode)
+    except (ValueError, KeyError, TypeError):
+        raise _Refused(f"cannot read '{ynode.value}' as {_tag_name(ynode.tag)}",
+                       ynode.start_mark, path) from None
+
+
+def _unsupported_tag(ynode, path: str) -> _Refused:
+    return _Refused(f"unsupported YAML tag {_tag_name(ynode.tag)}", ynode.start_mark, path,
+                    hint="only plain mappings, lists, text, numbers, true/false and null "
+                         "are allowed")
