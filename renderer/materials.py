@@ -122,17 +122,12 @@ class Field:
         fade = self.detail(min(cell, cell_v))
         if fade <= 0.0:
             return 0.0
-        u, v = self.uv(angle)
-        u, v = np.broadcast_arrays(u, v)
-        if warp is not None:
-            v = v + warp
         # Lattice anchored to the primitive's extent in this frame: the same values at any scale.
+        fr = self.frame
         x0, y0, x1, y1 = self.extent
         c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
-        cu = [(px - self.frame.cx) * c + (py - self.frame.cy) * s
-              for px in (x0, x1) for py in (y0, y1)]
-        cv_ = [(py - self.frame.cy) * c - (px - self.frame.cx) * s
-               for px in (x0, x1) for py in (y0, y1)]
+        cu = [(px - fr.cx) * c + (py - fr.cy) * s for px in (x0, x1) for py in (y0, y1)]
+        cv_ = [(py - fr.cy) * c - (px - fr.cx) * s for px in (x0, x1) for py in (y0, y1)]
         pad = 8.0 if warp is not None else 0.0
         i0 = math.floor(min(cu) / cell) - 2
         j0 = math.floor((min(cv_) - pad) / cell_v) - 2
@@ -140,9 +135,24 @@ class Field:
         nv = math.ceil((max(cv_) + pad) / cell_v) + 3 - j0
         lattice = _rng(self.seed, self.index, purpose).random((nv, nu), dtype=np.float32)
         lattice = lattice * 2.0 - 1.0
-        mx = (u / cell - i0).astype(np.float32)
-        my = (v / cell_v - j0).astype(np.float32)
-        out = cv2.remap(lattice, mx, my, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+        h, w = self.y.shape[0], self.x.shape[1]
+        if warp is None:
+            # Lattice coordinates are affine in pixel indices: let warpAffine build the map.
+            gx0, gy0 = float(self.x[0, 0]) - fr.cx, float(self.y[0, 0]) - fr.cy
+            step = 1.0 / self.scale
+            m = np.array([[c * step / cell, s * step / cell, (gx0 * c + gy0 * s) / cell - i0],
+                          [-s * step / cell_v, c * step / cell_v,
+                           (gy0 * c - gx0 * s) / cell_v - j0]])
+            # Cubic only where a cell spans enough pixels for linear's creases to show.
+            interp = cv2.INTER_CUBIC if min(cell, cell_v) * self.scale > 6 else cv2.INTER_LINEAR
+            out = cv2.warpAffine(lattice, m, (w, h), flags=interp | cv2.WARP_INVERSE_MAP,
+                                 borderMode=cv2.BORDER_REPLICATE)
+        else:
+            u, v = self.uv(angle)
+            u, v = np.broadcast_arrays(u, v + warp)
+            mx = (u / cell - i0).astype(np.float32)
+            my = (v / cell_v - j0).astype(np.float32)
+            out = cv2.remap(lattice, mx, my, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
         return out * fade if fade < 1.0 else out
 
     def depth(self, r: float) -> np.ndarray:
@@ -292,28 +302,41 @@ def _fabric(f, rgb, c2):
 
 
 def _wallpaper(f, rgb, c2):
-    """Printed stripes of color2 with little four-petal flowers between them."""
-    base = rgb[0, 0] if rgb.ndim == 3 else rgb
-    c2 = np.asarray(c2 if c2 is not None else np.clip(np.asarray(base) * 1.25 + 0.08, 0, 1),
-                    np.float32)
-    u, v = f.uv(f.frame.rot)
+    """Printed stripes of color2 with little four-petal flowers between them; one repeat
+    (64 x 32 units) is printed once and tiled across the shape."""
+    c2 = np.asarray(c2 if c2 is not None else np.clip(f.color * 1.25 + 0.08, 0, 1), np.float32)
+    pu, pv = 64.0, 32.0
+    nu = max(8, math.ceil(pu * f.scale * 2))   # the repeat at twice the grid's resolution
+    nv = max(4, math.ceil(pv * f.scale * 2))
+    u = ((np.arange(nu, dtype=np.float32) + 0.5) * (pu / nu)).reshape(1, nu)
+    v = ((np.arange(nv, dtype=np.float32) + 0.5) * (pv / nv)).reshape(nv, 1)
     aa = 1.0 / f.scale  # one pixel, stage units
-    period = 64.0
-    su = (u % period) - period / 2
-    stripe = np.clip(0.5 - (np.abs(su) - 11.0) / aa, 0.0, 1.0)
-    pin = np.clip(0.5 - (np.abs(np.abs(su) - 14.5) - 0.8) / aa, 0.0, 1.0)
-    mu, mv = (u % period) - 0.0, (v % 32.0) - 16.0
-    mu = np.where(mu > period / 2, mu - period, mu)
+    su = np.abs(u - pu / 2)
+    stripe = np.clip(0.5 - (su - 11.0) / aa, 0.0, 1.0)
+    pin = np.clip(0.5 - (np.abs(su - 14.5) - 0.8) / aa, 0.0, 1.0)
+    mu, mv = np.where(u > pu / 2, u - pu, u), v - pv / 2
     r = np.sqrt(mu * mu + mv * mv)
     ang = np.arctan2(mv, mu)
-    petal = np.clip(0.5 - (r - (3.2 + 2.3 * np.cos(4 * ang))) / aa, 0.0, 1.0)
-    dot = np.clip(0.5 - (r - 1.3) / aa, 0.0, 1.0)
+    petal = np.clip(0.5 - (r - (3.2 + 2.3 * np.cos(4 * ang))) / aa, 0.0, 1.0) * (1 - stripe)
+    dot = np.clip(0.5 - (r - 1.3) / aa, 0.0, 1.0) * (1 - stripe)
+    # The print is rgb * alpha + color2 * beta: a chain of paint layers, each a linear mix.
+    keep_s, keep_p, keep_q, keep_d = 1 - 0.85 * stripe, 1 - 0.7 * pin, 1 - 0.9 * petal, 1 - 0.4 * dot
+    alpha = keep_s * keep_p * keep_q * keep_d
+    beta = (((0.85 * stripe) * keep_p + 0.49 * pin) * keep_q + 0.9 * petal) * keep_d
+    tile = np.dstack(np.broadcast_arrays(alpha, beta)).astype(np.float32)
+    fr = f.frame
+    c, s = math.cos(math.radians(fr.rot)), math.sin(math.radians(fr.rot))
+    gx0, gy0 = float(f.x[0, 0]) - fr.cx, float(f.y[0, 0]) - fr.cy
+    k = 1.0 / f.scale
+    m = np.array([[c * k * nu / pu, s * k * nu / pu, (gx0 * c + gy0 * s) * nu / pu - 0.5],
+                  [-s * k * nv / pv, c * k * nv / pv, (gy0 * c - gx0 * s) * nv / pv - 0.5]])
+    h, w = f.y.shape[0], f.x.shape[1]
+    ab = cv2.warpAffine(tile, m, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                        borderMode=cv2.BORDER_WRAP)
     wear = 1.0 + 0.05 * f.noise(25, purpose=1) + 0.03 * f.noise(3, purpose=2)
-    rgb = rgb + _mul(c2 - rgb, 0.85 * stripe)
-    rgb = rgb + _mul(c2 * 0.7 - rgb, 0.7 * pin)
-    rgb = rgb + _mul(c2 - rgb, 0.9 * petal * (1 - stripe))
-    rgb = rgb + _mul(rgb * 0.6 - rgb, dot * (1 - stripe))
-    return _mul(rgb, wear), 1.0
+    rgb *= (ab[..., 0] * wear)[..., None]
+    rgb += c2 * (ab[..., 1] * wear)[..., None]
+    return rgb, 1.0
 
 
 def _paper(f, rgb, c2):

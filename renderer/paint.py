@@ -455,8 +455,7 @@ def _over(canvas: np.ndarray, src: np.ndarray, i0: int, j0: int):
 
 def _to_uint8(canvas: np.ndarray) -> np.ndarray:
     """float32 premultiplied 0..1 -> uint8 premultiplied, keeping every colour <= alpha."""
-    out = np.empty(canvas.shape, np.uint8)
-    np.rint(np.clip(canvas * 255.0, 0, 255), out=out, casting="unsafe")
+    out = cv2.convertScaleAbs(canvas, alpha=255.0)  # rounds and saturates in one pass
     np.minimum(out[..., :3], out[..., 3:4], out=out[..., :3])
     return out
 

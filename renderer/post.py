@@ -279,9 +279,9 @@ class Halation:
     """
 
     amount: float = 1.0
-    threshold: float = 190.0
+    threshold: float = 180.0
     radius: float = 30.0
-    strength: float = 0.4
+    strength: float = 0.7
     tint: tuple[float, float, float] = (1.0, 0.62, 0.34)
 
     def glow(self, frame: np.ndarray) -> tuple[np.ndarray, tuple[slice, slice]] | None:

@@ -1,0 +1,220 @@
+"""The `stopmo` command line: render, still, sheet, validate, list, batch.
+
+Exit codes: 0 success, 2 bad input (a scene, puppet or path the user gave), 1 an internal or
+encoder failure, 130 interrupted. A user's mistake prints one located message, no traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import time
+from pathlib import Path
+
+from renderer import __version__
+from renderer.errors import Interrupted, SceneError, StopmoError
+from renderer.settings import MAX_FPS, MAX_WIDTH, MIN_WIDTH, QUALITIES, RenderSettings, settings_for
+
+LIMITS_TEXT = (f"limits: width {MIN_WIDTH}..{MAX_WIDTH} px (16:9), fps 1..{MAX_FPS}, "
+               "shots up to 120 s, scenes up to 600 s")
+
+
+def _add_render_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--quality", "-q", choices=sorted(QUALITIES), default="preview",
+                   help="draft 640x360, preview 1280x720 (default), final 1920x1080")
+    p.add_argument("--width", type=int, help="output width in pixels (height follows 16:9); "
+                   "overrides the quality's size")
+    p.add_argument("--fps", type=int, default=24, help="frames per second (default 24)")
+    p.add_argument("--seed", type=int, help="override the scene's seed (the handmade jitter)")
+    p.add_argument("--no-post", action="store_true",
+                   help="skip post effects (grade, flicker, vignette, grain, halation)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="stopmo", description="Render scene scripts as stop-motion films.",
+        epilog=LIMITS_TEXT)
+    parser.add_argument("--version", action="version", version=f"stopmo {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("render", help="render one scene to MP4 (or a PNG folder)",
+                       description="Render one scene to an MP4 video, or to a folder of PNG frames "
+                       "when OUT ends in '/' or has no suffix.", epilog=LIMITS_TEXT)
+    p.add_argument("scene", help="a scene file or a scene name from scenes/")
+    p.add_argument("-o", "--output", type=Path,
+                   help="output path (default output/SCENE.mp4)")
+    p.add_argument("--shot", help="render only this shot id")
+    _add_render_options(p)
+
+    p = sub.add_parser("still", help="render one frame to PNG",
+                       description="Render one frame exactly as it appears in the full render.")
+    p.add_argument("scene")
+    where = p.add_mutually_exclusive_group(required=True)
+    where.add_argument("--frame", type=int, help="scene frame number, from 0")
+    where.add_argument("--time", type=float, help="seconds from the start of the scene")
+    p.add_argument("-o", "--output", type=Path, help="PNG path (default output/SCENE-fN.png)")
+    _add_render_options(p)
+
+    p = sub.add_parser("sheet", help="contact sheet of a scene: a row per shot",
+                       description="A contact sheet: one row per shot, frames evenly spaced.")
+    p.add_argument("scene")
+    p.add_argument("-o", "--output", type=Path, help="PNG path (default output/SCENE-sheet.png)")
+    p.add_argument("--per-shot", type=int, default=5, help="frames per shot (default 5)")
+    p.add_argument("--thumb", type=int, default=384, help="thumbnail width in pixels")
+    _add_render_options(p)
+
+    p = sub.add_parser("validate", help="check scene, sequence and puppet files without rendering")
+    p.add_argument("files", nargs="+", type=Path)
+
+    sub.add_parser("list", help="list the scenes, puppets, props and sets of this project")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _raise_interrupt)
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("stopmo: interrupted; nothing was left half-written", file=sys.stderr)
+        return Interrupted.exit_code
+    except StopmoError as exc:
+        print(f"stopmo: {exc.format()}", file=sys.stderr)
+        return exc.exit_code
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _settings(args) -> RenderSettings:
+    return settings_for(args.quality, args.width, args.fps, args.seed, post=not args.no_post)
+
+
+def _project(start: Path | None = None):
+    from renderer.project import Project, find_root
+    return Project(find_root(start or Path.cwd()))
+
+
+def _scene(arg: str):
+    from renderer.script import load_scene
+    path = Path(arg)
+    if not path.suffix:
+        project = _project()
+        candidate = project.scenes_dir / f"{arg}.yaml"
+        if not candidate.is_file():
+            from renderer.errors import did_you_mean
+            names = [p.stem for p in project.scene_paths()]
+            raise SceneError(f"no scene {arg!r} in {project.scenes_dir}",
+                             hint=did_you_mean(arg, names, "scene"))
+        path = candidate
+    if not path.is_file():
+        raise SceneError(f"{path}: no such file")
+    return load_scene(path)
+
+
+def _default_output(scene, name: str) -> Path:
+    out = scene.project.root / "output"
+    out.mkdir(exist_ok=True)
+    return out / name
+
+
+def progress_bar(total: int, desc: str):
+    """A progress bar on a terminal; silent when stderr is piped or redirected."""
+    from tqdm import tqdm
+    return tqdm(total=total, desc=desc, unit="frame", disable=not sys.stderr.isatty(),
+                dynamic_ncols=True, leave=False)
+
+
+def cmd_render(args) -> int:
+    from renderer.encode import open_sink
+    from renderer.render import plan_scene, render_frames
+    scene = _scene(args.scene)
+    settings = _settings(args)
+    plan = plan_scene(scene, settings, args.shot)
+    target = args.output or _default_output(
+        scene, f"{scene.name}{'-' + args.shot if args.shot else ''}.mp4")
+    started = time.perf_counter()
+    with progress_bar(plan.frames, scene.name) as bar, \
+            open_sink(target, width=settings.width, height=settings.height, fps=settings.fps,
+                      crf=settings.crf, preset=settings.preset, expected_frames=plan.frames,
+                      label=scene.name) as sink:
+        for frame, hold in render_frames(plan, bar.update):
+            sink.write(frame, repeat=hold)
+    took = time.perf_counter() - started
+    print(f"{target}: {plan.frames} frames ({plan.exposures} exposures), "
+          f"{plan.frames / settings.fps:.1f} s at {settings.width}x{settings.height}, "
+          f"rendered in {took:.1f} s")
+    return 0
+
+
+def cmd_still(args) -> int:
+    from renderer.output import save_png
+    from renderer.render import plan_scene, render_frame
+    scene = _scene(args.scene)
+    settings = _settings(args)
+    plan = plan_scene(scene, settings)
+    frame_no = args.frame if args.frame is not None else int(args.time * settings.fps + 1e-6)
+    target = args.output or _default_output(scene, f"{scene.name}-f{frame_no}.png")
+    save_png(target, render_frame(plan, frame_no))
+    print(target)
+    return 0
+
+
+def cmd_sheet(args) -> int:
+    from renderer.output import save_png
+    from renderer.render import plan_scene, render_exposure
+    from renderer.sheet import contact_sheet
+    from renderer.timing import exposure_at
+    scene = _scene(args.scene)
+    settings = _settings(args)
+    plan = plan_scene(scene, settings)
+    rows = []
+    n = max(1, min(args.per_shot, 24))
+    for sp in plan.shots:
+        thumbs = []
+        for k in range(n):
+            local = round(k * (sp.frames - 1) / max(1, n - 1))
+            e = exposure_at(sp.sheet, local)
+            f = sp.first_frame + local
+            thumbs.append((f"f {f} · {f / settings.fps:.2f} s",
+                           render_exposure(plan, sp, e)))
+        rows.append((sp.shot.id, thumbs))
+    target = args.output or _default_output(scene, f"{scene.name}-sheet.png")
+    save_png(target, contact_sheet(rows, thumb_width=args.thumb,
+                                   title=f"{scene.title} — {scene.moment}"))
+    print(target)
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from renderer.validate import validate_file
+    failed = 0
+    for path in args.files:
+        try:
+            what = validate_file(path)
+            print(f"{path}: ok ({what})")
+        except StopmoError as exc:
+            failed += 1
+            print(f"stopmo: {exc.format()}", file=sys.stderr)
+    return 2 if failed else 0
+
+
+def cmd_list(args) -> int:
+    from renderer.script import load_scene
+    project = _project()
+    print("scenes:")
+    for path in project.scene_paths():
+        try:
+            s = load_scene(path, project)
+            print(f"  {s.name:<24} {s.duration:5.1f} s  {len(s.shots)} shots  {s.title}")
+        except StopmoError as exc:
+            print(f"  {path.stem:<24} (invalid: {exc.format()})")
+    print("puppets:", ", ".join(project.puppet_names) or "none")
+    print("props:  ", ", ".join(project.prop_names) or "none")
+    print("sets:   ", ", ".join(project.set_names) or "none")
+    return 0
+
+
+COMMANDS = {"render": cmd_render, "still": cmd_still, "sheet": cmd_sheet,
+            "validate": cmd_validate, "list": cmd_list}
