@@ -341,10 +341,14 @@ def _wallpaper(f, rgb, c2):
 
 def _paper(f, rgb, c2):
     fleck = f.noise(1.2, purpose=3)
-    fleck = np.clip(fleck - 0.75, 0, 1) * 1.5 if isinstance(fleck, np.ndarray) else 0.0
-    k = 1.0 + 0.03 * f.noise(2.5, purpose=1) + 0.035 * f.noise(22, purpose=2) - 0.25 * fleck
-    k = k * (1.0 - 0.08 * (1.0 - f.depth(1.5)))
-    return _mul(rgb, k), 1.0
+    fleck = np.clip(fleck - 0.7, 0, 1) * 1.5 if isinstance(fleck, np.ndarray) else 0.0
+    fibre = sum(f.noise(5.0, 1.0, angle=40 + 70 * k, purpose=4 + k) for k in range(2))
+    k = 1.0 + 0.05 * f.noise(2.5, purpose=1) + 0.05 * f.noise(22, purpose=2) + 0.04 * fibre
+    k = k - 0.3 * fleck
+    # A cut edge shows the paper's pale core, then a faint curl shadow just inside it.
+    cut = 1.0 - f.depth(1.0)
+    curl = 1.0 - f.depth(4.0)
+    return _add_white(_mul(rgb, k * (1.0 - 0.1 * curl)), 0.35 * cut), 1.0
 
 
 def _resin(f, rgb, c2):

@@ -25,6 +25,7 @@ MIN_INTERNAL_SCALE = 0.6
 MAX_SUPERSAMPLE = 4
 MARGIN_PX = 2  # transparent border kept around a sprite's painted pixels
 WOBBLE_CELL = 22.0  # feature size of the handmade edge wobble, stage units
+BAND_PIXELS = 4_000_000  # set layers are painted in bands of about this many pixels
 
 
 @dataclass(frozen=True)
@@ -323,37 +324,46 @@ def _margin(p: Prim, edge: mat.Edge) -> float:
     return edge.wobble + edge.fuzz + edge.grow + edge.soft + 1.0
 
 
-def _paint_prim(p: Prim, geo: _Geom, index: int, seed: int, scale: float, ss: int,
-                j0: int, i0: int, w: int, h: int) -> np.ndarray:
-    """Paint one primitive into a window of (h, w) final pixels whose top-left pixel is (i0, j0)
-    on the stage pixel grid (stage x = j / scale). Returns (h, w, 4) float32 premultiplied."""
-    s = scale * ss
-    g = _Grid(j0 / scale, i0 / scale, s, w * ss, h * ss)
+def _shape_field(p: Prim, geo: _Geom, index: int, seed: int, g: _Grid):
+    """The primitive's wobbled distance field on grid g, wrapped in a material Field."""
     edge = mat.edge_for(p.material, geo.frame)
     m = _margin(p, edge)
     extent = (geo.bbox[0] - m, geo.bbox[1] - m, geo.bbox[2] + m, geo.bbox[3] + m)
-    band = 10.0 + 2.5 / s + edge.wobble + edge.fuzz + edge.grow + float(p.outline)
+    band = 10.0 + 2.5 / g.s + edge.wobble + edge.fuzz + edge.grow + float(p.outline)
     if p.material == "glow":
         band = max(band, 1.2 * geo.frame.half_short)
     c1 = np.asarray(p.color, np.float32) / 255.0
-    f = mat.Field(g.xs, g.ys, None, s, geo.frame, extent, seed, index, c1)
+    f = mat.Field(g.xs, g.ys, None, g.s, geo.frame, extent, seed, index, c1)
     d = _distance(g, geo, band)
     if edge.wobble > 0:
         d += edge.wobble * f.noise(WOBBLE_CELL, purpose=100)
     f.d = d
+    return f, edge
+
+
+def _paint_prim(p: Prim, geo: _Geom, index: int, seed: int, scale: float, ss: int,
+                j0: int, i0: int, w: int, h: int, seams=None) -> np.ndarray:
+    """Paint one primitive into a window of (h, w) final pixels whose top-left pixel is (i0, j0)
+    on the stage pixel grid (stage x = j / scale). seams: its stitch dashes (`_seams`).
+    Returns (h, w, 4) float32 premultiplied."""
+    s = scale * ss
+    g = _Grid(j0 / scale, i0 / scale, s, w * ss, h * ss)
+    f, edge = _shape_field(p, geo, index, seed, g)
+    d = f.d
     cov_d = d - edge.grow
     if edge.fuzz > 0:
         cov_d = cov_d + edge.fuzz * f.noise(edge.fuzz_cell, purpose=101)
     cov = np.clip(0.5 - cov_d * (s / max(1.0, edge.soft * s)), 0.0, 1.0)
+    c1 = f.color
     c2 = None if p.color2 is None else np.asarray(p.color2, np.float32) / 255.0
     rgb, alpha = mat.shade(p.material, f, _base_color(g, geo, p),
                            c2 if p.gradient == "none" else None)
     if p.outline > 0:
         o = np.clip(0.5 + (d + float(p.outline)) * s, 0.0, 1.0)
         rgb += (c1 * 0.3 + 0.03 - rgb) * o[..., None]
-    if p.stitch:
+    if p.stitch and seams is not None and len(seams):
         use2 = c2 is not None and p.gradient == "none" and p.material not in mat.USES_COLOR2
-        _stitches(f, g, rgb, c2 if use2 else mat.thread_color(c1), seed, index)
+        _draw_stitches(f, g, rgb, seams, c2 if use2 else mat.thread_color(c1))
     a = cov * alpha * float(np.clip(p.opacity, 0.0, 1.0))
     out = np.empty((g.h, g.w, 4), np.float32)
     np.multiply(rgb, a[..., None], out=out[..., :3])
@@ -363,26 +373,26 @@ def _paint_prim(p: Prim, geo: _Geom, index: int, seed: int, scale: float, ss: in
     return out
 
 
-def _stitches(f: mat.Field, g: _Grid, rgb: np.ndarray, thread, seed: int, index: int,
-              inset: float = 3.0, every: float = 8.0, dash: float = 4.2, r: float = 0.7):
-    """Dashes of thread `inset` units inside the edge, one every `every` units, drawn into rgb
-    in place, each with a soft shadow below and to the right."""
-    fade = f.detail(2 * r + 0.6)
-    if fade <= 0:
-        fade = 0.35  # too fine to resolve: a faint seam line still shows
-    mask = (f.d < -inset).astype(np.uint8)
-    contours, _ = cv2.findContours(mask, cv2.RETR_LIST, cv2.CHAIN_APPROX_NONE)
+def _seams(p: Prim, geo: _Geom, index: int, seed: int, inset: float = 3.0,
+           every: float = 8.0, dash: float = 4.2) -> np.ndarray:
+    """Stitch dashes `inset` units inside the wobbly edge, one every `every` units, as (n, 4)
+    stage-unit segments (ax, ay, bx, by). Traced once per primitive on its own grid, so the
+    seam is the same at every scale and across the bands of a big layer."""
+    m = _margin(p, mat.edge_for(p.material, geo.frame)) + 1.0
+    x0, y0, x1, y1 = geo.bbox[0] - m, geo.bbox[1] - m, geo.bbox[2] + m, geo.bbox[3] + m
+    s = min(2.0, math.sqrt(4e6 / max((x1 - x0) * (y1 - y0), 1.0)))  # <= 4 Mpx
+    g = _Grid(x0, y0, s, math.ceil((x1 - x0) * s), math.ceil((y1 - y0) * s))
+    f, _ = _shape_field(p, geo, index, seed, g)
+    contours, _ = cv2.findContours((f.d < -inset).astype(np.uint8), cv2.RETR_LIST,
+                                   cv2.CHAIN_APPROX_NONE)
     rng = mat.rng(seed, index, 200)
-    cov = np.zeros((g.h, g.w), np.float32)
-    top = np.zeros((g.h, g.w), np.float32)
-    shadow = np.zeros((g.h, g.w), np.float32)
-    k = max(1, int(round(1.2 * g.s)))
+    k = max(1, int(round(1.2 * s)))
+    segs = []
     for c in contours:
-        pts = c[:, 0, :].astype(np.float64)
-        if len(pts) < 4:
+        if len(c) < 4:
             continue
-        x = g.x0 + (pts[:, 0] + 0.5) / g.s
-        y = g.y0 + (pts[:, 1] + 0.5) / g.s
+        x = g.x0 + (c[:, 0, 0] + 0.5) / s
+        y = g.y0 + (c[:, 0, 1] + 0.5) / s
         if len(x) > 2 * k + 1:  # smooth the pixel staircase of the contour
             ker = np.ones(2 * k + 1) / (2 * k + 1)
             x = np.convolve(np.concatenate([x[-k:], x, x[:k]]), ker, "valid")
@@ -395,26 +405,37 @@ def _stitches(f: mat.Field, g: _Grid, rgb: np.ndarray, thread, seed: int, index:
         n = max(1, int(round(total / every)))
         mid = (np.arange(n) + 0.5) * (total / n) + rng.uniform(-0.6, 0.6, n)
         ends = np.stack([mid - dash / 2, mid + dash / 2], 1) % total
-        ex, ey = np.interp(ends, run, xc), np.interp(ends, run, yc)
-        jit = rng.normal(0.0, 0.3, (n, 2, 2))
-        for (ax, bx), (ay, by), jt in zip(ex, ey, jit):
-            ax, ay, bx, by = ax + jt[0, 0], ay + jt[0, 1], bx + jt[1, 0], by + jt[1, 1]
-            win = g.window(min(ax, bx) - 3, min(ay, by) - 3, max(ax, bx) + 3, max(ay, by) + 3)
-            if win is None:
-                continue
-            sy, sx = win
-            px, py = g.xs[:, sx], g.ys[sy]
-            dist = _sd_segment(px, py, ax, ay, bx, by)
-            np.maximum(cov[sy, sx], np.clip(0.5 - (dist - r) * g.s, 0, 1), out=cov[sy, sx])
-            np.maximum(top[sy, sx], np.clip(1 - dist / r, 0, 1), out=top[sy, sx])
-            ds = _sd_segment(px, py, ax + 0.5, ay + 0.6, bx + 0.5, by + 0.6)
-            soft = max(1.0, 0.8 * g.s)
-            np.maximum(shadow[sy, sx], np.clip(0.5 - (ds - 1.2 * r) * g.s / soft, 0, 1),
-                       out=shadow[sy, sx])
+        jit = rng.normal(0.0, 0.3, (n, 4))  # hand-sewn: no two stitches alike
+        segs.append(np.stack([np.interp(ends[:, 0], run, xc), np.interp(ends[:, 0], run, yc),
+                              np.interp(ends[:, 1], run, xc), np.interp(ends[:, 1], run, yc)],
+                             1) + jit)
+    return np.vstack(segs) if segs else np.zeros((0, 4))
+
+
+def _draw_stitches(f: mat.Field, g: _Grid, rgb: np.ndarray, segs: np.ndarray, thread,
+                   r: float = 0.7):
+    """Draw thread dashes (n, 4) of radius `r` units into rgb in place, each with a soft shadow
+    below and to the right; too fine to resolve, they fade to a faint seam line."""
+    fade = f.detail(2 * r + 0.6) or 0.35
+    cov = np.zeros((g.h, g.w), np.float32)
+    top = np.zeros((g.h, g.w), np.float32)
+    shadow = np.zeros((g.h, g.w), np.float32)
+    soft = max(1.0, 0.8 * g.s)
+    for ax, ay, bx, by in segs:
+        win = g.window(min(ax, bx) - 3, min(ay, by) - 3, max(ax, bx) + 3, max(ay, by) + 3)
+        if win is None:
+            continue
+        sy, sx = win
+        px, py = g.xs[:, sx], g.ys[sy]
+        dist = _sd_segment(px, py, ax, ay, bx, by)
+        np.maximum(cov[sy, sx], np.clip(0.5 - (dist - r) * g.s, 0, 1), out=cov[sy, sx])
+        np.maximum(top[sy, sx], np.clip(1 - dist / r, 0, 1), out=top[sy, sx])
+        ds = _sd_segment(px, py, ax + 0.5, ay + 0.6, bx + 0.5, by + 0.6)
+        np.maximum(shadow[sy, sx], np.clip(0.5 - (ds - 1.2 * r) * g.s / soft, 0, 1),
+                   out=shadow[sy, sx])
     rgb *= (1.0 - 0.35 * fade * shadow)[..., None]
-    thread = np.asarray(thread, np.float32)
-    lit = thread * (0.72 + 0.45 * top[..., None])
-    rgb += (np.clip(lit, 0, 1) - rgb) * (fade * cov)[..., None]
+    lit = np.clip(np.asarray(thread, np.float32) * (0.72 + 0.45 * top[..., None]), 0, 1)
+    rgb += (lit - rgb) * (fade * cov)[..., None]
 
 
 def _windows(prims: Sequence[Prim], scale: float):
@@ -477,7 +498,8 @@ def paint(prims: Sequence[Prim], scale: float, seed: int) -> Sprite:
     canvas = np.zeros((I1 - I0, J1 - J0, 4), np.float32)
     ss = _supersample(scale)
     for p, geo, idx, j0, i0, j1, i1 in wins:
-        src = _paint_prim(p, geo, idx, seed, scale, ss, j0, i0, j1 - j0, i1 - i0)
+        seams = _seams(p, geo, idx, seed) if p.stitch else None
+        src = _paint_prim(p, geo, idx, seed, scale, ss, j0, i0, j1 - j0, i1 - i0, seams)
         _over(canvas, src, i0 - I0, j0 - J0)
     rgba = _to_uint8(canvas)
     rows = np.flatnonzero(rgba[..., 3].any(axis=1))
@@ -502,15 +524,23 @@ def paint_layer(prims: Sequence[Prim], size: tuple[float, float], scale: float, 
         raise ValueError(f"scale must be positive, got {scale}")
     W = max(1, int(round(size[0] * scale)))
     H = max(1, int(round(size[1] * scale)))
-    canvas = np.zeros((H, W, 4), np.float32)
-    if background is not None:
-        canvas[..., :3] = np.asarray(background, np.float32) / 255.0
-        canvas[..., 3] = 1.0
+    out = np.empty((H, W, 4), np.uint8)
     ss = _supersample(scale)
-    for p, geo, idx, j0, i0, j1, i1 in _windows(prims, scale):
-        j0, i0, j1, i1 = max(j0, 0), max(i0, 0), min(j1, W), min(i1, H)
-        if j0 >= j1 or i0 >= i1:
-            continue
-        src = _paint_prim(p, geo, idx, seed, scale, ss, j0, i0, j1 - j0, i1 - i0)
-        _over(canvas, src, i0, j0)
-    return _to_uint8(canvas)
+    wins = _windows(prims, scale)
+    seams = {w[2]: _seams(w[0], w[1], w[2], seed) for w in wins if w[0].stitch}
+    rows = max(16, BAND_PIXELS // W)  # paint in bands of rows: bounded memory at 4K
+    for top in range(0, H, rows):
+        bottom = min(top + rows, H)
+        canvas = np.zeros((bottom - top, W, 4), np.float32)
+        if background is not None:
+            canvas[..., :3] = np.asarray(background, np.float32) / 255.0
+            canvas[..., 3] = 1.0
+        for p, geo, idx, j0, i0, j1, i1 in wins:
+            j0, i0, j1, i1 = max(j0, 0), max(i0, top), min(j1, W), min(i1, bottom)
+            if j0 >= j1 or i0 >= i1:
+                continue
+            src = _paint_prim(p, geo, idx, seed, scale, ss, j0, i0, j1 - j0, i1 - i0,
+                              seams.get(idx))
+            _over(canvas, src, i0 - top, j0)
+        out[top:bottom] = _to_uint8(canvas)
+    return out

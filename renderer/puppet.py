@@ -79,7 +79,10 @@ class PuppetDef:
     faces: dict[str, dict[str, str | None]]
     mouth_slot: str | None
     mouths: dict[str, str | None]
-    poses: dict[str, np.ndarray]       # (n_bones, 4): d_rot (deg), dx, dy (units), scale factor
+    # (n_bones, 4): d_rot (deg), dx, dy (units), scale factor; NaN rows for bones a pose leaves
+    # alone, so `look_up` turns the head of a seated puppet without standing it up. `stand`
+    # lists every bone: it is the setup pose.
+    poses: dict[str, np.ndarray]
     cycles: dict[str, Cycle]
     shadow: tuple[float, float]        # contact shadow width, height (stage units); 0 = none
     boil: float                        # base boil amplitude in stage units
@@ -243,10 +246,10 @@ def _read_skin(f: Field, slot_names: list[str], att_names: list[str]) -> Skin:
 
 
 def _read_pose(f: Field, bone_names: list[str]) -> np.ndarray:
-    pose = np.zeros((len(bone_names), 4))
-    pose[:, 3] = 1.0
+    pose = np.full((len(bone_names), 4), np.nan)
     for bone, v in _named(f, bone_names, "bone"):
         i = bone_names.index(bone)
+        pose[i] = (0.0, 0.0, 0.0, 1.0)
         if isinstance(v.node.value, (int, float)) and not isinstance(v.node.value, bool):
             pose[i, 0] = v.number(-3600, 3600)
             continue

@@ -101,7 +101,7 @@ def _fold_actions(place: Placement, actions: list[Action], t: float) -> tuple[Ac
     """The actor's state at time t: every action begun by then applied in order of start."""
     puppet = place.puppet
     s = ActorState(place.at[0], place.at[1], place.facing, place.scale, place.rot, place.opacity,
-                   place.skin, place.face, puppet.poses[place.pose].copy())
+                   place.skin, place.face, _full(puppet, puppet.poses[place.pose]))
     said = None
     for a in actions:
         if a.t > t:
@@ -118,7 +118,8 @@ def _fold_actions(place: Placement, actions: list[Action], t: float) -> tuple[Ac
                 weight = min(1.0, (t - a.t) / CYCLE_FADE, (a.t + a.duration - t) / CYCLE_FADE)
                 s.pose = _overlay(s.pose, _cycle_pose(puppet, cycle, t - a.t), puppet, weight)
         elif a.do == "pose":
-            s.pose = s.pose + (puppet.poses[a.args["pose"]] - s.pose) * p
+            target = puppet.poses[a.args["pose"]]
+            s.pose = s.pose + (np.where(np.isnan(target), s.pose, target) - s.pose) * p
         elif a.do == "face":
             s.face = a.args["face"]
         elif a.do == "say":
@@ -141,13 +142,18 @@ def _fold_actions(place: Placement, actions: list[Action], t: float) -> tuple[Ac
     return s, said
 
 
+def _full(puppet: PuppetDef, pose: np.ndarray) -> np.ndarray:
+    """A pose with the bones it leaves alone at the setup pose."""
+    return np.where(np.isnan(pose), puppet.poses["stand"], pose)
+
+
 def _cycle_pose(puppet: PuppetDef, name: str, elapsed: float) -> np.ndarray:
     cycle = puppet.cycles[name]
     phase = (elapsed / cycle.period) % 1.0 * len(cycle.keys)
     i = int(phase)
     frac = phase - i
-    a = puppet.poses[cycle.keys[i]]
-    b = puppet.poses[cycle.keys[(i + 1) % len(cycle.keys)]]
+    a = _full(puppet, puppet.poses[cycle.keys[i]])
+    b = _full(puppet, puppet.poses[cycle.keys[(i + 1) % len(cycle.keys)]])
     return a + (b - a) * frac
 
 

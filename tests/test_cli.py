@@ -1,0 +1,87 @@
+"""The command line as a user meets it: exit codes, messages, files on disk."""
+import subprocess
+import sys
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+from PIL import Image
+
+from renderer.cli import main
+from renderer.render import plan_scene, render_frame
+from renderer.script import load_scene
+from renderer.settings import settings_for
+
+
+def test_render_writes_an_mp4_with_the_right_frames_size_and_fps(small_scene, project_dir, capsys):
+    out = project_dir / "output" / "small.mp4"
+    assert main(["render", str(small_scene), "-o", str(out), "--width", "160"]) == 0
+    meta = iio.immeta(out, plugin="FFMPEG")
+    frames = list(iio.imiter(out, plugin="FFMPEG"))
+    assert len(frames) == 36                       # 24 frames on twos + 12 on ones
+    assert frames[0].shape == (90, 160, 3)
+    assert meta["fps"] == pytest.approx(24.0)
+    assert "36 frames (24 exposures)" in capsys.readouterr().out
+    assert [p.name for p in out.parent.iterdir()] == ["small.mp4"]  # no temporary files left
+
+
+def test_render_one_shot_only(small_scene, project_dir):
+    out = project_dir / "output" / "two.mp4"
+    assert main(["render", str(small_scene), "--shot", "two", "-o", str(out), "--width", "160"]) == 0
+    assert len(list(iio.imiter(out, plugin="FFMPEG"))) == 12
+
+
+def test_still_equals_the_frame_of_the_render(small_scene, project_dir):
+    out = project_dir / "output" / "f7.png"
+    assert main(["still", str(small_scene), "--frame", "7", "--width", "160", "-o", str(out)]) == 0
+    expected = render_frame(plan_scene(load_scene(small_scene), settings_for("draft", 160)), 7)
+    assert np.array_equal(np.asarray(Image.open(out)), expected)
+
+
+def test_sheet_has_a_row_per_shot(small_scene, project_dir):
+    out = project_dir / "output" / "sheet.png"
+    assert main(["sheet", str(small_scene), "--width", "160", "--per-shot", "2",
+                 "--thumb", "96", "-o", str(out)]) == 0
+    one = Image.open(out).size
+    assert main(["sheet", str(small_scene), "--width", "160", "--per-shot", "3",
+                 "--thumb", "96", "-o", str(out)]) == 0
+    assert Image.open(out).size[0] > one[0]        # a thumbnail more per row
+
+
+def test_a_broken_scene_exits_2_with_a_located_message_and_writes_nothing(write_scene, project_dir,
+                                                                          capsys):
+    bad = write_scene("bad", "scene: bad\nset: other_dining_room\nshots:\n  - id: a\n    durtion: 2\n")
+    out = project_dir / "output" / "bad.mp4"
+    assert main(["render", str(bad), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "bad.yaml:5:" in err and "did you mean 'duration'" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_validate_reports_each_file(small_scene, write_scene, repo, capsys):
+    bad = write_scene("bad", "scene: bad\nset: nowhere\nshots: []\n")
+    assert main(["validate", str(small_scene), str(repo / "puppets" / "coraline.yaml")]) == 0
+    assert main(["validate", str(small_scene), str(bad)]) == 2
+    captured = capsys.readouterr()
+    assert "small.yaml: ok (scene, 2 shots" in captured.out
+    assert "bad.yaml:2:" in captured.err
+
+
+def test_absurd_sizes_are_refused_with_the_limit_named(small_scene, capsys):
+    assert main(["render", str(small_scene), "--width", "100000"]) == 2
+    assert "3840" in capsys.readouterr().err
+
+
+def test_an_unknown_scene_name_suggests_the_closest(capsys, repo, monkeypatch):
+    monkeypatch.chdir(repo)
+    assert main(["still", "other_diner", "--frame", "0"]) == 2
+    assert "did you mean 'other_dinner'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["render", "still", "sheet", "validate", "list"])
+def test_every_command_has_help(command):
+    result = subprocess.run([sys.executable, "-m", "renderer", command, "--help"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0
+    assert "usage: stopmo " + command in result.stdout
