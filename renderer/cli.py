@@ -67,6 +67,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("files", nargs="+", type=Path)
 
     sub.add_parser("list", help="list the scenes, puppets, props and sets of this project")
+
+    p = sub.add_parser("batch", help="render every scene of the sequence and assemble the film",
+                       description="Render each scene of scenes/sequence.yaml to output/SCENE.mp4 "
+                       "(skipping scenes whose files are unchanged since their last render) and "
+                       "assemble the film output/FILM.mp4 with title cards and transitions.",
+                       epilog=LIMITS_TEXT)
+    p.add_argument("--sequence", type=Path, help="sequence file (default scenes/sequence.yaml)")
+    p.add_argument("-j", "--jobs", type=int, default=1,
+                   help="scenes rendered in parallel processes (default 1)")
+    p.add_argument("--force", action="store_true", help="render every scene even if unchanged")
+    p.add_argument("--output-dir", type=Path, help="where renders go (default output/)")
+    _add_render_options(p)
     return parser
 
 
@@ -216,5 +228,17 @@ def cmd_list(args) -> int:
     return 0
 
 
+def cmd_batch(args) -> int:
+    from renderer.batchrun import run_film
+    project = _project(args.sequence.parent if args.sequence else None)
+    sequence = args.sequence or project.scenes_dir / "sequence.yaml"
+    if not sequence.is_file():
+        raise SceneError(f"{sequence}: no such file", hint="a sequence lists the film's scenes")
+    if not 1 <= args.jobs <= 64:
+        raise SceneError(f"--jobs {args.jobs}: expected 1..64")
+    return run_film(project, sequence, _settings(args), jobs=args.jobs, force=args.force,
+                    out_dir=args.output_dir or project.root / "output")
+
+
 COMMANDS = {"render": cmd_render, "still": cmd_still, "sheet": cmd_sheet,
-            "validate": cmd_validate, "list": cmd_list}
+            "validate": cmd_validate, "list": cmd_list, "batch": cmd_batch}

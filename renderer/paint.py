@@ -380,7 +380,7 @@ def _seams(p: Prim, geo: _Geom, index: int, seed: int, inset: float = 3.0,
     seam is the same at every scale and across the bands of a big layer."""
     m = _margin(p, mat.edge_for(p.material, geo.frame)) + 1.0
     x0, y0, x1, y1 = geo.bbox[0] - m, geo.bbox[1] - m, geo.bbox[2] + m, geo.bbox[3] + m
-    s = min(2.0, math.sqrt(4e6 / max((x1 - x0) * (y1 - y0), 1.0)))  # <= 4 Mpx
+    s = min(1.0, math.sqrt(4e6 / max((x1 - x0) * (y1 - y0), 1.0)))  # <= 4 Mpx
     g = _Grid(x0, y0, s, math.ceil((x1 - x0) * s), math.ceil((y1 - y0) * s))
     f, _ = _shape_field(p, geo, index, seed, g)
     contours, _ = cv2.findContours((f.d < -inset).astype(np.uint8), cv2.RETR_LIST,

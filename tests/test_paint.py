@@ -257,3 +257,15 @@ def test_layer_matches_sprite_painting():
     h, w = s.rgba.shape[:2]
     region = layer[-oy:-oy + h, -ox:-ox + w]
     assert np.abs(region.astype(int) - s.rgba.astype(int)).max() <= 1
+
+
+def test_layer_painted_in_bands_matches_one_piece(monkeypatch):
+    from renderer import paint as paint_mod
+    prims = [Prim("rect", at=(150, 100), size=(260, 170), material="wallpaper",
+                  color=(90, 120, 160), color2=(230, 200, 140), stitch=True),
+             Prim("polygon", points=((40, 20), (260, 60), (120, 190)), smooth=True,
+                  material="yarn", color=(30, 60, 170), stitch=True)]
+    whole = paint_layer(prims, (300, 200), 1.0, seed=9, background=(20, 20, 20))
+    monkeypatch.setattr(paint_mod, "BAND_PIXELS", 300 * 17)
+    banded = paint_layer(prims, (300, 200), 1.0, seed=9, background=(20, 20, 20))
+    assert np.abs(whole.astype(int) - banded.astype(int)).max() <= 2

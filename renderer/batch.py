@@ -1,0 +1,148 @@
+"""`stopmo batch`: every scene of the sequence to output/<scene>.mp4, then the film.
+
+Scenes are rendered through any `concurrent.futures.Executor` handed to `run_batch` (inline, a
+local process pool, or later a cluster's), so the runner never knows where the work happens. A
+scene whose inputs are byte-for-byte unchanged since its last render is not rendered again.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from concurrent.futures import Executor, Future, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from renderer import __version__
+from renderer.settings import RenderSettings
+
+SOURCE = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class SceneJob:
+    name: str
+    path: Path
+    target: Path
+    settings: RenderSettings
+    key: str
+
+
+@dataclass(frozen=True)
+class SceneResult:
+    name: str
+    seconds: float      # running time of the scene
+    frames: int
+    render_time: float  # wall seconds spent rendering (0 when cached)
+    cached: bool
+
+
+class InlineExecutor(Executor):
+    """Runs each job at once in this process: the serial executor (and the easy one to debug)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            future.set_exception(exc)
+        return future
+
+
+def _renderer_digest() -> str:
+    """The renderer's own code is an input of every frame: a change to it invalidates the cache."""
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(SOURCE.glob("*.py")):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def cache_key(files: list[Path], settings: RenderSettings) -> str:
+    """A digest of the bytes of every file a scene reads, the settings and the renderer's code."""
+    h = hashlib.sha256(_renderer_digest().encode())
+    h.update(repr(settings).encode())
+    for path in files:
+        h.update(str(path.name).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _record_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}.key")
+
+
+def is_cached(target: Path, key: str) -> bool:
+    record = _record_path(target)
+    return target.is_file() and record.is_file() and record.read_text().strip() == key
+
+
+def remember(target: Path, key: str) -> None:
+    record = _record_path(target)
+    tmp = record.with_name(record.name + f".partial-{os.getpid()}")
+    tmp.write_text(key + "\n")
+    os.replace(tmp, record)
+
+
+def render_job(job: SceneJob, on_frames: Callable[[int], None] | None = None) -> SceneResult:
+    """Render one scene to its target. Top-level so a process pool can pickle it."""
+    from renderer.encode import open_sink
+    from renderer.render import plan_scene, render_frames
+    from renderer.script import load_scene
+
+    started = time.perf_counter()
+    plan = plan_scene(load_scene(job.path), job.settings)
+    s = job.settings
+    with open_sink(job.target, width=s.width, height=s.height, fps=s.fps, crf=s.crf,
+                   preset=s.preset, expected_frames=plan.frames, label=job.name) as sink:
+        for frame, hold in render_frames(plan, on_frames):
+            sink.write(frame, repeat=hold)
+    remember(job.target, job.key)
+    return SceneResult(job.name, plan.frames / s.fps, plan.frames,
+                       time.perf_counter() - started, False)
+
+
+def run_scenes(jobs: list[SceneJob], executor: Executor, *, force: bool = False,
+               on_done: Callable[[SceneResult], None] | None = None,
+               on_frames: Callable[[int], None] | None = None) -> list[SceneResult]:
+    """Render the jobs whose cache is stale (all with `force`); results in the jobs' order."""
+    from renderer.encode import probe
+
+    results: dict[str, SceneResult] = {}
+    futures: dict[Future, SceneJob] = {}
+    inline = isinstance(executor, InlineExecutor)
+    for job in jobs:
+        if not force and is_cached(job.target, job.key):
+            info = probe(job.target)
+            results[job.name] = SceneResult(job.name, info.frames / job.settings.fps, info.frames,
+                                            0.0, True)
+            if on_done:
+                on_done(results[job.name])
+            continue
+        # Progress callbacks cannot cross a process boundary; inline jobs report every frame.
+        future = executor.submit(render_job, job, on_frames) if inline else \
+            executor.submit(render_job, job)
+        futures[future] = job
+    for future in as_completed(futures):
+        result = future.result()
+        results[result.name] = result
+        if on_done:
+            on_done(result)
+    return [results[j.name] for j in jobs]
+
+
+def summary(results: list[SceneResult], film: Path | None, film_seconds: float,
+            wall: float) -> str:
+    lines = [f"{'scene':<26}{'seconds':>9}{'frames':>8}{'render s':>10}  cached"]
+    for r in results:
+        lines.append(f"{r.name:<26}{r.seconds:>9.1f}{r.frames:>8}{r.render_time:>10.1f}  "
+                     f"{'yes' if r.cached else 'no'}")
+    total_frames = sum(r.frames for r in results)
+    lines.append(f"{'total':<26}{sum(r.seconds for r in results):>9.1f}{total_frames:>8}"
+                 f"{sum(r.render_time for r in results):>10.1f}")
+    if film is not None:
+        lines.append(f"film: {film} ({film_seconds:.1f} s), batch wall time {wall:.1f} s")
+    return "\n".join(lines)

@@ -1,0 +1,85 @@
+"""The film job behind `stopmo batch`: validate everything, render stale scenes, assemble."""
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import sys
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor
+from pathlib import Path
+
+from renderer.batch import (InlineExecutor, SceneJob, cache_key, is_cached, remember,
+                            run_scenes, summary)
+from renderer.errors import OutputError
+from renderer.project import Project
+from renderer.settings import RenderSettings
+
+
+def _bar(total: int, desc: str, position: int = 0):
+    from tqdm import tqdm
+    return tqdm(total=total, desc=desc, unit="frame", disable=not sys.stderr.isatty(),
+                dynamic_ncols=True, leave=False, position=position)
+
+
+def make_executor(jobs: int) -> Executor:
+    if jobs == 1:
+        return InlineExecutor()
+    # spawn, not fork: forking after OpenCV has started its thread pool can deadlock
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+
+
+def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *, jobs: int,
+             force: bool, out_dir: Path, executor: Executor | None = None) -> int:
+    from renderer.encode import open_sink
+    from renderer.film import Part, assemble, film_frames, video_part
+    from renderer.render import plan_scene
+    from renderer.script import load_scene
+    from renderer.sequence import load_sequence
+    from renderer.text import title_card
+
+    started = time.perf_counter()
+    sequence = load_sequence(sequence_path, project)
+    if not out_dir.is_dir():
+        raise OutputError(f"output folder {out_dir} does not exist")
+    scenes, scene_jobs = {}, []
+    for entry in sequence.entries:   # every scene is validated before anything renders
+        scene = load_scene(entry.path, project)
+        scenes[entry.scene] = scene
+        scene_jobs.append(SceneJob(entry.scene, entry.path, out_dir / f"{entry.scene}.mp4",
+                                   settings, cache_key(scene.files(), settings)))
+    todo = [j for j in scene_jobs if force or not is_cached(j.target, j.key)]
+    total = sum(plan_scene(scenes[j.name], settings).frames for j in todo)
+    executor = executor or make_executor(jobs)
+    with _bar(total, "scenes") as overall, executor:
+        def done(result):
+            if jobs > 1 and not result.cached:
+                overall.update(result.frames)
+            overall.write(f"{result.name}: {'cached' if result.cached else 'rendered'}"
+                          f" ({result.frames} frames)") if sys.stderr.isatty() else None
+        results = run_scenes(scene_jobs, executor, force=force, on_done=done,
+                             on_frames=overall.update if jobs == 1 else None)
+
+    # the film: an opening card, then per scene its card and its video, joined by transitions
+    w, h, fps = settings.width, settings.height, settings.fps
+    card = round(sequence.card_seconds * fps)
+    parts = [Part(card, image=title_card(w, h, sequence.title, "", seed=0))] if card else []
+    for entry, job in zip(sequence.entries, scene_jobs):
+        s = scenes[entry.scene]
+        if entry.card and card:
+            parts.append(Part(card, image=title_card(w, h, s.title, s.moment, seed=s.seed),
+                              transition=entry.transition))
+            parts.append(video_part(job.target, "cut" if entry.transition == "iris" else "fade"))
+        else:
+            parts.append(video_part(job.target, entry.transition))
+    target = out_dir / f"{sequence.film}.mp4"
+    key = hashlib.sha256("".join(j.key for j in scene_jobs).encode()
+                         + sequence_path.read_bytes() + repr(settings).encode()).hexdigest()
+    n = film_frames(parts, sequence.transition_seconds, fps)
+    if force or not is_cached(target, key):
+        with _bar(n, sequence.film) as bar, open_sink(
+                target, width=w, height=h, fps=fps, crf=settings.crf, preset=settings.preset,
+                expected_frames=n, label=sequence.film) as sink:
+            assemble(parts, sink, sequence.transition_seconds, fps, bar.update)
+        remember(target, key)
+    print(summary(results, target, n / fps, time.perf_counter() - started))
+    return 0

@@ -1,0 +1,60 @@
+"""The film's running order: `scenes/sequence.yaml` lists scenes, title cards and transitions."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from renderer.errors import SceneError, did_you_mean
+from renderer.fields import Field
+from renderer.project import Project
+from renderer.yamlsrc import load_yaml
+
+TRANSITIONS = ("cut", "fade", "iris")
+
+
+@dataclass(frozen=True)
+class Entry:
+    scene: str
+    path: Path
+    card: bool          # show a title card (scene title + its moment) before the scene
+    transition: str     # how this entry is joined to what comes before it
+
+
+@dataclass(frozen=True)
+class Sequence:
+    film: str           # output name: output/<film>.mp4
+    title: str
+    card_seconds: float
+    transition_seconds: float
+    entries: tuple[Entry, ...]
+    path: Path
+
+
+def load_sequence(path: Path, project: Project) -> Sequence:
+    root = Field(load_yaml(path, SceneError, display=project.display(path)), "", SceneError)
+    m = root.mapping(("film", "title", "card_seconds", "transition_seconds", "scenes"),
+                     required=("film", "scenes"))
+    film = m["film"].str()
+    if not film.replace("_", "").replace("-", "").isalnum():
+        m["film"].fail("a plain name (letters, digits, _ and -)", repr(film))
+    known = [p.stem for p in project.scene_paths()]
+    entries, seen = [], set()
+    for item in m["scenes"].list(min_len=1, max_len=200):
+        if isinstance(item.value, str):
+            name, card, transition = item.str(), True, "fade"
+        else:
+            em = item.mapping(("scene", "card", "transition"), required=("scene",))
+            name = em["scene"].str()
+            card = em["card"].bool() if "card" in em else True
+            transition = em["transition"].choice(TRANSITIONS) if "transition" in em else "fade"
+            item = em["scene"]
+        if name not in known:
+            item.fail("a scene in scenes/", repr(name), hint=did_you_mean(name, known, "scene"))
+        if name in seen:
+            item.fail("each scene once", f"{name!r} again")
+        seen.add(name)
+        entries.append(Entry(name, project.scenes_dir / f"{name}.yaml", card, transition))
+    return Sequence(film, m["title"].str() if "title" in m else film.title(),
+                    m["card_seconds"].number(0, 10) if "card_seconds" in m else 2.5,
+                    m["transition_seconds"].number(0, 5) if "transition_seconds" in m else 0.5,
+                    tuple(entries), path)
