@@ -86,6 +86,8 @@ class PuppetDef:
     cycles: dict[str, Cycle]
     shadow: tuple[float, float]        # contact shadow width, height (stage units); 0 = none
     boil: float                        # base boil amplitude in stage units
+    title: str                         # display name, e.g. on captions: "Other Mother"
+    grip: tuple[int, float, float] | None   # (bone, x, y): where a held prop's root goes
 
     @property
     def bone_index(self) -> dict[str, int]:
@@ -97,8 +99,8 @@ class PuppetDef:
         return pose
 
 
-PUPPET_FIELDS = ("puppet", "description", "bones", "slots", "attachments", "skins", "faces",
-                 "mouths", "poses", "cycles", "shadow", "boil")
+PUPPET_FIELDS = ("puppet", "title", "description", "bones", "slots", "attachments", "skins",
+                 "faces", "mouths", "poses", "cycles", "shadow", "boil", "grip")
 
 
 def load_puppet(path: Path, display: str | None = None) -> PuppetDef:
@@ -142,8 +144,15 @@ def load_puppet(path: Path, display: str | None = None) -> PuppetDef:
             cycles[cyc] = Cycle(cm["period"].number(0.05, 60, lo_open=True), keys)
     shadow = m["shadow"].vec2(0, 4000) if "shadow" in m else (0.0, 0.0)
     boil = m["boil"].number(0, 20) if "boil" in m else 0.8
+    title = m["title"].str() if "title" in m else name.replace("_", " ").title()
+    grip = None
+    if "grip" in m:
+        gm = m["grip"].mapping(("bone", "at"), required=("bone",))
+        at = gm["at"].vec2(-COORD, COORD) if "at" in gm else (0.0, 0.0)
+        grip = (bone_names.index(gm["bone"].name(bone_names, "bone")), at[0], at[1])
     return PuppetDef(name, path, hashlib.sha256(raw).hexdigest(), tuple(bones), tuple(slots),
-                     attachments, skins, faces, mouth_slot, mouths, poses, cycles, shadow, boil)
+                     attachments, skins, faces, mouth_slot, mouths, poses, cycles, shadow, boil,
+                     title, grip)
 
 
 def _named(f: Field, known: list[str], what: str):

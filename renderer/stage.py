@@ -71,7 +71,7 @@ def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure) -> StageState:
     for pid, place in shot.cast.items():
         state, said = _fold_actions(place, [a for a in shot.actions if a.who == pid], t)
         if said is not None:
-            caption = (pid, said)
+            caption = (place.puppet.title, said)
         blinking = "blink" in place.puppet.faces and not place.is_prop and \
             jitter.unit(seed, shot.id, pid, "blink", int(t / BLINK_BUCKET)) < BLINK_CHANCE
         actors.append(_pose_actor(place, state, blinking, scene, shot, exposure))
