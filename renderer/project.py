@@ -84,6 +84,11 @@ class Project:
     def set(self, name: str, f: Field | None = None) -> SetDef:
         return self._load("set", name, f, self.scenes_dir / "sets", self.set_names, load_set)
 
+    def assets_of(self, path: Path) -> list[Path]:
+        """Image files a puppet or set file may use: every PNG beside it (over-inclusive on
+        purpose, so a changed image always invalidates the render cache)."""
+        return sorted(path.parent.glob("*.png")) if path.suffix == ".yaml" else []
+
     def scene_paths(self) -> list[Path]:
         return sorted(p for p in self.scenes_dir.glob("*.yaml") if p.stem != "sequence")
 

@@ -15,6 +15,7 @@ from renderer.puppet import PuppetDef
 from renderer.sets import WORLDS, SetDef
 from renderer.settings import MAX_SCENE_SECONDS, MAX_SHOT_SECONDS, STAGE_H, STAGE_W
 from renderer.timing import EASINGS
+from renderer.verbs import Action, read_action
 from renderer.yamlsrc import load_yaml
 
 STEPS = (1, 2, 3)
@@ -59,20 +60,6 @@ class Placement:
 
 
 @dataclass(frozen=True)
-class Action:
-    """One timed action. `do` is the verb; `args` holds its validated arguments."""
-
-    t: float
-    who: str
-    do: str
-    duration: float
-    ease: str
-    step: int | None
-    args: dict = field(default_factory=dict)
-    line: int = 0
-
-
-@dataclass(frozen=True)
 class Shot:
     id: str
     duration: float
@@ -104,6 +91,9 @@ class Scene:
         used = {self.path, self.set.path}
         for shot in self.shots:
             used.update(p.puppet.path for p in shot.cast.values())
+            used.update(a.args["into"].path for a in shot.actions if a.do == "transform")
+        for puppet_path in list(used):
+            used.update(self.project.assets_of(puppet_path))
         return sorted(used)
 
 
@@ -132,7 +122,7 @@ def load_scene(path: Path, project: Project | None = None) -> Scene:
     shots: list[Shot] = []
     ids: dict[str, Field] = {}
     for item in m["shots"].list(min_len=1, max_len=64):
-        shot = _read_shot(item, project, world, step, look["shake"])
+        shot = _read_shot(item, project, world, step, look["shake"], set_def.layer_names)
         if shot.id in ids:
             item.mapping(SHOT_FIELDS)["id"].fail("a shot id not used before", repr(shot.id),
                                                  hint=f"first used at line {ids[shot.id].loc.line}")
@@ -148,7 +138,8 @@ def load_scene(path: Path, project: Project | None = None) -> Scene:
                  path, project, look)
 
 
-def _read_shot(f: Field, project: Project, world: str, scene_step: int, shake: float) -> Shot:
+def _read_shot(f: Field, project: Project, world: str, scene_step: int, shake: float,
+               set_layers: list[str]) -> Shot:
     m = f.mapping(SHOT_FIELDS, required=("id", "duration"))
     sid = m["id"].str()
     duration = m["duration"].number(0, MAX_SHOT_SECONDS, lo_open=True)
@@ -167,7 +158,7 @@ def _read_shot(f: Field, project: Project, world: str, scene_step: int, shake: f
     actions = []
     if "action" in m:
         for af in m["action"].list(max_len=500):
-            actions.append(_read_action(af, cast, duration))
+            actions.append(read_action(af, cast, duration, project, set_layers))
     actions.sort(key=lambda a: a.t)
     return Shot(sid, duration, step, camera, cast, tuple(actions))
 
@@ -218,115 +209,3 @@ def _read_placement(pid: str, f: Field, project: Project, world: str, prop: bool
     if "z" in m:
         kw["z"] = m["z"].number(-1000, 1000)
     return Placement(pid, puppet, m["at"].vec2(-COORD, COORD), is_prop=prop, **kw)
-
-
-# verb: (required args, optional args). Every verb also takes t, who, do, for, ease, step.
-VERBS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "walk": (("to",), ("cycle",)),
-    "run": (("to",), ("cycle",)),
-    "move": (("to",), ()),
-    "pose": (("pose",), ()),
-    "face": (("face",), ()),
-    "say": (("say",), ("face",)),
-    "turn": (("facing",), ()),
-    "grow": (("scale",), ()),
-    "fade": (("opacity",), ()),
-    "skin": (("skin",), ()),
-    "spin": (("rot",), ()),
-    "shake": (("amount",), ()),
-}
-# A shorthand names the verb by its one argument: {t: 2, who: coraline, face: curious}.
-SHORTHANDS = ("say", "face", "pose", "skin")
-ACTION_FIELDS = ("t", "who", "do", "for", "ease", "step", "to", "cycle", "pose", "face", "say",
-                 "facing", "scale", "opacity", "skin", "rot", "amount")
-SPEECH_RATE = 13.0  # characters a second, for a say line without `for`
-
-
-def _read_action(f: Field, cast: dict[str, Placement], shot_duration: float) -> Action:
-    m = f.mapping(ACTION_FIELDS, required=("t", "who"))
-    t = m["t"].number(0, MAX_SHOT_SECONDS)
-    if t >= shot_duration:
-        m["t"].fail(f"a time inside the shot (0 <= t < {shot_duration:g} s)", f"{t:g}")
-    who_names = sorted(cast) + ["camera"]
-    who = m["who"].name(who_names, "cast member")
-    if "do" in m:
-        verb = m["do"].name(sorted(VERBS), "action verb")
-    else:
-        verb = next((k for k in SHORTHANDS if k in m), None)
-        if verb is None:
-            f.fail("an action with 'do: VERB' or one of " + ", ".join(SHORTHANDS),
-                   "neither", hint=f"verbs: {', '.join(sorted(VERBS))}")
-    need, optional = VERBS[verb]
-    for key in need:
-        m[key]  # raises "missing field"
-    allowed = set(need) | set(optional) | {"t", "who", "do", "for", "ease", "step"}
-    for key, kf in m.items():
-        if key not in allowed:
-            kf.fail(f"no {key!r} for a {verb!r} action", f"{key}: {kf.value!r}",
-                    hint=f"{verb} takes {', '.join(need + optional) or 'no arguments'}")
-    if (who == "camera") != (verb == "shake"):
-        m["who"].fail("the camera for 'shake', a cast member otherwise", repr(who))
-    target = cast.get(who)
-    args = _read_args(m, verb, target)
-    if "for" in m:
-        duration = m["for"].number(0, MAX_SHOT_SECONDS)
-    elif verb == "say":
-        duration = round(len(args["say"]) / SPEECH_RATE + 0.4, 2)
-    elif verb in ("walk", "run", "move"):
-        duration = _travel_time(verb, target.at if target else (0, 0), args["to"])
-    elif verb in ("face", "turn", "skin"):
-        duration = 0.0
-    else:
-        duration = 0.5
-    if t + duration > shot_duration + EPS:
-        (m["for"] if "for" in m else m["t"]).fail(
-            f"an action that ends inside the shot ({shot_duration:g} s)",
-            f"it runs {t:g} s to {t + duration:g} s",
-            hint="shorten it or lengthen the shot" + ("" if "for" in m else "; add 'for:'"))
-    ease = m["ease"].choice(sorted(EASINGS)) if "ease" in m else \
-        ("linear" if verb in ("walk", "run") else "in_out")
-    step = m["step"].int(1, 3) if "step" in m else None
-    return Action(t, who, verb, duration, ease, step, args, f.loc.line)
-
-
-def _travel_time(verb: str, start: tuple[float, float], to: tuple[float, float]) -> float:
-    speed = {"walk": 260.0, "run": 560.0, "move": 400.0}[verb]  # stage units a second
-    dist = ((to[0] - start[0]) ** 2 + (to[1] - start[1]) ** 2) ** 0.5
-    return round(max(0.25, dist / speed), 2)
-
-
-def _read_args(m: Mapping, verb: str, target: Placement | None) -> dict:
-    args: dict = {}
-    puppet = target.puppet if target else None
-    if "to" in m:
-        args["to"] = m["to"].vec2(-COORD, COORD)
-    if "cycle" in m:
-        args["cycle"] = m["cycle"].name(sorted(puppet.cycles), f"cycle of {puppet.name}")
-    elif verb in ("walk", "run"):
-        if verb in puppet.cycles:
-            args["cycle"] = verb
-        elif "walk" in puppet.cycles:
-            args["cycle"] = "walk"
-    if "pose" in m:
-        args["pose"] = m["pose"].name(sorted(puppet.poses), f"pose of {puppet.name}")
-    if "face" in m:
-        args["face"] = m["face"].name(sorted(puppet.faces), f"face of {puppet.name}")
-    if "say" in m:
-        args["say"] = m["say"].str()
-        if len(args["say"]) > 400:
-            m["say"].fail("a line of at most 400 characters", f"{len(args['say'])} characters")
-        if puppet.mouth_slot is None:
-            m["say"].fail(f"a puppet with mouth shapes", f"{puppet.name!r} has no 'mouths'")
-    if "facing" in m:
-        args["facing"] = 1 if m["facing"].choice(FACINGS) == "right" else -1
-    if "scale" in m:
-        args["scale"] = m["scale"].number(0.05, 20)
-    if "opacity" in m:
-        args["opacity"] = m["opacity"].number(0, 1)
-    if "skin" in m:
-        args["skin"] = m["skin"].name(sorted(puppet.skins), f"skin of {puppet.name}")
-    if "rot" in m:
-        args["rot"] = m["rot"].number(-3600, 3600)
-    if "amount" in m:
-        args["amount"] = m["amount"].number(0, 100)
-    return args

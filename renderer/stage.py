@@ -1,46 +1,28 @@
 """One exposure of a shot: every actor's pose, the camera, the light — a pure function of
-(scene, shot, exposure, render settings), sampled at the exposure's time and held.
+(scene, shot, exposure), sampled at the exposure's time and held.
 """
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from renderer import jitter, rig
+from renderer.perform import ActorState, Handling, fold, handling
 from renderer.puppet import PuppetDef
-from renderer.script import Action, CameraKey, Placement, Scene, Shot
-from renderer.speech import viseme_at
+from renderer.script import CameraKey, Placement, Scene, Shot
 from renderer.timing import Exposure, progress
 
 BOIL_DEGREES = 0.6      # rotation boil of the most jittery part, degrees
 FLICKER = 0.015         # ±1.5 % brightness between exposures
 BLINK_BUCKET = 1 / 12   # seconds: one exposure on twos
 BLINK_CHANCE = 0.03     # per bucket: a blink about every 3 seconds
-CAPTION_LINGER = 0.4    # seconds a caption stays after the line is spoken
-CYCLE_FADE = 0.12       # seconds to blend a gait in and out
-
-
-@dataclass
-class ActorState:
-    """Mutable while the actions are folded in; frozen into an ActorPose after."""
-
-    x: float
-    y: float
-    facing: int
-    scale: float
-    rot: float
-    opacity: float
-    skin: str
-    face: str
-    pose: np.ndarray
-    mouth: str | None = None
 
 
 @dataclass(frozen=True)
 class ActorPose:
-    """An actor at one exposure. `slot_matrices`: (n_slots, 3, 3) bone-local to stage units."""
+    """An actor at one exposure. `slot_matrices`: (n_slots, 3, 3) bone-local to stage units.
+    `grip` and `head`: stage points where its hand holds things and where its head is."""
 
     id: str
     puppet: PuppetDef
@@ -52,33 +34,84 @@ class ActorPose:
     scale: float
     z: float
     is_prop: bool
+    grip: tuple[float, float] | None = None
+    head: tuple[float, float] | None = None
+    facing: int = 1
 
 
 @dataclass(frozen=True)
 class StageState:
     camera: CameraKey
-    actors: tuple[ActorPose, ...]     # in draw order, back to front
-    caption: tuple[str, str] | None   # (speaker, line)
+    actors: tuple[ActorPose, ...]      # in draw order, back to front
+    caption: tuple[str, str] | None    # (speaker, line)
     flicker: float
     grain: int
+    crumble: dict                      # set layer name -> progress 0..1 of its disintegration
+    time: float
 
 
 def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure) -> StageState:
     t = exposure.time
-    seed = scene.seed
-    camera = _camera_at(scene, shot, exposure)
-    actors, caption = [], None
-    for pid, place in shot.cast.items():
-        state, said = _fold_actions(place, [a for a in shot.actions if a.who == pid], t)
-        if said is not None:
-            caption = (place.puppet.title, said)
-        blinking = "blink" in place.puppet.faces and not place.is_prop and \
-            jitter.unit(seed, shot.id, pid, "blink", int(t / BLINK_BUCKET)) < BLINK_CHANCE
-        actors.append(_pose_actor(place, state, blinking, scene, shot, exposure))
-    actors.sort(key=lambda a: (a.z, a.y))
-    return StageState(camera, tuple(actors), caption,
-                      jitter.flicker(seed, shot.id, exposure.index, FLICKER * scene.look["flicker"]),
-                      jitter.key_int(seed, shot.id, exposure.index, "grain"))
+    positions = {pid: p.at for pid, p in shot.cast.items()}
+    by_actor = {pid: [a for a in shot.actions if a.who == pid] for pid in shot.cast}
+    states = {pid: fold(place, by_actor[pid], t, positions) for pid, place in shot.cast.items()}
+    handled = {pid: handling(shot.actions, pid, t) for pid in shot.cast}
+    poses: dict[str, ActorPose] = {}
+    caption = None
+    # holders first, then what they hold (one level: a held thing holds nothing)
+    for pid in sorted(shot.cast, key=lambda k: handled[k] is not None):
+        place, s = shot.cast[pid], states[pid]
+        if handled[pid] is not None:
+            _place_handled(s, handled[pid], poses, place)
+        if s.said is not None:
+            caption = (s.puppet.title, s.said)
+        blinking = "blink" in s.puppet.faces and not place.is_prop and \
+            jitter.unit(scene.seed, shot.id, pid, "blink", int(t / BLINK_BUCKET)) < BLINK_CHANCE
+        poses[pid] = _pose_actor(place, s, blinking, scene, shot, exposure)
+        h = handled[pid]
+        if h is not None and h.holder is not None and h.holder in poses:
+            holder = poses[h.holder]   # drawn just in front of whoever holds it
+            poses[pid] = _in_front_of(poses[pid], holder)
+    crumble = {a.args["layer"]: progress(t, a.t, a.duration, a.ease)
+               for a in shot.actions if a.do == "disintegrate" and a.t <= t}
+    actors = sorted(poses.values(), key=lambda a: (a.z, a.y))
+    return StageState(_camera_at(scene, shot, exposure), tuple(actors), caption,
+                      jitter.flicker(scene.seed, shot.id, exposure.index,
+                                     FLICKER * scene.look["flicker"]),
+                      jitter.key_int(scene.seed, shot.id, exposure.index, "grain"), crumble, t)
+
+
+def _in_front_of(pose: ActorPose, holder: ActorPose) -> ActorPose:
+    return replace(pose, z=holder.z, y=holder.y + 0.5)
+
+
+def _point(ref, poses: dict, s: ActorState, head: bool = False) -> tuple[float, float]:
+    """A stage point from a reference: (x, y), an actor's hand (or head), or the floor below."""
+    if isinstance(ref, tuple):
+        return ref
+    if ref == "floor":
+        return s.x, s.y
+    pose = poses.get(ref)
+    if pose is None:
+        return s.x, s.y
+    spot = (pose.head if head else pose.grip) or pose.grip or pose.head
+    return spot if spot is not None else (pose.x, pose.y)
+
+
+def _place_handled(s: ActorState, h: Handling, poses: dict, place: Placement) -> None:
+    """Put a passed object where its handling says: in a hand, in flight, or where it landed."""
+    if h.holder is not None:
+        holder = poses.get(h.holder)
+        if holder is not None and holder.grip is not None:
+            s.x, s.y = holder.grip
+            s.facing = holder.facing
+        return
+    start = (s.x, s.y) if h.start == place.id else _point(h.start, poses, s)
+    end = _point(h.end, poses, s, head=True)
+    s.x = start[0] + (end[0] - start[0]) * h.p
+    s.y = start[1] + (end[1] - start[1]) * h.p - h.height * 4 * h.p * (1 - h.p)
+    if h.height and h.p < 1:   # a thrown thing tumbles
+        s.rot += 540 * h.p
 
 
 def _camera_at(scene: Scene, shot: Shot, exposure: Exposure) -> CameraKey:
@@ -95,74 +128,6 @@ def _camera_at(scene: Scene, shot: Shot, exposure: Exposure) -> CameraKey:
         dx, dy = jitter.shake(scene.seed, shot.id, exposure.index, amount)
         x, y = x + dx / zoom, y + dy / zoom
     return CameraKey(x, y, zoom)
-
-
-def _fold_actions(place: Placement, actions: list[Action], t: float) -> tuple[ActorState, str | None]:
-    """The actor's state at time t: every action begun by then applied in order of start."""
-    puppet = place.puppet
-    s = ActorState(place.at[0], place.at[1], place.facing, place.scale, place.rot, place.opacity,
-                   place.skin, place.face, _full(puppet, puppet.poses[place.pose]))
-    said = None
-    for a in actions:
-        if a.t > t:
-            break
-        p = progress(t, a.t, a.duration, a.ease)
-        running = t < a.t + a.duration
-        if a.do in ("walk", "run", "move"):
-            tx, ty = a.args["to"]
-            if abs(tx - s.x) > 1e-6:
-                s.facing = 1 if tx > s.x else -1
-            s.x, s.y = s.x + (tx - s.x) * p, s.y + (ty - s.y) * p
-            cycle = a.args.get("cycle")
-            if cycle and running:
-                weight = min(1.0, (t - a.t) / CYCLE_FADE, (a.t + a.duration - t) / CYCLE_FADE)
-                s.pose = _overlay(s.pose, _cycle_pose(puppet, cycle, t - a.t), puppet, weight)
-        elif a.do == "pose":
-            target = puppet.poses[a.args["pose"]]
-            s.pose = s.pose + (np.where(np.isnan(target), s.pose, target) - s.pose) * p
-        elif a.do == "face":
-            s.face = a.args["face"]
-        elif a.do == "say":
-            if "face" in a.args:
-                s.face = a.args["face"]
-            if running:
-                s.mouth = viseme_at(a.args["say"], (t - a.t) / a.duration)
-            if t < a.t + a.duration + CAPTION_LINGER:
-                said = a.args["say"]
-        elif a.do == "turn":
-            s.facing = a.args["facing"]
-        elif a.do == "grow":
-            s.scale = s.scale + (a.args["scale"] - s.scale) * p
-        elif a.do == "fade":
-            s.opacity = s.opacity + (a.args["opacity"] - s.opacity) * p
-        elif a.do == "skin":
-            s.skin = a.args["skin"]
-        elif a.do == "spin":
-            s.rot = s.rot + (a.args["rot"] - s.rot) * p
-    return s, said
-
-
-def _full(puppet: PuppetDef, pose: np.ndarray) -> np.ndarray:
-    """A pose with the bones it leaves alone at the setup pose."""
-    return np.where(np.isnan(pose), puppet.poses["stand"], pose)
-
-
-def _cycle_pose(puppet: PuppetDef, name: str, elapsed: float) -> np.ndarray:
-    cycle = puppet.cycles[name]
-    phase = (elapsed / cycle.period) % 1.0 * len(cycle.keys)
-    i = int(phase)
-    frac = phase - i
-    a = _full(puppet, puppet.poses[cycle.keys[i]])
-    b = _full(puppet, puppet.poses[cycle.keys[(i + 1) % len(cycle.keys)]])
-    return a + (b - a) * frac
-
-
-def _overlay(base: np.ndarray, cycle: np.ndarray, puppet: PuppetDef, weight: float) -> np.ndarray:
-    """A gait layered over the held pose: its offsets from the stand pose are added."""
-    stand = puppet.poses["stand"]
-    out = base + (cycle - stand) * weight
-    out[:, 3] = base[:, 3] * (1 + (cycle[:, 3] / stand[:, 3] - 1) * weight)
-    return out
 
 
 def slot_attachments(puppet: PuppetDef, skin: str, face: str, mouth: str | None,
@@ -198,17 +163,27 @@ def placement_matrix(x: float, y: float, facing: int, scale: float, rot: float) 
 
 def _pose_actor(place: Placement, s: ActorState, blinking: bool, scene: Scene, shot: Shot,
                 exposure: Exposure) -> ActorPose:
-    puppet = place.puppet
-    world = puppet_matrices(puppet, s.pose)
+    puppet = s.puppet
+    pose = s.pose
+    index = puppet.bone_index
+    if "look" in s.extra and "head" in index:
+        pose = pose.copy()
+        pose[index["head"], 0] += s.extra["look"]
+    world = puppet_matrices(puppet, pose)
     amps = np.array([sl.boil for sl in puppet.slots]) * puppet.boil * scene.look["boil"]
     b = jitter.boil(scene.seed, shot.id, exposure.index, place.id, amps, BOIL_DEGREES)
     jig = rig.local_matrices(b[:, 0], b[:, 1], b[:, 2], np.ones(len(b)), np.ones(len(b)))
     bone_of = np.array([sl.bone for sl in puppet.slots])
-    slot_m = placement_matrix(s.x, s.y, s.facing, s.scale, s.rot) @ world[bone_of] @ jig
+    placed = placement_matrix(s.x, s.y, s.facing, s.scale, s.rot)
+    slot_m = placed @ world[bone_of] @ jig
     atts = slot_attachments(puppet, s.skin, s.face, s.mouth, blinking)
+    grip = head = None
+    if puppet.grip is not None:
+        bone, gx, gy = puppet.grip
+        g = placed @ world[bone] @ np.array([gx, gy, 1.0])
+        grip = (float(g[0]), float(g[1]))
+    if "head" in index:
+        hd = placed @ world[index["head"]] @ np.array([0.0, -60.0, 1.0])
+        head = (float(hd[0]), float(hd[1]))
     return ActorPose(place.id, puppet, slot_m, atts, s.opacity, s.x, s.y, s.scale, place.z,
-                     place.is_prop)
-
-
-def is_finite_pose(pose: ActorPose) -> bool:
-    return bool(np.isfinite(pose.slot_matrices).all()) and math.isfinite(pose.x)
+                     place.is_prop, grip, head, s.facing)
