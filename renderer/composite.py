@@ -11,11 +11,16 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from renderer import rig
+from renderer import jitter, rig
 from renderer.script import CameraKey, Scene
 from renderer.settings import STAGE_H, STAGE_W, RenderSettings
-from renderer.sprites import (attachment_sprite, layer_sprite, paint_scale, shadow_sprite)
+from renderer.sprites import (LayerSprite, attachment_sprite, layer_sprite, layer_tiles,
+                              paint_scale, shadow_sprite)
 from renderer.stage import ActorPose, StageState
+
+
+CRUMBLE_SPREAD = 0.6   # fraction of a disintegration over which tiles start to fall
+CRUMBLE_DROP = 900.0   # stage units a tile falls before it is gone
 
 
 def camera_matrix(cam: CameraKey, depth: float, px_per_unit: float) -> np.ndarray:
@@ -54,22 +59,40 @@ def blit(frame: np.ndarray, rgba: np.ndarray, m: np.ndarray, opacity: float = 1.
 
 
 def _draw_layers(frame: np.ndarray, scene: Scene, cam: CameraKey, settings: RenderSettings,
-                 front: bool) -> None:
+                 front: bool, crumble: dict[str, float]) -> None:
     for i, layer in enumerate(scene.set.layers):
         if (layer.depth < 1.0) != front:
             continue
         m = camera_matrix(cam, layer.depth, settings.scale)
         need = settings.scale * (1.0 + (cam.zoom - 1.0) / layer.depth)
         sprite = layer_sprite(scene.set, i, paint_scale(need), scene.set.dof)
-        blit(frame, sprite.rgba, m @ rig.translate(*sprite.origin) @ rig.scale(1 / sprite.scale))
+        if crumble.get(layer.name, 0.0) > 0.0:
+            _draw_crumbling(frame, scene.set.name, layer.name, sprite, m, crumble[layer.name])
+        else:
+            blit(frame, sprite.rgba, m @ rig.translate(*sprite.origin) @ rig.scale(1 / sprite.scale))
 
 
-@lru_cache(maxsize=4)
-def _backdrop(scene: Scene, cam: CameraKey, settings: RenderSettings) -> np.ndarray:
+def _draw_crumbling(frame: np.ndarray, set_name: str, layer: str, sprite: LayerSprite,
+                    m: np.ndarray, progress: float) -> None:
+    """A layer falling apart: each tile waits its turn, then drops, turns and fades."""
+    for k, (tile, (ox, oy), half) in enumerate(layer_tiles(sprite)):
+        delay = CRUMBLE_SPREAD * jitter.unit(0, set_name, layer, k, "delay")
+        q = min(1.0, max(0.0, (progress - delay) / (1.0 - CRUMBLE_SPREAD)))
+        if q >= 1.0:
+            continue
+        spin = 200.0 * (jitter.unit(0, set_name, layer, k, "spin") - 0.5)
+        place = rig.translate(ox + half, oy + half + CRUMBLE_DROP * q * q) @ rig.rotate(spin * q) \
+            @ rig.translate(-half, -half) @ rig.scale(1 / sprite.scale)
+        blit(frame, tile, m @ place, 1.0 - q * q)
+
+
+@lru_cache(maxsize=8)
+def _backdrop(scene: Scene, cam: CameraKey, settings: RenderSettings,
+              crumble: tuple[tuple[str, float], ...]) -> np.ndarray:
     """Layers behind the puppets: a held camera gives the same backdrop, painted into the frame
     once (the cache is a pure memo of this function's inputs)."""
     frame = np.zeros((settings.height, settings.width, 3), np.uint8)
-    _draw_layers(frame, scene, cam, settings, front=False)
+    _draw_layers(frame, scene, cam, settings, front=False, crumble=dict(crumble))
     frame.setflags(write=False)
     return frame
 
@@ -88,7 +111,7 @@ def _draw_actor(frame: np.ndarray, actor: ActorPose, cam_m: np.ndarray, need: fl
 def compose(scene: Scene, state: StageState, settings: RenderSettings) -> np.ndarray:
     """The frame of one exposure before post effects: (H, W, 3) uint8 RGB."""
     cam = state.camera
-    frame = _backdrop(scene, cam, settings).copy()
+    frame = _backdrop(scene, cam, settings, tuple(sorted(state.crumble.items()))).copy()
     cam_m = camera_matrix(cam, 1.0, settings.scale)
     need = settings.scale * cam.zoom
     for actor in state.actors:
@@ -100,5 +123,5 @@ def compose(scene: Scene, state: StageState, settings: RenderSettings) -> np.nda
             blit(frame, sprite.rgba, m, actor.opacity)
     for actor in state.actors:
         _draw_actor(frame, actor, cam_m, need)
-    _draw_layers(frame, scene, cam, settings, front=True)
+    _draw_layers(frame, scene, cam, settings, front=True, crumble=state.crumble)
     return frame

@@ -20,6 +20,7 @@ from renderer.settings import MAX_FRAMES, RenderSettings
 from renderer.stage import stage_exposure
 from renderer.text import draw_caption
 from renderer.timing import Exposure, exposure_at, exposure_sheet, frames_for
+from renderer.weather import draw_weather
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,9 @@ def render_exposure(plan: ScenePlan, shot: ShotPlan, exposure: Exposure) -> np.n
     scene = plan.scene
     state = stage_exposure(scene, shot.shot, exposure)
     frame = compose(scene, state, plan.settings)
+    if shot.shot.weather:
+        draw_weather(frame, shot.shot.weather, scene.seed, shot.shot.id, exposure.index,
+                     exposure.time)
     if plan.settings.post:
         frame = plan.post.apply(frame, ExposureLook(state.flicker, state.grain))
     if state.caption is not None:

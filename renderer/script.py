@@ -5,7 +5,7 @@ Every error names file:line:col, the field path, what was expected and what was 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from renderer.errors import SceneError
@@ -16,6 +16,7 @@ from renderer.sets import WORLDS, SetDef
 from renderer.settings import MAX_SCENE_SECONDS, MAX_SHOT_SECONDS, STAGE_H, STAGE_W
 from renderer.timing import EASINGS
 from renderer.verbs import Action, read_action
+from renderer.weather import KINDS
 from renderer.yamlsrc import load_yaml
 
 STEPS = (1, 2, 3)
@@ -67,6 +68,7 @@ class Shot:
     camera: Camera
     cast: dict[str, Placement]
     actions: tuple[Action, ...]
+    weather: dict[str, float] = field(default_factory=dict)   # rain, snow, fog, dust, debris
 
 
 @dataclass(frozen=True, eq=False)
@@ -97,9 +99,10 @@ class Scene:
         return sorted(used)
 
 
-SCENE_FIELDS = ("scene", "title", "moment", "world", "seed", "step", "set", "look", "shots")
+SCENE_FIELDS = ("scene", "title", "moment", "world", "seed", "step", "set", "look", "weather",
+                "shots")
 LOOK_FIELDS = ("flicker", "grain", "vignette", "halation", "boil", "shake")
-SHOT_FIELDS = ("id", "duration", "step", "camera", "cast", "props", "action")
+SHOT_FIELDS = ("id", "duration", "step", "camera", "cast", "props", "action", "weather")
 CAST_FIELDS = ("puppet", "at", "facing", "scale", "skin", "pose", "face", "opacity", "z")
 PROP_FIELDS = ("prop", "at", "facing", "scale", "rot", "opacity", "z")
 
@@ -119,10 +122,13 @@ def load_scene(path: Path, project: Project | None = None) -> Scene:
     if "look" in m:
         for key, f in m["look"].mapping(LOOK_FIELDS).items():
             look[key] = f.number(0, 10)
+    weather = _read_weather(m["weather"]) if "weather" in m else {}
     shots: list[Shot] = []
     ids: dict[str, Field] = {}
     for item in m["shots"].list(min_len=1, max_len=64):
         shot = _read_shot(item, project, world, step, look["shake"], set_def.layer_names)
+        if weather:
+            shot = replace(shot, weather={**weather, **shot.weather})
         if shot.id in ids:
             item.mapping(SHOT_FIELDS)["id"].fail("a shot id not used before", repr(shot.id),
                                                  hint=f"first used at line {ids[shot.id].loc.line}")
@@ -160,7 +166,13 @@ def _read_shot(f: Field, project: Project, world: str, scene_step: int, shake: f
         for af in m["action"].list(max_len=500):
             actions.append(read_action(af, cast, duration, project, set_layers))
     actions.sort(key=lambda a: a.t)
-    return Shot(sid, duration, step, camera, cast, tuple(actions))
+    weather = _read_weather(m["weather"]) if "weather" in m else {}
+    return Shot(sid, duration, step, camera, cast, tuple(actions), weather)
+
+
+def _read_weather(f: Field) -> dict[str, float]:
+    """Amounts of each kind of weather (1 = a normal shower; 0 = none)."""
+    return {k: v.number(0, 5) for k, v in f.mapping(KINDS).items()}
 
 
 def _read_camera_key(m: Mapping, base: CameraKey) -> CameraKey:

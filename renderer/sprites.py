@@ -44,7 +44,7 @@ def _image_sprite(art: ImageArt, scale: float) -> Sprite:
     return Sprite(np.ascontiguousarray(rgba), (art.pivot[0] * fx, art.pivot[1] * fy), scale)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)   # identity hash: a cache key for its tiles
 class LayerSprite:
     """A painted set layer, cropped to what it covers. origin: stage position of pixel (0, 0)."""
 
@@ -72,6 +72,25 @@ def layer_sprite(set_def: SetDef, index: int, scale: float, dof: float) -> Layer
         rgba = rgba[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
         x0, y0 = x0 + xs.min() / scale, y0 + ys.min() / scale
     return LayerSprite(np.ascontiguousarray(rgba), (x0, y0), scale, opaque)
+
+
+CRUMBLE_TILE = 90.0   # stage units: the size of the pieces a disintegrating layer breaks into
+
+
+@lru_cache(maxsize=16)
+def layer_tiles(sprite: LayerSprite) -> tuple[tuple[np.ndarray, tuple[float, float], float], ...]:
+    """A painted layer cut into square pieces that hold paint: (rgba, stage origin, half size)."""
+    step = max(2, round(CRUMBLE_TILE * sprite.scale))
+    h, w = sprite.rgba.shape[:2]
+    tiles = []
+    for ty in range(0, h, step):
+        for tx in range(0, w, step):
+            tile = sprite.rgba[ty:ty + step + 2, tx:tx + step + 2]  # overlap: no seams while whole
+            if tile[..., 3].any():
+                tiles.append((np.ascontiguousarray(tile),
+                              (sprite.origin[0] + tx / sprite.scale,
+                               sprite.origin[1] + ty / sprite.scale), step / sprite.scale / 2))
+    return tuple(tiles)
 
 
 def _shifted(p: Prim, dx: float, dy: float) -> Prim:
