@@ -1,9 +1,9 @@
 """Handmade materials: procedural textures that make painted shapes read as felt, yarn, vinyl...
 
 Every texture is defined in STAGE units (the stage is 1920x1080 units), so a part looks the same
-at 320x180 and at 4K; detail finer than about two pixels fades out instead of aliasing. Noise
-comes from lattices of values drawn from `Philox` keyed by (seed, primitive index, purpose) and
-anchored to the primitive's own extent, so textures are deterministic and scale-independent.
+at 320x180 and at 4K. Each material is a shader over a primitive's `noise.Field` (its distance
+field, deterministic value noise and own frame); this module also says how each material treats
+the shape's edge (`edge_for`).
 
 Colours here are straight (not premultiplied) float32 RGB in 0..1; alpha factors are 0..1.
 """
@@ -15,6 +15,9 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from renderer.noise import Field, rng
+from renderer.sdf import Frame
+
 MATERIALS: frozenset[str] = frozenset({
     "plain", "felt", "yarn", "vinyl", "clay", "knit", "wood", "button", "fabric", "wallpaper",
     "paper", "resin", "metal", "glass", "glow",
@@ -23,27 +26,6 @@ MATERIALS: frozenset[str] = frozenset({
 # Key light of the miniature set: from the upper left, toward the camera (x right, y down, z out).
 _L = np.array([-0.5, -0.62, 0.6]) / np.linalg.norm([-0.5, -0.62, 0.6])
 _H = (_L + [0, 0, 1]) / np.linalg.norm(_L + [0, 0, 1])  # Blinn half vector for a camera on +z
-
-_UINT64 = (1 << 64) - 1
-
-
-@dataclass(frozen=True)
-class Frame:
-    """A primitive's own frame, stage units, bone-local, y down.
-
-    cx, cy: centre. rot: the primitive's rotation (degrees clockwise; 0 for point shapes);
-    half_w, half_h: half extents along the rotated x and y axes. angle: direction of the long
-    axis (degrees clockwise); half_long, half_short: half extents along and across it.
-    """
-
-    cx: float
-    cy: float
-    rot: float
-    half_w: float
-    half_h: float
-    angle: float
-    half_long: float
-    half_short: float
 
 
 @dataclass(frozen=True)
@@ -78,102 +60,6 @@ def edge_for(material: str, frame: Frame) -> Edge:
     k = min(1.0, max(0.25, frame.half_short / 12.0))
     grow = 0.35 * frame.half_short if material == "glow" else 0.0
     return Edge(e.wobble * k, e.soft, e.fuzz * k, e.fuzz_cell, grow)
-
-
-def _rng(seed: int, index: int, purpose: int) -> np.random.Generator:
-    key = np.array([seed & _UINT64, ((index & 0xFFFFFFFF) << 16) | (purpose & 0xFFFF)],
-                   dtype=np.uint64)
-    return np.random.Generator(np.random.Philox(key=key))
-
-
-class Field:
-    """Everything a material needs about one primitive on its painting grid.
-
-    x: (1, W) and y: (H, 1) float32 stage coordinates of pixel centres (bone-local).
-    d: (H, W) float32 signed distance to the (wobbly) edge, stage units, negative inside, exact
-    within a band and clamped beyond it. scale: pixels per stage unit of this grid. extent:
-    (x0, y0, x1, y1) stage box the noise lattices are anchored to (independent of scale).
-    color: the primitive's base colour (3,) float 0..1.
-    """
-
-    def __init__(self, x, y, d, scale, frame: Frame, extent, seed: int, index: int,
-                 color=(0.5, 0.5, 0.5)):
-        self.x, self.y, self.d, self.scale = x, y, d, scale
-        self.color = np.asarray(color, np.float32)  # the primitive's base colour, 0..1
-        self.frame, self.extent, self.seed, self.index = frame, extent, seed, index
-
-    def detail(self, cell: float) -> float:
-        """1 for features of at least 2.5 px, 0 below 0.7 px: finer detail would only alias."""
-        return float(np.clip((cell * self.scale - 0.7) / 1.8, 0.0, 1.0))
-
-    def uv(self, angle: float):
-        """Coordinates along and across a direction `angle` (degrees clockwise), stage units,
-        relative to the shape's centre."""
-        c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
-        dx, dy = self.x - self.frame.cx, self.y - self.frame.cy
-        return dx * c + dy * s, dy * c - dx * s
-
-    def noise(self, cell: float, cell_v: float | None = None, angle: float = 0.0,
-              purpose: int = 0, warp=None):
-        """Smooth value noise in about [-1, 1] with features of `cell` (along `angle`) by `cell_v`
-        (across) stage units, already faded by `detail`; 0.0 when too fine to show.
-        `warp` (H, W) shifts the across coordinate, stage units (wood grain)."""
-        cell_v = cell if cell_v is None else cell_v
-        fade = self.detail(min(cell, cell_v))
-        if fade <= 0.0:
-            return 0.0
-        # Lattice anchored to the primitive's extent in this frame: the same values at any scale.
-        fr = self.frame
-        x0, y0, x1, y1 = self.extent
-        c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
-        cu = [(px - fr.cx) * c + (py - fr.cy) * s for px in (x0, x1) for py in (y0, y1)]
-        cv_ = [(py - fr.cy) * c - (px - fr.cx) * s for px in (x0, x1) for py in (y0, y1)]
-        pad = 8.0 if warp is not None else 0.0
-        i0 = math.floor(min(cu) / cell) - 2
-        j0 = math.floor((min(cv_) - pad) / cell_v) - 2
-        nu = math.ceil(max(cu) / cell) + 3 - i0
-        nv = math.ceil((max(cv_) + pad) / cell_v) + 3 - j0
-        lattice = _rng(self.seed, self.index, purpose).random((nv, nu), dtype=np.float32)
-        lattice = lattice * 2.0 - 1.0
-        h, w = self.y.shape[0], self.x.shape[1]
-        if warp is None:
-            # Lattice coordinates are affine in pixel indices: let warpAffine build the map.
-            gx0, gy0 = float(self.x[0, 0]) - fr.cx, float(self.y[0, 0]) - fr.cy
-            step = 1.0 / self.scale
-            m = np.array([[c * step / cell, s * step / cell, (gx0 * c + gy0 * s) / cell - i0],
-                          [-s * step / cell_v, c * step / cell_v,
-                           (gy0 * c - gx0 * s) / cell_v - j0]])
-            # Cubic only where a cell spans enough pixels for linear's creases to show.
-            interp = cv2.INTER_CUBIC if min(cell, cell_v) * self.scale > 6 else cv2.INTER_LINEAR
-            out = cv2.warpAffine(lattice, m, (w, h), flags=interp | cv2.WARP_INVERSE_MAP,
-                                 borderMode=cv2.BORDER_REPLICATE)
-        else:
-            u, v = self.uv(angle)
-            u, v = np.broadcast_arrays(u, v + warp)
-            mx = (u / cell - i0).astype(np.float32)
-            my = (v / cell_v - j0).astype(np.float32)
-            out = cv2.remap(lattice, mx, my, cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
-        return out * fade if fade < 1.0 else out
-
-    def depth(self, r: float) -> np.ndarray:
-        """0 at the edge rising to 1 at `r` stage units inside, (H, W) float32."""
-        return np.clip(self.d * (-1.0 / r), 0.0, 1.0)
-
-    def normal(self, r: float):
-        """Normal of a pillow-shaped surface: flat inside, curving down over the last `r` units to
-        the edge (a parabolic bevel), as nx, ny, nz arrays (H, W)."""
-        gy, gx = np.gradient(self.d)
-        t = self.depth(r)
-        slope = (2.0 * self.scale) * (1.0 - t)  # dh/dd per pixel step of d
-        nx, ny = gx * slope, gy * slope
-        inv = 1.0 / np.sqrt(nx * nx + ny * ny + 1.0)
-        return nx * inv, ny * inv, inv
-
-    def local(self):
-        """Coordinates in the primitive's rotated frame, normalised: -1..1 over its half extents."""
-        f = self.frame
-        u, v = self.uv(f.rot)
-        return u / max(f.half_w, 1e-3), v / max(f.half_h, 1e-3)
 
 
 def _lit(n, diffuse: float, shin: float, spec: float):
@@ -250,12 +136,12 @@ def _clay(f, rgb, c2):
     shade, hi = _lit(f.normal(_bevel(f, 8)), 0.4, 8, 0.06)
     mottle = 0.05 * f.noise(14, purpose=1) + 0.03 * f.noise(5, purpose=2)
     # Thumbprints: fine concentric ridges in a few soft spots of the surface.
-    rng = _rng(f.seed, f.index, 90)
+    spots = rng(f.seed, f.index, 90)
     fr = f.frame
     ridges = 0.0
     fade = f.detail(1.2)
     if fade > 0:
-        for px, py in rng.uniform(-0.6, 0.6, (3, 2)):
+        for px, py in spots.uniform(-0.6, 0.6, (3, 2)):
             ox, oy = fr.cx + px * fr.half_w, fr.cy + py * fr.half_h
             r = np.sqrt((f.x - ox) ** 2 + (f.y - oy) ** 2)
             ridges = ridges + np.sin(r * (2 * np.pi / 2.4)) * np.exp(-(r / 14.0) ** 2)
@@ -419,13 +305,13 @@ def _button(f, rgb, c2):
     dark = rgb * 0.2
     rgb = rgb + _mul(dark - rgb, holes)
     rgb = _add_white(rgb, 0.35 * wall)
-    tc = c2 if c2 is not None else _thread_color(f.color)
+    tc = c2 if c2 is not None else thread_color(f.color)
     rgb = rgb + _mul(tc - rgb, 0.8 * thread)
     sheen = 0.45 * np.exp(-(((u + 0.3) / 0.22) ** 2 + ((v + 0.38) / 0.12) ** 2))
     return _add_white(rgb, hi + sheen * (1 - holes)), 1.0
 
 
-def _thread_color(rgb) -> np.ndarray:
+def thread_color(rgb) -> np.ndarray:
     """A thread that shows on `rgb`: a darker shade on light cloth, a pale one on dark cloth."""
     rgb = np.asarray(rgb, np.float32)
     lum = float(rgb @ np.array([0.3, 0.59, 0.11], np.float32))
@@ -454,6 +340,3 @@ def shade(material: str, field: Field, rgb: np.ndarray, color2=None):
     out, alpha = fn(field, rgb, None if color2 is None else np.asarray(color2, np.float32))
     return np.clip(out, 0.0, 1.0, out=out if out.dtype == np.float32 else None), alpha
 
-
-thread_color = _thread_color
-rng = _rng

@@ -1,9 +1,10 @@
 """Painting sprites and set layers from shape primitives, once, before any frame is rendered.
 
-A primitive is turned into a signed-distance field (stage units, negative inside) on a pixel grid,
-its edge is wobbled by low-frequency noise as if cut by hand, a material textures its colour, and
-coverage comes from the distance (anti-aliased at any scale). Below 0.6 px per unit the grid is
-supersampled and box-filtered down, so tiny shapes keep their area instead of vanishing.
+A primitive's signed-distance field (`sdf`; stage units, negative inside) on a pixel grid has its
+edge wobbled by low-frequency noise as if cut by hand, a material (`materials`) textures its
+colour, stitches are sewn along it, and coverage comes from the distance (anti-aliased at any
+scale). Below 0.6 px per unit the grid is supersampled and box-filtered down, so tiny shapes keep
+their area instead of vanishing.
 
 Pixel convention: pixel (row i, column j) covers [j, j+1) x [i, i+1) in continuous pixel
 coordinates, so the centre of the top-left pixel is (0.5, 0.5). A sprite's `origin` is given in
@@ -19,6 +20,8 @@ import cv2
 import numpy as np
 
 from renderer import materials as mat
+from renderer.noise import Field, rng
+from renderer.sdf import Geom, Grid, distance, geometry, segment_distance
 
 # Painting grids finer than this many pixels per stage unit need no supersampling.
 MIN_INTERNAL_SCALE = 0.6
@@ -73,234 +76,7 @@ class Sprite:
     scale: float
 
 
-@dataclass(frozen=True)
-class _Geom:
-    """A primitive's geometry resolved to one of four distance-field kinds."""
-
-    kind: str                                  # "ellipse" | "rect" | "stroke" | "polygon"
-    bbox: tuple[float, float, float, float]    # x0, y0, x1, y1 of the exact shape, stage units
-    frame: mat.Frame
-    pts: np.ndarray | None = None              # (N, 2) stroke centreline or polygon outline
-    radii: np.ndarray | None = None            # (N,) stroke half widths
-    radius: float = 0.0                        # rect corner radius
-
-
-class _Grid:
-    """A painting grid: pixel centres at x0 + (j + 0.5) / s, y0 + (i + 0.5) / s (stage units)."""
-
-    def __init__(self, x0: float, y0: float, s: float, w: int, h: int):
-        self.x0, self.y0, self.s, self.w, self.h = x0, y0, s, w, h
-        self.xs = (x0 + (np.arange(w, dtype=np.float32) + 0.5) / s).reshape(1, w)
-        self.ys = (y0 + (np.arange(h, dtype=np.float32) + 0.5) / s).reshape(h, 1)
-
-    def window(self, x0: float, y0: float, x1: float, y1: float):
-        """Slices of the pixels whose centres may lie in the stage box, or None if empty."""
-        j0 = max(0, int(math.floor((x0 - self.x0) * self.s)))
-        j1 = min(self.w, int(math.ceil((x1 - self.x0) * self.s)) + 1)
-        i0 = max(0, int(math.floor((y0 - self.y0) * self.s)))
-        i1 = min(self.h, int(math.ceil((y1 - self.y0) * self.s)) + 1)
-        if j0 >= j1 or i0 >= i1:
-            return None
-        return slice(i0, i1), slice(j0, j1)
-
-
-def _catmull_rom(p: np.ndarray, closed: bool) -> np.ndarray:
-    """Points of a uniform Catmull-Rom spline through p (N, 2), one every ~3 stage units."""
-    n = len(p)
-    if n < 3:
-        return p
-    ext = np.vstack([p[-1:], p, p[:2]]) if closed else np.vstack([p[:1], p, p[-1:]])
-    out = []
-    for i in range(n if closed else n - 1):
-        p0, p1, p2, p3 = ext[i:i + 4]
-        m = int(np.clip(math.ceil(np.hypot(*(p2 - p1)) / 3.0), 2, 48))
-        t = (np.arange(m) / m)[:, None]
-        out.append(0.5 * (2 * p1 + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t ** 2
-                          + (3 * p1 - p0 - 3 * p2 + p3) * t ** 3))
-    if not closed:
-        out.append(p[-1:])
-    return np.vstack(out)
-
-
-def _axis_frame(p: np.ndarray, bbox, pad: float) -> mat.Frame:
-    """Frame of a point set: bbox centre, long axis by principal components, `pad` added."""
-    cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
-    q = p - (cx, cy)
-    angle = 0.0
-    if len(p) > 1:
-        w, v = np.linalg.eigh(np.cov(q.T) + np.eye(2) * 1e-9)
-        angle = math.degrees(math.atan2(v[1, 1], v[0, 1]))
-    c, s = math.cos(math.radians(angle)), math.sin(math.radians(angle))
-    along = np.abs(q @ (c, s)).max() + pad
-    across = np.abs(q @ (-s, c)).max() + pad
-    hw, hh = (bbox[2] - bbox[0]) / 2, (bbox[3] - bbox[1]) / 2
-    return mat.Frame(cx, cy, 0.0, hw, hh, angle, float(along), float(across))
-
-
-def _geometry(p: Prim) -> _Geom | None:
-    """Resolve a primitive to a distance-field kind, or None when it covers nothing."""
-    if p.shape in ("ellipse", "rect"):
-        w, h = abs(float(p.size[0])), abs(float(p.size[1]))
-        if w <= 0 or h <= 0:
-            return None
-        cx, cy = float(p.at[0]), float(p.at[1])
-        c, s = abs(math.cos(math.radians(p.rot))), abs(math.sin(math.radians(p.rot)))
-        if p.shape == "ellipse":
-            ex = math.sqrt((w / 2 * c) ** 2 + (h / 2 * s) ** 2)
-            ey = math.sqrt((w / 2 * s) ** 2 + (h / 2 * c) ** 2)
-        else:
-            ex, ey = (w * c + h * s) / 2, (w * s + h * c) / 2
-        long_w = w >= h
-        frame = mat.Frame(cx, cy, float(p.rot), w / 2, h / 2,
-                          float(p.rot if long_w else p.rot + 90), max(w, h) / 2, min(w, h) / 2)
-        return _Geom(p.shape, (cx - ex, cy - ey, cx + ex, cy + ey), frame,
-                     radius=float(np.clip(p.radius, 0, min(w, h) / 2)))
-    pts = np.asarray(p.points, dtype=np.float64).reshape(-1, 2)
-    if p.shape == "polygon":
-        if len(pts) < 3:
-            return None
-        pts = _catmull_rom(pts, True) if p.smooth else pts
-        bbox = (*pts.min(0), *pts.max(0))
-        if bbox[2] - bbox[0] <= 0 or bbox[3] - bbox[1] <= 0:
-            return None
-        return _Geom("polygon", tuple(map(float, bbox)), _axis_frame(pts, bbox, 0.0), pts)
-    if p.shape not in ("capsule", "line") or len(pts) < 1:
-        return None
-    if p.shape == "capsule":
-        pts = pts[[0, -1]]
-    elif p.smooth:
-        pts = _catmull_rom(pts, False)
-    w0, w1 = (abs(float(p.width[0])) / 2, abs(float(p.width[-1])) / 2)
-    seg = np.hypot(*np.diff(pts, axis=0).T) if len(pts) > 1 else np.zeros(0)
-    run = np.concatenate([[0.0], np.cumsum(seg)])
-    radii = w0 + (w1 - w0) * (run / run[-1] if run[-1] > 0 else 0 * run)
-    if radii.max() <= 0:
-        return None
-    rmax = float(radii.max())
-    bbox = (*(pts.min(0) - rmax), *(pts.max(0) + rmax))
-    frame = _axis_frame(pts, bbox, rmax)
-    return _Geom("stroke", tuple(map(float, bbox)), frame, pts, radii)
-
-
-def _local(g: _Grid, f: mat.Frame):
-    c, s = math.cos(math.radians(f.rot)), math.sin(math.radians(f.rot))
-    dx, dy = g.xs - f.cx, g.ys - f.cy
-    return dx * c + dy * s, dy * c - dx * s
-
-
-def _sd_ellipse(g: _Grid, f: mat.Frame) -> np.ndarray:
-    # Quilez's ellipse distance estimate: exact for circles, accurate near the edge.
-    lx, ly = _local(g, f)
-    a, b = f.half_w, f.half_h
-    k0 = np.sqrt((lx / a) ** 2 + (ly / b) ** 2)
-    k1 = np.sqrt((lx / (a * a)) ** 2 + (ly / (b * b)) ** 2)
-    return k0 * (k0 - 1.0) / np.maximum(k1, 1e-6)
-
-
-def _sd_rect(g: _Grid, f: mat.Frame, r: float) -> np.ndarray:
-    lx, ly = _local(g, f)
-    qx = np.abs(lx) - (f.half_w - r)
-    qy = np.abs(ly) - (f.half_h - r)
-    out = np.sqrt(np.maximum(qx, 0) ** 2 + np.maximum(qy, 0) ** 2)
-    return out + np.minimum(np.maximum(qx, qy), 0) - r
-
-
-def _sd_segment(px, py, ax, ay, bx, by):
-    """Unsigned distance from points to the segment a-b."""
-    bax, bay = bx - ax, by - ay
-    pax, pay = px - ax, py - ay
-    l2 = bax * bax + bay * bay
-    h = np.clip((pax * bax + pay * bay) * (1.0 / l2), 0, 1) if l2 > 1e-12 else 0.0
-    return np.sqrt((pax - bax * h) ** 2 + (pay - bay * h) ** 2)
-
-
-def _sd_cone(px, py, ax, ay, bx, by, r1, r2):
-    """Signed distance to a tapered capsule (round cone) from a (radius r1) to b (radius r2)."""
-    bax, bay = bx - ax, by - ay
-    l2 = bax * bax + bay * bay
-    rr = r1 - r2
-    a2 = l2 - rr * rr
-    if a2 <= 1e-9:  # one end's circle holds the other
-        return np.minimum(np.hypot(px - ax, py - ay) - r1, np.hypot(px - bx, py - by) - r2)
-    il2 = 1.0 / l2
-    pax, pay = px - ax, py - ay
-    y = pax * bax + pay * bay
-    z = y - l2
-    qx, qy = pax * l2 - bax * y, pay * l2 - bay * y
-    x2 = qx * qx + qy * qy
-    k = math.copysign(rr * rr, rr) * x2
-    d_b = np.sqrt(x2 + z * z * l2) * il2 - r2
-    d_a = np.sqrt(x2 + y * y * l2) * il2 - r1
-    d_m = (np.sqrt(x2 * (a2 * il2)) + y * rr) * il2 - r1
-    return np.where(np.sign(z) * a2 * z * z * l2 > k, d_b,
-                    np.where(np.sign(y) * a2 * y * y * l2 < k, d_a, d_m))
-
-
-def _sd_stroke(g: _Grid, geo: _Geom, band: float) -> np.ndarray:
-    """Union of round cones along the centreline, exact within `band`, +band beyond."""
-    d = np.full((g.h, g.w), band, np.float32)
-    p, r = geo.pts, geo.radii
-    if len(p) == 1:
-        p, r = np.vstack([p, p]), np.concatenate([r, r])
-    for i in range(len(p) - 1):
-        (ax, ay), (bx, by) = p[i], p[i + 1]
-        m = max(r[i], r[i + 1]) + band
-        win = g.window(min(ax, bx) - m, min(ay, by) - m, max(ax, bx) + m, max(ay, by) + m)
-        if win is None:
-            continue
-        sy, sx = win
-        seg = _sd_cone(g.xs[:, sx], g.ys[sy], ax, ay, bx, by, float(r[i]), float(r[i + 1]))
-        np.minimum(d[sy, sx], seg, out=d[sy, sx])
-    return d
-
-
-def _sd_polygon(g: _Grid, geo: _Geom, band: float) -> np.ndarray:
-    """Even-odd polygon: inside by scanline crossings, distance exact within `band`."""
-    p = geo.pts
-    q = np.roll(p, -1, axis=0)
-    rows, cols = [], []
-    for (x0, y0), (x1, y1) in zip(p, q):
-        if y0 == y1:
-            continue
-        lo, hi = min(y0, y1), max(y0, y1)
-        r0 = max(0, math.ceil((lo - g.y0) * g.s - 0.5))
-        r1 = min(g.h, math.ceil((hi - g.y0) * g.s - 0.5))
-        if r0 >= r1:
-            continue
-        r = np.arange(r0, r1)
-        yc = g.y0 + (r + 0.5) / g.s
-        xc = x0 + (yc - y0) * ((x1 - x0) / (y1 - y0))
-        rows.append(r)
-        cols.append(np.clip(np.floor((xc - g.x0) * g.s - 0.5).astype(np.int64) + 1, 0, g.w))
-    inside = np.zeros((g.h, g.w), bool)
-    if rows:
-        flat = np.concatenate(rows) * (g.w + 1) + np.concatenate(cols)
-        count = np.bincount(flat, minlength=g.h * (g.w + 1)).reshape(g.h, g.w + 1)
-        inside = (np.cumsum(count, axis=1)[:, :g.w] & 1).astype(bool)
-    u = np.full((g.h, g.w), band, np.float32)
-    for (ax, ay), (bx, by) in zip(p, q):
-        win = g.window(min(ax, bx) - band, min(ay, by) - band,
-                       max(ax, bx) + band, max(ay, by) + band)
-        if win is None:
-            continue
-        sy, sx = win
-        np.minimum(u[sy, sx], _sd_segment(g.xs[:, sx], g.ys[sy], ax, ay, bx, by), out=u[sy, sx])
-    return np.where(inside, -u, u)
-
-
-def _distance(g: _Grid, geo: _Geom, band: float) -> np.ndarray:
-    if geo.kind == "ellipse":
-        d = _sd_ellipse(g, geo.frame)
-    elif geo.kind == "rect":
-        d = _sd_rect(g, geo.frame, geo.radius)
-    elif geo.kind == "stroke":
-        d = _sd_stroke(g, geo, band)
-    else:
-        d = _sd_polygon(g, geo, band)
-    return np.minimum(d, band).astype(np.float32, copy=False)
-
-
-def _base_color(g: _Grid, geo: _Geom, p: Prim) -> np.ndarray:
+def _base_color(g: Grid, geo: Geom, p: Prim) -> np.ndarray:
     """(H, W, 3) float32 straight colour 0..1 with the primitive's gradient."""
     c1 = np.asarray(p.color, np.float32) / 255.0
     c2 = c1 if p.color2 is None else np.asarray(p.color2, np.float32) / 255.0
@@ -324,7 +100,7 @@ def _margin(p: Prim, edge: mat.Edge) -> float:
     return edge.wobble + edge.fuzz + edge.grow + edge.soft + 1.0
 
 
-def _shape_field(p: Prim, geo: _Geom, index: int, seed: int, g: _Grid):
+def _shape_field(p: Prim, geo: Geom, index: int, seed: int, g: Grid):
     """The primitive's wobbled distance field on grid g, wrapped in a material Field."""
     edge = mat.edge_for(p.material, geo.frame)
     m = _margin(p, edge)
@@ -333,21 +109,21 @@ def _shape_field(p: Prim, geo: _Geom, index: int, seed: int, g: _Grid):
     if p.material == "glow":
         band = max(band, 1.2 * geo.frame.half_short)
     c1 = np.asarray(p.color, np.float32) / 255.0
-    f = mat.Field(g.xs, g.ys, None, g.s, geo.frame, extent, seed, index, c1)
-    d = _distance(g, geo, band)
+    f = Field(g.xs, g.ys, None, g.s, geo.frame, extent, seed, index, c1)
+    d = distance(g, geo, band)
     if edge.wobble > 0:
         d += edge.wobble * f.noise(WOBBLE_CELL, purpose=100)
     f.d = d
     return f, edge
 
 
-def _paint_prim(p: Prim, geo: _Geom, index: int, seed: int, scale: float, ss: int,
+def _paint_prim(p: Prim, geo: Geom, index: int, seed: int, scale: float, ss: int,
                 j0: int, i0: int, w: int, h: int, seams=None) -> np.ndarray:
     """Paint one primitive into a window of (h, w) final pixels whose top-left pixel is (i0, j0)
     on the stage pixel grid (stage x = j / scale). seams: its stitch dashes (`_seams`).
     Returns (h, w, 4) float32 premultiplied."""
     s = scale * ss
-    g = _Grid(j0 / scale, i0 / scale, s, w * ss, h * ss)
+    g = Grid(j0 / scale, i0 / scale, s, w * ss, h * ss)
     f, edge = _shape_field(p, geo, index, seed, g)
     d = f.d
     cov_d = d - edge.grow
@@ -373,7 +149,7 @@ def _paint_prim(p: Prim, geo: _Geom, index: int, seed: int, scale: float, ss: in
     return out
 
 
-def _seams(p: Prim, geo: _Geom, index: int, seed: int, inset: float = 3.0,
+def _seams(p: Prim, geo: Geom, index: int, seed: int, inset: float = 3.0,
            every: float = 8.0, dash: float = 4.2) -> np.ndarray:
     """Stitch dashes `inset` units inside the wobbly edge, one every `every` units, as (n, 4)
     stage-unit segments (ax, ay, bx, by). Traced once per primitive on its own grid, so the
@@ -381,11 +157,11 @@ def _seams(p: Prim, geo: _Geom, index: int, seed: int, inset: float = 3.0,
     m = _margin(p, mat.edge_for(p.material, geo.frame)) + 1.0
     x0, y0, x1, y1 = geo.bbox[0] - m, geo.bbox[1] - m, geo.bbox[2] + m, geo.bbox[3] + m
     s = min(1.0, math.sqrt(4e6 / max((x1 - x0) * (y1 - y0), 1.0)))  # <= 4 Mpx
-    g = _Grid(x0, y0, s, math.ceil((x1 - x0) * s), math.ceil((y1 - y0) * s))
+    g = Grid(x0, y0, s, math.ceil((x1 - x0) * s), math.ceil((y1 - y0) * s))
     f, _ = _shape_field(p, geo, index, seed, g)
     contours, _ = cv2.findContours((f.d < -inset).astype(np.uint8), cv2.RETR_LIST,
                                    cv2.CHAIN_APPROX_NONE)
-    rng = mat.rng(seed, index, 200)
+    draws = rng(seed, index, 200)
     k = max(1, int(round(1.2 * s)))
     segs = []
     for c in contours:
@@ -403,16 +179,16 @@ def _seams(p: Prim, geo: _Geom, index: int, seed: int, inset: float = 3.0,
         if total < every * 0.75:
             continue
         n = max(1, int(round(total / every)))
-        mid = (np.arange(n) + 0.5) * (total / n) + rng.uniform(-0.6, 0.6, n)
+        mid = (np.arange(n) + 0.5) * (total / n) + draws.uniform(-0.6, 0.6, n)
         ends = np.stack([mid - dash / 2, mid + dash / 2], 1) % total
-        jit = rng.normal(0.0, 0.3, (n, 4))  # hand-sewn: no two stitches alike
+        jit = draws.normal(0.0, 0.3, (n, 4))  # hand-sewn: no two stitches alike
         segs.append(np.stack([np.interp(ends[:, 0], run, xc), np.interp(ends[:, 0], run, yc),
                               np.interp(ends[:, 1], run, xc), np.interp(ends[:, 1], run, yc)],
                              1) + jit)
     return np.vstack(segs) if segs else np.zeros((0, 4))
 
 
-def _draw_stitches(f: mat.Field, g: _Grid, rgb: np.ndarray, segs: np.ndarray, thread,
+def _draw_stitches(f: Field, g: Grid, rgb: np.ndarray, segs: np.ndarray, thread,
                    r: float = 0.7):
     """Draw thread dashes (n, 4) of radius `r` units into rgb in place, each with a soft shadow
     below and to the right; too fine to resolve, they fade to a faint seam line."""
@@ -427,10 +203,10 @@ def _draw_stitches(f: mat.Field, g: _Grid, rgb: np.ndarray, segs: np.ndarray, th
             continue
         sy, sx = win
         px, py = g.xs[:, sx], g.ys[sy]
-        dist = _sd_segment(px, py, ax, ay, bx, by)
+        dist = segment_distance(px, py, ax, ay, bx, by)
         np.maximum(cov[sy, sx], np.clip(0.5 - (dist - r) * g.s, 0, 1), out=cov[sy, sx])
         np.maximum(top[sy, sx], np.clip(1 - dist / r, 0, 1), out=top[sy, sx])
-        ds = _sd_segment(px, py, ax + 0.5, ay + 0.6, bx + 0.5, by + 0.6)
+        ds = segment_distance(px, py, ax + 0.5, ay + 0.6, bx + 0.5, by + 0.6)
         np.maximum(shadow[sy, sx], np.clip(0.5 - (ds - 1.2 * r) * g.s / soft, 0, 1),
                    out=shadow[sy, sx])
     rgb *= (1.0 - 0.35 * fade * shadow)[..., None]
@@ -443,7 +219,7 @@ def _windows(prims: Sequence[Prim], scale: float):
     (pixel j covers stage x in [j / scale, (j + 1) / scale))."""
     out = []
     for i, p in enumerate(prims):
-        geo = _geometry(p)
+        geo = geometry(p)
         if geo is None or p.opacity <= 0:
             continue
         m = _margin(p, mat.edge_for(p.material, geo.frame))
