@@ -12,7 +12,8 @@ import cv2
 import numpy as np
 
 from renderer import jitter, rig
-from renderer.script import CameraKey, Scene
+from renderer.script import CameraKey
+from renderer.sets import SetDef
 from renderer.settings import STAGE_H, STAGE_W, RenderSettings
 from renderer.sprites import (LayerSprite, attachment_sprite, layer_sprite, layer_tiles,
                               paint_scale, shadow_sprite)
@@ -58,16 +59,16 @@ def blit(frame: np.ndarray, rgba: np.ndarray, m: np.ndarray, opacity: float = 1.
                      cv2.cvtColor(patch, cv2.COLOR_RGBA2RGB))
 
 
-def _draw_layers(frame: np.ndarray, scene: Scene, cam: CameraKey, settings: RenderSettings,
+def _draw_layers(frame: np.ndarray, set_def: SetDef, cam: CameraKey, settings: RenderSettings,
                  front: bool, crumble: dict[str, float]) -> None:
-    for i, layer in enumerate(scene.set.layers):
+    for i, layer in enumerate(set_def.layers):
         if (layer.depth < 1.0) != front:
             continue
         m = camera_matrix(cam, layer.depth, settings.scale)
         need = settings.scale * (1.0 + (cam.zoom - 1.0) / layer.depth)
-        sprite = layer_sprite(scene.set, i, paint_scale(need), scene.set.dof)
+        sprite = layer_sprite(set_def, i, paint_scale(need), set_def.dof)
         if crumble.get(layer.name, 0.0) > 0.0:
-            _draw_crumbling(frame, scene.set.name, layer.name, sprite, m, crumble[layer.name])
+            _draw_crumbling(frame, set_def.name, layer.name, sprite, m, crumble[layer.name])
         else:
             blit(frame, sprite.rgba, m @ rig.translate(*sprite.origin) @ rig.scale(1 / sprite.scale))
 
@@ -87,12 +88,12 @@ def _draw_crumbling(frame: np.ndarray, set_name: str, layer: str, sprite: LayerS
 
 
 @lru_cache(maxsize=8)
-def _backdrop(scene: Scene, cam: CameraKey, settings: RenderSettings,
+def _backdrop(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
               crumble: tuple[tuple[str, float], ...]) -> np.ndarray:
     """Layers behind the puppets: a held camera gives the same backdrop, painted into the frame
     once (the cache is a pure memo of this function's inputs)."""
     frame = np.zeros((settings.height, settings.width, 3), np.uint8)
-    _draw_layers(frame, scene, cam, settings, front=False, crumble=dict(crumble))
+    _draw_layers(frame, set_def, cam, settings, front=False, crumble=dict(crumble))
     frame.setflags(write=False)
     return frame
 
@@ -108,10 +109,10 @@ def _draw_actor(frame: np.ndarray, actor: ActorPose, cam_m: np.ndarray, need: fl
         blit(frame, sprite.rgba, m, actor.opacity)
 
 
-def compose(scene: Scene, state: StageState, settings: RenderSettings) -> np.ndarray:
+def compose(set_def: SetDef, state: StageState, settings: RenderSettings) -> np.ndarray:
     """The frame of one exposure before post effects: (H, W, 3) uint8 RGB."""
     cam = state.camera
-    frame = _backdrop(scene, cam, settings, tuple(sorted(state.crumble.items()))).copy()
+    frame = _backdrop(set_def, cam, settings, tuple(sorted(state.crumble.items()))).copy()
     cam_m = camera_matrix(cam, 1.0, settings.scale)
     need = settings.scale * cam.zoom
     for actor in state.actors:
@@ -123,5 +124,5 @@ def compose(scene: Scene, state: StageState, settings: RenderSettings) -> np.nda
             blit(frame, sprite.rgba, m, actor.opacity)
     for actor in state.actors:
         _draw_actor(frame, actor, cam_m, need)
-    _draw_layers(frame, scene, cam, settings, front=True, crumble=state.crumble)
+    _draw_layers(frame, set_def, cam, settings, front=True, crumble=state.crumble)
     return frame

@@ -6,7 +6,6 @@ to an RGB frame. Everything else here is bookkeeping of frames and holds.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from functools import cached_property
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -59,10 +58,10 @@ class ScenePlan:
     def exposures(self) -> int:
         return sum(len(s.sheet) for s in self.shots)
 
-    @cached_property
-    def post(self) -> PostChain:
+    def post(self, world: str) -> PostChain:
+        """The post chain of a world (built once: PostChain.build is cached)."""
         look = self.scene.look
-        return PostChain.build(self.settings.width, self.settings.height, self.scene.world,
+        return PostChain.build(self.settings.width, self.settings.height, world,
                                self.scene.seed, grain=look["grain"], vignette=look["vignette"],
                                halation=look["halation"])
 
@@ -92,12 +91,12 @@ def render_exposure(plan: ScenePlan, shot: ShotPlan, exposure: Exposure) -> np.n
     """One photograph: (H, W, 3) uint8 RGB. A pure function of its arguments."""
     scene = plan.scene
     state = stage_exposure(scene, shot.shot, exposure)
-    frame = compose(scene, state, plan.settings)
+    frame = compose(shot.shot.set, state, plan.settings)
     if shot.shot.weather:
         draw_weather(frame, shot.shot.weather, scene.seed, shot.shot.id, exposure.index,
                      exposure.time)
     if plan.settings.post:
-        frame = plan.post.apply(frame, ExposureLook(state.flicker, state.grain))
+        frame = plan.post(shot.shot.world).apply(frame, ExposureLook(state.flicker, state.grain))
     if state.caption is not None:
         draw_caption(frame, state.caption[1], speaker=state.caption[0])
     return frame

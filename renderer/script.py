@@ -5,7 +5,7 @@ Every error names file:line:col, the field path, what was expected and what was 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from renderer.errors import SceneError
@@ -68,7 +68,20 @@ class Shot:
     camera: Camera
     cast: dict[str, Placement]
     actions: tuple[Action, ...]
+    set: SetDef
+    world: str
     weather: dict[str, float] = field(default_factory=dict)   # rain, snow, fog, dust, debris
+
+
+@dataclass(frozen=True)
+class ShotDefaults:
+    """What a shot takes from its scene unless it says otherwise."""
+
+    world: str
+    step: int
+    shake: float
+    set: SetDef
+    weather: dict[str, float]
 
 
 @dataclass(frozen=True, eq=False)
@@ -92,6 +105,7 @@ class Scene:
         """Every file this scene reads: the key of its render cache."""
         used = {self.path, self.set.path}
         for shot in self.shots:
+            used.add(shot.set.path)
             used.update(p.puppet.path for p in shot.cast.values())
             used.update(a.args["into"].path for a in shot.actions if a.do == "transform")
         for puppet_path in list(used):
@@ -102,7 +116,8 @@ class Scene:
 SCENE_FIELDS = ("scene", "title", "moment", "world", "seed", "step", "set", "look", "weather",
                 "shots")
 LOOK_FIELDS = ("flicker", "grain", "vignette", "halation", "boil", "shake")
-SHOT_FIELDS = ("id", "duration", "step", "camera", "cast", "props", "action", "weather")
+SHOT_FIELDS = ("id", "duration", "step", "camera", "cast", "props", "action", "weather", "set",
+               "world")
 CAST_FIELDS = ("puppet", "at", "facing", "scale", "skin", "pose", "face", "opacity", "z")
 PROP_FIELDS = ("prop", "at", "facing", "scale", "rot", "opacity", "z")
 
@@ -122,13 +137,12 @@ def load_scene(path: Path, project: Project | None = None) -> Scene:
     if "look" in m:
         for key, f in m["look"].mapping(LOOK_FIELDS).items():
             look[key] = f.number(0, 10)
-    weather = _read_weather(m["weather"]) if "weather" in m else {}
+    defaults = ShotDefaults(world, step, look["shake"], set_def,
+                            _read_weather(m["weather"]) if "weather" in m else {})
     shots: list[Shot] = []
     ids: dict[str, Field] = {}
     for item in m["shots"].list(min_len=1, max_len=64):
-        shot = _read_shot(item, project, world, step, look["shake"], set_def.layer_names)
-        if weather:
-            shot = replace(shot, weather={**weather, **shot.weather})
+        shot = _read_shot(item, project, defaults)
         if shot.id in ids:
             item.mapping(SHOT_FIELDS)["id"].fail("a shot id not used before", repr(shot.id),
                                                  hint=f"first used at line {ids[shot.id].loc.line}")
@@ -144,14 +158,15 @@ def load_scene(path: Path, project: Project | None = None) -> Scene:
                  path, project, look)
 
 
-def _read_shot(f: Field, project: Project, world: str, scene_step: int, shake: float,
-               set_layers: list[str]) -> Shot:
+def _read_shot(f: Field, project: Project, scene: ShotDefaults) -> Shot:
     m = f.mapping(SHOT_FIELDS, required=("id", "duration"))
     sid = m["id"].str()
     duration = m["duration"].number(0, MAX_SHOT_SECONDS, lo_open=True)
-    step = m["step"].int(1, 3) if "step" in m else scene_step
-    camera = _read_camera(m["camera"], shake) if "camera" in m else \
-        Camera(CameraKey(), CameraKey(), shake=shake)
+    step = m["step"].int(1, 3) if "step" in m else scene.step
+    world = m["world"].choice(WORLDS) if "world" in m else scene.world
+    set_def = project.set(m["set"].str(), m["set"]) if "set" in m else scene.set
+    camera = _read_camera(m["camera"], scene.shake) if "camera" in m else \
+        Camera(CameraKey(), CameraKey(), shake=scene.shake)
     cast: dict[str, Placement] = {}
     if "cast" in m:
         for cid, cf in m["cast"].dict().items():
@@ -164,10 +179,10 @@ def _read_shot(f: Field, project: Project, world: str, scene_step: int, shake: f
     actions = []
     if "action" in m:
         for af in m["action"].list(max_len=500):
-            actions.append(read_action(af, cast, duration, project, set_layers))
+            actions.append(read_action(af, cast, duration, project, set_def.layer_names))
     actions.sort(key=lambda a: a.t)
-    weather = _read_weather(m["weather"]) if "weather" in m else {}
-    return Shot(sid, duration, step, camera, cast, tuple(actions), weather)
+    weather = {**scene.weather, **(_read_weather(m["weather"]) if "weather" in m else {})}
+    return Shot(sid, duration, step, camera, cast, tuple(actions), set_def, world, weather)
 
 
 def _read_weather(f: Field) -> dict[str, float]:
