@@ -48,7 +48,10 @@ def blit(frame: np.ndarray, rgba: np.ndarray, m: np.ndarray, opacity: float = 1.
     y1 = min(frame.shape[0], math.ceil(corners[1].max()) + 1)
     if x1 <= x0 or y1 <= y0 or opacity <= 0:
         return
-    shifted = rig.translate(-x0, -y0) @ m
+    # Painted pixels have their centres at +0.5 (pixel i covers [i, i+1)); OpenCV samples at
+    # integer coordinates. Conjugating by the half-pixel shift keeps mirrors exact: a puppet at the
+    # stage's centre facing left is the pixel-for-pixel flip of it facing right.
+    shifted = rig.translate(-x0 - 0.5, -y0 - 0.5) @ m @ rig.translate(0.5, 0.5)
     patch = cv2.warpAffine(rgba, rig.affine(shifted), (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
                            borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
     if opacity < 1.0:
@@ -117,7 +120,7 @@ def compose(set_def: SetDef, state: StageState, settings: RenderSettings) -> np.
     need = settings.scale * cam.zoom
     for actor in state.actors:
         sw, sh = actor.puppet.shadow
-        if sw > 0 and sh > 0:
+        if sw > 0 and sh > 0 and actor.grounded:
             sprite = shadow_sprite(sw * actor.scale, sh * actor.scale, paint_scale(need))
             m = cam_m @ rig.translate(actor.x, actor.y) @ rig.scale(1 / sprite.scale) \
                 @ rig.translate(-sprite.origin[0], -sprite.origin[1])

@@ -37,6 +37,8 @@ class ActorPose:
     grip: tuple[float, float] | None = None
     head: tuple[float, float] | None = None
     facing: int = 1
+    order: float = 0.0       # draw order among equal z: feet lower on screen are in front
+    grounded: bool = True    # stands on the floor (casts a contact shadow)
 
 
 @dataclass(frozen=True)
@@ -69,12 +71,14 @@ def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure) -> StageState:
             jitter.unit(scene.seed, shot.id, pid, "blink", int(t / BLINK_BUCKET)) < BLINK_CHANCE
         poses[pid] = _pose_actor(place, s, blinking, scene, shot, exposure)
         h = handled[pid]
+        if h is not None and (h.holder is not None or h.p < 1):
+            poses[pid] = replace(poses[pid], grounded=False)
         if h is not None and h.holder is not None and h.holder in poses:
             holder = poses[h.holder]   # drawn just in front of whoever holds it
             poses[pid] = _in_front_of(poses[pid], holder)
     crumble = {a.args["layer"]: progress(t, a.t, a.duration, a.ease)
                for a in shot.actions if a.do == "disintegrate" and a.t <= t}
-    actors = sorted(poses.values(), key=lambda a: (a.z, a.y))
+    actors = sorted(poses.values(), key=lambda a: (a.z, a.order))
     return StageState(_camera_at(scene, shot, exposure), tuple(actors), caption,
                       jitter.flicker(scene.seed, shot.id, exposure.index,
                                      FLICKER * scene.look["flicker"]),
@@ -82,7 +86,7 @@ def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure) -> StageState:
 
 
 def _in_front_of(pose: ActorPose, holder: ActorPose) -> ActorPose:
-    return replace(pose, z=holder.z, y=holder.y + 0.5)
+    return replace(pose, z=holder.z, order=holder.order + 0.5)
 
 
 def _point(ref, poses: dict, s: ActorState, head: bool = False) -> tuple[float, float]:
@@ -186,4 +190,4 @@ def _pose_actor(place: Placement, s: ActorState, blinking: bool, scene: Scene, s
         hd = placed @ world[index["head"]] @ np.array([0.0, -60.0, 1.0])
         head = (float(hd[0]), float(hd[1]))
     return ActorPose(place.id, puppet, slot_m, atts, s.opacity, s.x, s.y, s.scale, place.z,
-                     place.is_prop, grip, head, s.facing)
+                     place.is_prop, grip, head, s.facing, order=s.y)
