@@ -1,0 +1,89 @@
+"""The film job: frame counts of the assembled film, the render cache, parallel == serial."""
+
+import numpy as np
+import pytest
+
+from renderer.batchrun import run_film
+from renderer.probe import probe, read_frames
+from renderer.project import Project
+from renderer.settings import settings_for
+
+SCENE = """
+scene: {name}
+world: {world}
+seed: {seed}
+set: other_dining_room
+shots:
+  - id: a
+    duration: 0.5
+    cast:
+      coraline: {{at: [700, 930]}}
+    action:
+      - {{t: 0.0, who: coraline, do: walk, to: [900, 930], for: 0.5}}
+"""
+SEQUENCE = """
+film: testfilm
+title: Test Film
+card_seconds: 0.25
+transition_seconds: 0.25
+scenes:
+  - {scene: one, transition: fade}
+  - {scene: two, transition: iris, card: false}
+"""
+
+
+@pytest.fixture
+def film_project(project_dir, write_scene):
+    write_scene("one", SCENE.format(name="one", world="other", seed=1))
+    write_scene("two", SCENE.format(name="two", world="real", seed=2))
+    (project_dir / "scenes" / "sequence.yaml").write_text(SEQUENCE)
+    return project_dir
+
+
+def batch(root, capsys, executor=None, jobs=1, force=False):
+    settings = settings_for("draft", width=96)
+    run_film(Project(root), root / "scenes" / "sequence.yaml", settings, jobs=jobs, force=force,
+             out_dir=root / "output", executor=executor)
+    return capsys.readouterr().out
+
+
+def rendered(out: str) -> dict[str, bool]:
+    """scene -> whether this batch rendered it (from the summary table's last column)."""
+    rows = [line.split() for line in out.splitlines()]
+    return {r[0]: r[-1] == "no" for r in rows if r and r[0] in ("one", "two")}
+
+
+def test_the_film_has_the_parts_plus_the_transitions(film_project, capsys):
+    batch(film_project, capsys)
+    out = film_project / "output"
+    # parts: opening card 6 + card of "one" 6 + one 12 + two 12 (two has no card) = 36 frames
+    # transitions (0.25 s = 6 frames each): card->card fade, card->one fade, one->two iris = 18
+    assert probe(out / "one.mp4").frames == 12 and probe(out / "two.mp4").frames == 12
+    assert probe(out / "testfilm.mp4").frames == 36 + 18
+
+
+def test_a_second_batch_renders_nothing_and_touching_a_scene_renders_only_it(film_project, capsys):
+    assert rendered(batch(film_project, capsys)) == {"one": True, "two": True}
+    assert rendered(batch(film_project, capsys)) == {"one": False, "two": False}
+    scene = film_project / "scenes" / "two.yaml"
+    scene.write_text(scene.read_text().replace("seed: 2", "seed: 3"))
+    assert rendered(batch(film_project, capsys)) == {"one": False, "two": True}
+    assert rendered(batch(film_project, capsys, force=True)) == {"one": True, "two": True}
+
+
+def test_a_changed_puppet_invalidates_the_scenes_that_use_it(film_project, capsys):
+    batch(film_project, capsys)
+    puppet = film_project / "puppets" / "coraline.yaml"
+    puppet.write_text(puppet.read_text() + "\n# touched\n")
+    assert rendered(batch(film_project, capsys)) == {"one": True, "two": True}
+
+
+def test_parallel_batch_gives_the_same_frames_as_serial(film_project, capsys, tmp_path):
+    batch(film_project, capsys)
+    serial = {n: [f.copy() for f in read_frames(film_project / "output" / f"{n}.mp4")]
+              for n in ("one", "two")}
+    batch(film_project, capsys, jobs=2, force=True)   # the real thing: two spawned processes
+    for n, frames in serial.items():
+        again = list(read_frames(film_project / "output" / f"{n}.mp4"))
+        assert len(again) == len(frames)
+        assert all(np.array_equal(a, b) for a, b in zip(frames, again)), n
