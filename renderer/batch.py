@@ -9,7 +9,8 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from concurrent.futures import Executor, Future, as_completed
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from queue import Empty
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -105,11 +106,27 @@ def render_job(job: SceneJob, on_frames: Callable[[int], None] | None = None) ->
                        time.perf_counter() - started, False)
 
 
+class _Report:
+    """A picklable progress callback: frames done, sent to the parent through a queue."""
+
+    def __init__(self, queue, name: str):
+        self.queue, self.name = queue, name
+
+    def __call__(self, frames: int) -> None:
+        self.queue.put((self.name, frames))
+
+
 def run_scenes(jobs: list[SceneJob], executor: Executor, *, force: bool = False,
                on_done: Callable[[SceneResult], None] | None = None,
-               on_frames: Callable[[int], None] | None = None) -> list[SceneResult]:
-    """Render the jobs whose cache is stale (all with `force`); results in the jobs' order."""
-    from renderer.encode import probe
+               on_frames: Callable[[str, int], None] | None = None,
+               progress_queue=None) -> list[SceneResult]:
+    """Render the jobs whose cache is stale (all with `force`); results in the jobs' order.
+
+    on_frames(scene, n) reports progress. Inline jobs call it directly; jobs in other processes
+    report through `progress_queue` (a multiprocessing manager's queue), drained here while
+    waiting. Without a queue, other executors report a scene's frames when it finishes.
+    """
+    from renderer.probe import probe
 
     results: dict[str, SceneResult] = {}
     futures: dict[Future, SceneJob] = {}
@@ -122,16 +139,34 @@ def run_scenes(jobs: list[SceneJob], executor: Executor, *, force: bool = False,
             if on_done:
                 on_done(results[job.name])
             continue
-        # Progress callbacks cannot cross a process boundary; inline jobs report every frame.
-        future = executor.submit(render_job, job, on_frames) if inline else \
-            executor.submit(render_job, job)
-        futures[future] = job
-    for future in as_completed(futures):
-        result = future.result()
-        results[result.name] = result
-        if on_done:
-            on_done(result)
+        if inline:
+            report = (lambda n, name=job.name: on_frames(name, n)) if on_frames else None
+        else:
+            report = _Report(progress_queue, job.name) if progress_queue is not None else None
+        futures[executor.submit(render_job, job, report)] = job
+    pending = set(futures)
+    while pending:
+        finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+        _drain(progress_queue, on_frames)
+        for future in finished:
+            result = future.result()
+            results[result.name] = result
+            if on_frames and not inline and progress_queue is None:
+                on_frames(result.name, result.frames)
+            if on_done:
+                on_done(result)
+    _drain(progress_queue, on_frames)
     return [results[j.name] for j in jobs]
+
+
+def _drain(queue, on_frames) -> None:
+    while queue is not None:
+        try:
+            name, n = queue.get_nowait()
+        except Empty:
+            return
+        if on_frames:
+            on_frames(name, n)
 
 
 def summary(results: list[SceneResult], film: Path | None, film_seconds: float,

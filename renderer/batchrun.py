@@ -5,6 +5,7 @@ import hashlib
 import multiprocessing
 import sys
 import time
+from contextlib import contextmanager
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 
@@ -19,6 +20,48 @@ def _bar(total: int, desc: str, position: int = 0):
     from tqdm import tqdm
     return tqdm(total=total, desc=desc, unit="frame", disable=not sys.stderr.isatty(),
                 dynamic_ncols=True, leave=False, position=position)
+
+
+class Progress:
+    """On a terminal: an overall bar and one bar per scene being rendered; silent otherwise."""
+
+    def __init__(self, frames_of: dict[str, int]):
+        self.frames_of = frames_of
+        self.overall = _bar(sum(frames_of.values()), "film")
+        self.scenes: dict = {}
+
+    def update(self, scene: str, frames: int) -> None:
+        if scene not in self.scenes:
+            self.scenes[scene] = _bar(self.frames_of.get(scene, 0), scene, len(self.scenes) + 1)
+        self.scenes[scene].update(frames)
+        self.overall.update(frames)
+
+    def done(self, result) -> None:
+        bar = self.scenes.pop(result.name, None)
+        if bar is not None:
+            bar.close()
+        if self.overall.disable:
+            return
+        self.overall.write(f"{result.name}: {'cached' if result.cached else 'rendered'} "
+                           f"({result.frames} frames)")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        for bar in self.scenes.values():
+            bar.close()
+        self.overall.close()
+
+
+@contextmanager
+def _queue(executor: Executor):
+    """A queue worker processes can report progress through (None for in-process executors)."""
+    if not isinstance(executor, ProcessPoolExecutor):
+        yield None
+        return
+    with multiprocessing.get_context("spawn").Manager() as manager:
+        yield manager.Queue()
 
 
 def make_executor(jobs: int) -> Executor:
@@ -48,16 +91,12 @@ def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *,
         scene_jobs.append(SceneJob(entry.scene, entry.path, out_dir / f"{entry.scene}.mp4",
                                    settings, cache_key(scene.files(), settings)))
     todo = [j for j in scene_jobs if force or not is_cached(j.target, j.key)]
-    total = sum(plan_scene(scenes[j.name], settings).frames for j in todo)
+    frames_of = {j.name: plan_scene(scenes[j.name], settings).frames for j in todo}
     executor = executor or make_executor(jobs)
-    with _bar(total, "scenes") as overall, executor:
-        def done(result):
-            if jobs > 1 and not result.cached:
-                overall.update(result.frames)
-            overall.write(f"{result.name}: {'cached' if result.cached else 'rendered'}"
-                          f" ({result.frames} frames)") if sys.stderr.isatty() else None
-        results = run_scenes(scene_jobs, executor, force=force, on_done=done,
-                             on_frames=overall.update if jobs == 1 else None)
+    progress = Progress(frames_of)
+    with progress, executor, _queue(executor) as queue:
+        results = run_scenes(scene_jobs, executor, force=force, on_done=progress.done,
+                             on_frames=progress.update, progress_queue=queue)
 
     # the film: an opening card, then per scene its card and its video, joined by transitions
     w, h, fps = settings.width, settings.height, settings.fps
