@@ -12,11 +12,17 @@ import time
 from pathlib import Path
 
 from renderer import __version__
-from renderer.errors import Interrupted, SceneError, StopmoError
-from renderer.settings import MAX_FPS, MAX_WIDTH, MIN_WIDTH, QUALITIES, RenderSettings, settings_for
+from renderer.errors import Interrupted, LimitError, SceneError, StopmoError
+from renderer.settings import (MAX_FILE_BYTES, MAX_FPS, MAX_FRAMES, MAX_IMAGE_PIXELS,
+                               MAX_SCENE_SECONDS, MAX_SHOT_SECONDS, MAX_WIDTH, MIN_WIDTH, QUALITIES,
+                               RenderSettings, settings_for)
 
-LIMITS_TEXT = (f"limits: width {MIN_WIDTH}..{MAX_WIDTH} px (16:9), fps 1..{MAX_FPS}, "
-               "shots up to 120 s, scenes up to 600 s")
+LIMITS_TEXT = (f"limits: width {MIN_WIDTH}..{MAX_WIDTH} px (16:9, so at most {MAX_WIDTH}x"
+               f"{MAX_WIDTH * 9 // 16}), fps 1..{MAX_FPS}, a shot up to {MAX_SHOT_SECONDS:g} s, "
+               f"a scene up to {MAX_SCENE_SECONDS:g} s and {MAX_FRAMES} frames, images up to "
+               f"{MAX_IMAGE_PIXELS} pixels ({int(MAX_IMAGE_PIXELS ** 0.5)}x"
+               f"{int(MAX_IMAGE_PIXELS ** 0.5)}), scene and puppet files up to "
+               f"{MAX_FILE_BYTES // 2**20} MiB. A refusal names the limit it met.")
 
 
 def _add_render_options(p: argparse.ArgumentParser) -> None:
@@ -47,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_render_options(p)
 
     p = sub.add_parser("still", help="render one frame to PNG",
-                       description="Render one frame exactly as it appears in the full render.")
+                       description="Render one frame exactly as it appears in the full render.",
+                       epilog=LIMITS_TEXT)
     p.add_argument("scene")
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--frame", type=int, help="scene frame number, from 0")
@@ -56,17 +63,33 @@ def build_parser() -> argparse.ArgumentParser:
     _add_render_options(p)
 
     p = sub.add_parser("sheet", help="contact sheet of a scene: a row per shot",
-                       description="A contact sheet: one row per shot, frames evenly spaced.")
+                       description="A contact sheet: one row per shot, frames evenly spaced.",
+                       epilog=LIMITS_TEXT)
     p.add_argument("scene")
     p.add_argument("-o", "--output", type=Path, help="PNG path (default output/SCENE-sheet.png)")
-    p.add_argument("--per-shot", type=int, default=5, help="frames per shot (default 5)")
-    p.add_argument("--thumb", type=int, default=384, help="thumbnail width in pixels")
+    p.add_argument("--per-shot", type=int, default=5, help="frames per shot, 1..24 (default 5)")
+    p.add_argument("--thumb", type=int, default=384,
+                   help="thumbnail width in pixels, 16..1920 (default 384)")
     _add_render_options(p)
 
     p = sub.add_parser("validate", help="check scene, sequence and puppet files without rendering")
     p.add_argument("files", nargs="+", type=Path)
 
     sub.add_parser("list", help="list the scenes, puppets, props and sets of this project")
+
+    p = sub.add_parser("puppets", help="list the puppets, or draw a puppet's model sheet",
+                       description="List every puppet and prop with its skins, faces, mouth "
+                       "shapes, poses and cycles; with --sheet, draw NAME's model sheet (facing "
+                       "right and left, every skin, expressions, mouths, poses) to a PNG; with "
+                       "--all, one sheet per puppet into a folder.")
+    p.add_argument("name", nargs="?", help="a puppet or prop name, or a puppet file")
+    p.add_argument("--sheet", action="store_true", help="draw NAME's model sheet")
+    p.add_argument("--all", action="store_true",
+                   help="draw every puppet's sheet as DIR/NAME.png (props in DIR/props/)")
+    p.add_argument("-o", "--output", type=Path, help="PNG for --sheet (default "
+                   "output/NAME-model.png), folder for --all (default output/puppets/)")
+    p.add_argument("--width", type=int, default=220,
+                   help="width of a sheet cell in pixels, 64..1024 (default 220)")
 
     p = sub.add_parser("batch", help="render every scene of the sequence and assemble the film",
                        description="Render each scene of scenes/sequence.yaml to output/SCENE.mp4 "
@@ -79,12 +102,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="render every scene even if unchanged")
     p.add_argument("--output-dir", type=Path, help="where renders go (default output/)")
     _add_render_options(p)
+
+    from renderer.diffcmd import add_parsers as add_review_parsers  # diff, bless
+    add_review_parsers(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    previous = {s: signal.signal(s, _raise_interrupt) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
@@ -93,10 +119,23 @@ def main(argv: list[str] | None = None) -> int:
     except StopmoError as exc:
         print(f"stopmo: {exc.format()}", file=sys.stderr)
         return exc.exit_code
+    finally:
+        for sig, handler in previous.items():
+            if handler is not None:
+                signal.signal(sig, handler)
 
 
 def _raise_interrupt(signum, frame):
+    # The first Ctrl-C or SIGTERM unwinds the work, which removes its temporary files and stops
+    # ffmpeg and the workers; a second one must not cut that cleanup short, so it does nothing
+    # (a no-op handler, not SIG_IGN, which fails on a signal already pending).
+    signal.signal(signal.SIGINT, _ignore_signal)
+    signal.signal(signal.SIGTERM, _ignore_signal)
     raise KeyboardInterrupt
+
+
+def _ignore_signal(signum, frame):
+    pass
 
 
 def _settings(args) -> RenderSettings:
@@ -117,7 +156,7 @@ def _scene(arg: str):
         if not candidate.is_file():
             from renderer.errors import did_you_mean
             names = [p.stem for p in project.scene_paths()]
-            raise SceneError(f"no scene {arg!r} in {project.scenes_dir}",
+            raise SceneError(f"no scene {arg!r} in {project.display(project.scenes_dir)}/",
                              hint=did_you_mean(arg, names, "scene"))
         path = candidate
     if not path.is_file():
@@ -166,6 +205,9 @@ def cmd_still(args) -> int:
     scene = _scene(args.scene)
     settings = _settings(args)
     plan = plan_scene(scene, settings)
+    if args.time is not None and not 0 <= args.time <= scene.duration:  # NaN fails too
+        raise SceneError(f"--time {args.time}: expected 0..{scene.duration:g} seconds "
+                         f"(the length of {scene.name!r})")
     frame_no = args.frame if args.frame is not None else int(args.time * settings.fps + 1e-6)
     target = args.output or _default_output(scene, f"{scene.name}-f{frame_no}.png")
     save_png(target, render_frame(plan, frame_no))
@@ -182,7 +224,15 @@ def cmd_sheet(args) -> int:
     settings = _settings(args)
     plan = plan_scene(scene, settings)
     rows = []
-    n = max(1, min(args.per_shot, 24))
+    n = args.per_shot
+    sheet_px = n * args.thumb * len(plan.shots) * args.thumb * 9 // 16  # thumbnails alone
+    if not 1 <= n <= 24:
+        raise LimitError(f"--per-shot {n}: expected 1..24 frames per shot")
+    if not 16 <= args.thumb <= 1920:
+        raise LimitError(f"--thumb {args.thumb}: expected a thumbnail width of 16..1920 px")
+    if sheet_px > 4 * MAX_IMAGE_PIXELS:
+        raise LimitError(f"the sheet would hold {sheet_px // 10**6} million pixels; the limit is "
+                         f"{4 * MAX_IMAGE_PIXELS // 10**6} million", hint="lower --thumb or --per-shot")
     for sp in plan.shots:
         thumbs = []
         for k in range(n):
@@ -228,6 +278,36 @@ def cmd_list(args) -> int:
     return 0
 
 
+def cmd_puppets(args) -> int:
+    from renderer import modelsheet
+    project = _project()
+    if args.all and args.name:
+        raise SceneError("give a puppet NAME or --all, not both")
+    if args.all:
+        folder = args.output or project.root / "output" / "puppets"
+        if folder.suffix.lower() == ".png":
+            raise SceneError(f"--all writes a folder of sheets, not {folder}",
+                             hint="give -o a folder")
+        return modelsheet.write_all(project, folder, args.width, print)
+    if args.sheet:
+        if not args.name:
+            raise SceneError("--sheet needs a puppet NAME", hint="or use --all")
+        puppet = modelsheet.resolve(project, args.name)
+        if args.output is None:
+            (project.root / "output").mkdir(exist_ok=True)
+        target = args.output or project.root / "output" / f"{puppet.name}-model.png"
+        print(modelsheet.write_sheet(puppet, target, args.width))
+        return 0
+    if args.name:
+        print("\n".join(modelsheet.describe(modelsheet.resolve(project, args.name))))
+        return 0
+    lines, errors = modelsheet.cast_listing(project)
+    print("\n".join(lines))
+    for message in errors:
+        print(f"stopmo: {message}", file=sys.stderr)
+    return 2 if errors else 0
+
+
 def cmd_batch(args) -> int:
     from renderer.batchrun import run_film
     project = _project(args.sequence.parent if args.sequence else None)
@@ -241,4 +321,8 @@ def cmd_batch(args) -> int:
 
 
 COMMANDS = {"render": cmd_render, "still": cmd_still, "sheet": cmd_sheet,
-            "validate": cmd_validate, "list": cmd_list, "batch": cmd_batch}
+            "validate": cmd_validate, "list": cmd_list, "batch": cmd_batch,
+            "puppets": cmd_puppets}
+
+from renderer.diffcmd import cmd_bless, cmd_diff  # noqa: E402  (review commands: own module)
+COMMANDS.update(diff=cmd_diff, bless=cmd_bless)

@@ -105,6 +105,7 @@ def shadow_sprite(width: float, height: float, scale: float) -> Sprite:
     """A soft dark contact shadow: an ellipse blurred as a real one under studio light is."""
     pad = 0.6
     w, h = max(2, round(width * scale * (1 + 2 * pad))), max(2, round(height * scale * (1 + 4 * pad)))
+    w, h = w | 1, h | 1  # odd: the ellipse's centre pixel is the sprite's centre, so it mirrors
     alpha = np.zeros((h, w), np.uint8)
     cv2.ellipse(alpha, (w // 2, h // 2), (max(1, round(width * scale / 2)),
                 max(1, round(height * scale / 2))), 0, 0, 360, 150, -1, cv2.LINE_AA)

@@ -14,6 +14,24 @@ REPO = Path(__file__).resolve().parent.parent
 TINY = 160  # px wide: every render test runs at 160x90 unless it needs more
 
 
+def pytest_addoption(parser):
+    parser.addoption("--bless", action="store_true",
+                     help="regenerate missing or changed golden frames in tests/baselines/ "
+                          "(refused when CI is set)")
+
+
+def pytest_configure(config):
+    import os
+    if config.getoption("--bless") and os.environ.get("CI"):
+        raise pytest.UsageError("--bless is refused when CI is set: CI only checks golden frames")
+
+
+@pytest.fixture(scope="session")
+def bless(request) -> bool:
+    """True under `pytest --bless`: regression tests write golden frames instead of failing."""
+    return bool(request.config.getoption("--bless"))
+
+
 @pytest.fixture(scope="session")
 def repo() -> Path:
     return REPO
