@@ -140,6 +140,9 @@ GRADES: dict[str, Grade] = {
     "other": Grade(saturation=1.32, lift=(0.025, 0.012, 0.0), gamma=(1.06, 1.02, 0.95),
                    gain=(0.99, 0.93, 0.78), contrast=1.06),
     # the nightmare: pale, cold, sickly green-grey, lifted blacks, low contrast
+    # the real world made good again (the garden party): clear, gently warm, natural colour
+    "sunny": Grade(saturation=1.05, lift=(0.015, 0.015, 0.01), gamma=(1.03, 1.02, 0.99),
+                   gain=(1.0, 0.98, 0.93), contrast=1.02),
     "nightmare": Grade(saturation=0.38, lift=(0.09, 0.115, 0.11), gamma=(1.03, 1.07, 1.02),
                        gain=(0.84, 0.92, 0.91), contrast=0.86),
 }

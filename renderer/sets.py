@@ -17,7 +17,9 @@ from renderer.settings import STAGE_H, STAGE_W
 from renderer.shapes import COORD, read_prim
 from renderer.yamlsrc import load_yaml
 
-WORLDS = ("real", "other", "nightmare")
+# A world picks the colour grade and the default skins; "sunny" is the real world made good
+# again at the end (real skins, a warm clear grade).
+WORLDS = ("real", "other", "nightmare", "sunny")
 DEFAULT_MARGIN = 0.15  # of the stage size on every side: room for camera moves and shake
 
 
