@@ -101,7 +101,7 @@ class Field:
     def normal(self, r: float):
         """Normal of a pillow-shaped surface: flat inside, curving down over the last `r` units to
         the edge (a parabolic bevel), as nx, ny, nz arrays (H, W)."""
-        gy, gx = np.gradient(self.d)
+        gy, gx = _gradient(self.d)
         t = self.depth(r)
         slope = (2.0 * self.scale) * (1.0 - t)  # dh/dd per pixel step of d
         nx, ny = gx * slope, gy * slope
@@ -113,3 +113,11 @@ class Field:
         f = self.frame
         u, v = self.uv(f.rot)
         return u / max(f.half_w, 1e-3), v / max(f.half_h, 1e-3)
+
+
+def _gradient(d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.gradient along y and x, also for a window only one pixel high or wide (a paint band can
+    clip a shape to a single row), where that axis's gradient is taken as flat."""
+    gy = np.gradient(d, axis=0) if d.shape[0] > 1 else np.zeros_like(d)
+    gx = np.gradient(d, axis=1) if d.shape[1] > 1 else np.zeros_like(d)
+    return gy, gx

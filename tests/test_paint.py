@@ -269,3 +269,10 @@ def test_layer_painted_in_bands_matches_one_piece(monkeypatch):
     monkeypatch.setattr(paint_mod, "BAND_PIXELS", 300 * 17)
     banded = paint_layer(prims, (300, 200), 1.0, seed=9, background=(20, 20, 20))
     assert np.abs(whole.astype(int) - banded.astype(int)).max() <= 2
+
+
+def test_a_shape_clipped_to_a_single_pixel_row_paints():
+    # paint_layer works in bands; a shaded shape overlapping a band by one row once crashed
+    from renderer.noise import _gradient
+    gy, gx = _gradient(np.arange(5.0).reshape(1, 5))
+    assert gy.shape == gx.shape == (1, 5) and np.all(gy == 0) and np.all(gx == 1)
