@@ -97,3 +97,13 @@ def test_every_exposure_is_located_by_its_frames(plan):
     for sp, e in exposures(plan):
         for k in range(e.hold):
             assert locate(plan, sp.first_frame + e.frame + k) == (sp, e)
+
+
+def test_felt_and_yarn_boil_more_than_vinyl_and_faces_more_than_bodies(repo):
+    from renderer.puppet import load_puppet
+    coraline = load_puppet(repo / "puppets" / "coraline.yaml")
+    boil = {s.name: s.boil for s in coraline.slots}
+    assert boil["hair_back"] > boil["coat"]          # yarn hair over the vinyl raincoat
+    assert boil["leg_f"] > boil["coat"]              # felt trousers over vinyl
+    assert boil["mouth"] > boil["head"]              # replacement face parts over the head
+    assert boil["eyes"] > boil["coat"]
