@@ -84,8 +84,11 @@ def is_cached(target: Path, key: str) -> bool:
 def remember(target: Path, key: str) -> None:
     record = _record_path(target)
     tmp = record.with_name(record.name + f".partial-{os.getpid()}")
-    tmp.write_text(key + "\n")
-    os.replace(tmp, record)
+    try:
+        tmp.write_text(key + "\n")
+        os.replace(tmp, record)
+    finally:
+        tmp.unlink(missing_ok=True)  # only left when interrupted before the rename
 
 
 def render_job(job: SceneJob, on_frames: Callable[[int], None] | None = None) -> SceneResult:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
 import sys
 import time
 from contextlib import contextmanager
@@ -12,6 +13,8 @@ from pathlib import Path
 from renderer.batch import (InlineExecutor, SceneJob, cache_key, is_cached, remember,
                             run_scenes, summary)
 from renderer.errors import OutputError
+from renderer.output import remove_stale_partials
+from renderer.workers import WorkerPool, init_worker, starting_processes, stop_workers
 from renderer.project import Project
 from renderer.settings import RenderSettings
 
@@ -60,7 +63,9 @@ def _queue(executor: Executor):
     if not isinstance(executor, ProcessPoolExecutor):
         yield None
         return
-    with multiprocessing.get_context("spawn").Manager() as manager:
+    with starting_processes():  # the manager's process, like the workers, ignores Ctrl-C
+        manager = multiprocessing.get_context("spawn").Manager()
+    with manager:
         yield manager.Queue()
 
 
@@ -68,7 +73,8 @@ def make_executor(jobs: int) -> Executor:
     if jobs == 1:
         return InlineExecutor()
     # spawn, not fork: forking after OpenCV has started its thread pool can deadlock
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    return WorkerPool(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                      initializer=init_worker)
 
 
 def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *, jobs: int,
@@ -84,6 +90,8 @@ def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *,
     sequence = load_sequence(sequence_path, project)
     if not out_dir.is_dir():
         raise OutputError(f"output folder {out_dir} does not exist")
+    if not os.access(out_dir, os.W_OK | os.X_OK):  # say so now, not after the first scene
+        raise OutputError(f"output folder {out_dir} is not writable")
     scenes, scene_jobs = {}, []
     for entry in sequence.entries:   # every scene is validated before anything renders
         scene = load_scene(entry.path, project)
@@ -94,9 +102,16 @@ def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *,
     frames_of = {j.name: plan_scene(scenes[j.name], settings).frames for j in todo}
     executor = executor or make_executor(jobs)
     progress = Progress(frames_of)
-    with progress, executor, _queue(executor) as queue:
-        results = run_scenes(scene_jobs, executor, force=force, on_done=progress.done,
-                             on_frames=progress.update, progress_queue=queue)
+    try:
+        with progress, executor, _queue(executor) as queue:
+            try:
+                results = run_scenes(scene_jobs, executor, force=force, on_done=progress.done,
+                                     on_frames=progress.update, progress_queue=queue)
+            except BaseException:  # interrupted, or a scene failed: the batch stops here
+                stop_workers(executor)  # while their progress queue still works
+                raise
+    finally:
+        remove_stale_partials(out_dir)  # anything a worker that died outright left behind
 
     # the film: an opening card, then per scene its card and its video, joined by transitions
     w, h, fps = settings.width, settings.height, settings.fps

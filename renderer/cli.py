@@ -231,8 +231,9 @@ def cmd_sheet(args) -> int:
     if not 16 <= args.thumb <= 1920:
         raise LimitError(f"--thumb {args.thumb}: expected a thumbnail width of 16..1920 px")
     if sheet_px > 4 * MAX_IMAGE_PIXELS:
-        raise LimitError(f"the sheet would hold {sheet_px // 10**6} million pixels; the limit is "
-                         f"{4 * MAX_IMAGE_PIXELS // 10**6} million", hint="lower --thumb or --per-shot")
+        raise LimitError(f"the sheet would hold {sheet_px // 10**6} million pixels; the limit "
+                         f"is {4 * MAX_IMAGE_PIXELS // 10**6} million",
+                         hint="lower --thumb or --per-shot")
     for sp in plan.shots:
         thumbs = []
         for k in range(n):

@@ -70,10 +70,16 @@ def _draw_layers(frame: np.ndarray, set_def: SetDef, cam: CameraKey, settings: R
         m = camera_matrix(cam, layer.depth, settings.scale)
         need = settings.scale * (1.0 + (cam.zoom - 1.0) / layer.depth)
         sprite = layer_sprite(set_def, i, paint_scale(need), set_def.dof)
+        place = m @ rig.translate(*sprite.origin) @ rig.scale(1 / sprite.scale)
         if crumble.get(layer.name, 0.0) > 0.0:
             _draw_crumbling(frame, set_def.name, layer.name, sprite, m, crumble[layer.name])
+        elif sprite.opaque and not front and i == 0:
+            # the backmost painted backdrop covers the frame: warp it straight in, no blend
+            shifted = rig.translate(-0.5, -0.5) @ place @ rig.translate(0.5, 0.5)
+            cv2.warpAffine(sprite.rgb, rig.affine(shifted), (frame.shape[1], frame.shape[0]),
+                           dst=frame, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         else:
-            blit(frame, sprite.rgba, m @ rig.translate(*sprite.origin) @ rig.scale(1 / sprite.scale))
+            blit(frame, sprite.rgba, place)
 
 
 def _draw_crumbling(frame: np.ndarray, set_name: str, layer: str, sprite: LayerSprite,

@@ -1,4 +1,4 @@
-"""Encoder sinks (H.264 MP4 or a PNG sequence), output-path checks and video probing.
+"""Encoder sinks: H.264 MP4 or a PNG sequence, written atomically.
 
 A render produces exposures; each is rendered once and written `hold` times with
 `sink.write(frame, repeat=hold)`. Frames are `(H, W, 3) uint8` RGB arrays.
@@ -16,13 +16,10 @@ from __future__ import annotations
 
 import errno
 import os
-import re
-import shutil
 import signal
 import subprocess
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass
 from io import BytesIO
 from pathlib import Path
 from typing import Iterator, Protocol
@@ -32,11 +29,10 @@ import numpy as np
 from PIL import Image
 
 from renderer.errors import EncodeError, LimitError, OutputError
+from renderer.output import (FRAME_RE, VIDEO_FORMATS, check_target, is_frame_folder,
+                             partial_path, remove_path, remove_stale_partials)
 
-# Containers we write (ISO base media files, recognisable by their `ftyp` box).
-VIDEO_FORMATS = {".mp4": "mp4", ".mov": "mov"}
 FRAME_NAME = "frame_{:06d}.png"
-_FRAME_RE = re.compile(r"frame_\d+\.png")
 # zlib level for PNG frames: 1 is several times faster than the default and only a little larger.
 PNG_COMPRESS_LEVEL = 1
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
@@ -50,101 +46,6 @@ class FrameSink(Protocol):
 
     def write(self, frame: np.ndarray, repeat: int = 1) -> None:
         """Write `frame` ((H, W, 3) uint8 RGB) `repeat` times."""
-
-
-@dataclass(frozen=True)
-class VideoInfo:
-    """What a video file holds. fps in frames per second; duration in seconds."""
-
-    codec: str
-    pix_fmt: str
-    width: int
-    height: int
-    fps: float
-    frames: int
-    duration: float
-
-
-# --------------------------------------------------------------------------- path checks
-
-def is_frame_folder(target: str | os.PathLike) -> bool:
-    """True when `target` names a PNG-sequence folder: it ends in '/' or has no suffix."""
-    text = os.fspath(target)
-    return text.endswith(("/", os.sep)) or Path(text).suffix == ""
-
-
-def check_target(target: str | os.PathLike) -> None:
-    """Refuse, before any work, an output path that cannot be written safely.
-
-    Raises OutputError when: the format is unknown; the parent folder is missing, not a folder or
-    not writable; a video was asked where a folder exists; an existing file is not a video we could
-    have written (no MP4 `ftyp` box); an existing frame folder holds anything but frame_*.png.
-    """
-    path = Path(target)
-    folder = is_frame_folder(target)
-    if not folder and path.suffix.lower() not in VIDEO_FORMATS:
-        raise OutputError(f"cannot write {path}: unknown output format {path.suffix!r}",
-                          hint="use a .mp4 or .mov file, or a folder name ending in '/' "
-                               "for a PNG sequence")
-    parent = path.parent
-    if not parent.exists():
-        raise OutputError(f"folder {parent} does not exist", hint="create it first")
-    if not parent.is_dir():
-        raise OutputError(f"cannot write {path}: {parent} is not a folder")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputError(f"cannot write {path}: folder {parent} is not writable")
-    if folder:
-        _check_frame_folder(path)
-    else:
-        _check_video_file(path)
-
-
-def _check_video_file(path: Path) -> None:
-    if path.is_dir():
-        raise OutputError(f"cannot write the video {path}: a folder with that name exists",
-                          hint="choose another file name")
-    if not path.exists():
-        return
-    if not path.is_file():
-        raise OutputError(f"refusing to overwrite {path}: it is not a regular file")
-    try:
-        with open(path, "rb") as f:
-            head = f.read(12)
-    except OSError as err:
-        raise OutputError(f"cannot read the existing {path}: {err.strerror}") from None
-    # An empty file holds nothing to lose; anything else must look like an ISO media file.
-    if head and head[4:8] != b"ftyp":
-        raise OutputError(f"refusing to overwrite {path}: it is not a video",
-                          hint="move it away or choose another output name")
-
-
-def _check_frame_folder(path: Path) -> None:
-    if not path.exists():
-        return
-    if not path.is_dir():
-        raise OutputError(f"refusing to replace {path} with a PNG sequence: it is a file")
-    foreign = sorted(p.name for p in path.iterdir()
-                     if not (_FRAME_RE.fullmatch(p.name) and p.is_file()))
-    if foreign:
-        raise OutputError(f"refusing to replace the folder {path}: it holds files other than "
-                          f"frame_*.png (such as {foreign[0]!r})",
-                          hint="choose an empty or new folder")
-
-
-def _partial_path(target: Path, suffix: str = "") -> Path:
-    """The hidden temporary name beside `target`, unique to this process."""
-    return target.with_name(f".{target.name}.partial-{os.getpid()}{suffix}")
-
-
-def _remove(path: Path) -> None:
-    """Remove a file, link or folder if it exists; never raises for a missing path."""
-    try:
-        if path.is_dir() and not path.is_symlink():
-            shutil.rmtree(path)
-        else:
-            path.unlink()
-    except FileNotFoundError:
-        pass
 
 
 def _disk_full(path: Path, label: str) -> OutputError:
@@ -187,8 +88,9 @@ class VideoSink:
             raise LimitError(f"{width}x{height} px: H.264 4:2:0 needs an even width and height")
         self.target, self.width, self.height, self.label = target, width, height, label
         self.frames_written = 0
-        self.temp = _partial_path(target, target.suffix)
-        _remove(self.temp)  # a leftover of a dead process that had our pid
+        self.temp = partial_path(target, target.suffix)
+        remove_path(self.temp)  # a leftover of a dead process that had our pid
+        remove_stale_partials(target.parent, target.name)
         try:  # create the temp ourselves so a permission problem is an OutputError, not ffmpeg's
             os.close(os.open(self.temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
         except OSError as err:
@@ -209,7 +111,7 @@ class VideoSink:
                                             stderr=self._log, bufsize=0, process_group=0)
         except BaseException:
             self._log.close()
-            _remove(self.temp)
+            remove_path(self.temp)
             raise
 
     @property
@@ -285,7 +187,7 @@ class VideoSink:
             self._stop(kill=True)
         finally:
             self._log.close()
-            _remove(self.temp)
+            remove_path(self.temp)
 
 
 def _check_counts(label: str, written: int, expected: int | None, counted: int,
@@ -306,8 +208,9 @@ class PngSink:
     def __init__(self, target: Path, *, width: int, height: int, label: str):
         self.target, self.width, self.height, self.label = target, width, height, label
         self.frames_written = 0
-        self.temp = _partial_path(target)
-        _remove(self.temp)
+        self.temp = partial_path(target)
+        remove_path(self.temp)
+        remove_stale_partials(target.parent, target.name)
         try:
             self.temp.mkdir()
         except OSError as err:
@@ -333,23 +236,30 @@ class PngSink:
 
     def finish(self, expected_frames: int | None) -> None:
         """Check the count, then swap the new folder in; the old one goes only after that."""
-        counted = sum(1 for p in self.temp.iterdir() if _FRAME_RE.fullmatch(p.name))
+        counted = sum(1 for p in self.temp.iterdir() if FRAME_RE.fullmatch(p.name))
         _check_counts(self.label, self.frames_written, expected_frames, counted, "the folder")
-        old = _partial_path(self.target, ".old")
+        old = partial_path(self.target, ".old")
         if self.target.exists():
-            _remove(old)
+            remove_path(old)
             os.replace(self.target, old)
             try:
                 os.replace(self.temp, self.target)
             except BaseException:
                 os.replace(old, self.target)  # put the previous sequence back
                 raise
-            _remove(old)
+            remove_path(old)
         else:
             os.replace(self.temp, self.target)
 
     def abort(self) -> None:
-        _remove(self.temp)
+        """Remove the new frames; if `finish` was cut short mid-swap, keep the previous folder."""
+        remove_path(self.temp)
+        old = partial_path(self.target, ".old")
+        if old.exists():
+            if self.target.exists():
+                remove_path(old)
+            else:
+                os.replace(old, self.target)
 
 
 # --------------------------------------------------------------------------- the one entry
@@ -385,58 +295,3 @@ def open_sink(target: str | os.PathLike, *, width: int, height: int, fps: int, c
     finally:
         if not done:
             sink.abort()
-
-
-# --------------------------------------------------------------------------- reading videos
-
-# "Stream #0:0[0x1](und): Video: h264 (High) (avc1 / 0x...), yuv420p(tv, bt709, progressive),
-#  1920x1080 [SAR 1:1 DAR 16:9], 3 kb/s, 24 fps, 24 tbr, 12288 tbn (default)"
-_STREAM_RE = re.compile(r"Stream #\d+:\d+\S*: Video: (\w+)[^,]*, (\w+)(?:\([^)]*\))?.*?, "
-                        r"(\d+)x(\d+)(?:.*?, ([\d.]+)(k?) fps)?")
-
-
-def parse_stream_line(header: str) -> tuple[str, str, int, int, float]:
-    """(codec, pix_fmt, width, height, fps) from the first video stream of `ffmpeg -i` output.
-
-    fps is 0.0 when ffmpeg does not state it. Raises ValueError when there is no video stream.
-    """
-    m = _STREAM_RE.search(header)
-    if not m:
-        raise ValueError("no video stream")
-    codec, pix_fmt, width, height, rate, kilo = m.groups()
-    fps = float(rate) * (1000 if kilo else 1) if rate else 0.0
-    return codec, pix_fmt, int(width), int(height), fps
-
-
-def probe(path: str | os.PathLike) -> VideoInfo:
-    """Codec, pixel format, size, fps, frame count and duration (seconds) of a video file.
-
-    Raises EncodeError when the file is missing or holds no readable video stream.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise EncodeError(f"cannot probe {path}: no such file")
-    run = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(path)],
-                         stdin=subprocess.DEVNULL, capture_output=True)
-    header = run.stderr.decode("utf-8", "replace")  # exits 1 (no output file): expected
-    try:
-        codec, pix_fmt, width, height, fps = parse_stream_line(header)
-        frames, secs = imageio_ffmpeg.count_frames_and_secs(str(path))
-    except (ValueError, RuntimeError):
-        last = header.strip().splitlines()[-1:] or ["no output"]
-        raise EncodeError(f"cannot read {path} as a video: {last[0]}") from None
-    m = re.search(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)", header)
-    duration = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3)) if m else secs
-    return VideoInfo(codec, pix_fmt, width, height, fps, int(frames), float(duration))
-
-
-def read_frames(path: str | os.PathLike) -> Iterator[np.ndarray]:
-    """Decode a video into (H, W, 3) uint8 RGB frames (read-only arrays), in order."""
-    gen = imageio_ffmpeg.read_frames(str(path), pix_fmt="rgb24")
-    try:
-        meta = next(gen)
-        width, height = meta["size"]
-        for raw in gen:
-            yield np.frombuffer(raw, np.uint8).reshape(height, width, 3)
-    finally:
-        gen.close()  # stops the ffmpeg reader even when the caller stops early

@@ -143,8 +143,9 @@ class Field:
                 float(v)
             except ValueError:
                 return ""
-            return "this is text: write the number without quotes, with a decimal point " \
-                   "for exponents (1.0e+3, not 1e3)"
+            if "e" in v.lower() and "." not in v:  # YAML 1.1 reads 1e3 as text, 1.0e+3 as a number
+                return "this is text: write exponents with a decimal point and a sign (1.0e+3)"
+            return "this is text: write the number without quotes"
         return ""
 
     # -- containers -----------------------------------------------------------------------------
@@ -167,6 +168,8 @@ class Field:
             hint = ""
             if self.node.value is None:
                 hint = "give it entries, or {} for none"
+            elif not self.path:
+                hint = "the file holds 'key: value' lines at the top level"
             self.fail("a mapping (key: value entries)", hint=hint)
         return Mapping(self.node, self.path, self.error)
 
@@ -201,13 +204,16 @@ class Field:
         return v
 
     def name(self, known: Collection[str], what: str) -> str:
-        """Text that must be one of `known`; `what` names the kind ("puppet") in messages."""
+        """Text that must be one of `known`; `what` names the kind in messages: "puppet", or with
+        its owner, "face of coraline" ("coraline has no face 'hapy'")."""
         v = self.str()
         if v not in known:
+            kind, _, owner = what.partition(" of ")
+            message = f"{owner} has no {kind} '{v}'" if owner else f"unknown {kind} '{v}'"
             if not known:
-                self._raise(f"unknown {what} '{v}'", hint=f"no {what}s are defined")
-            hint = _suggest(v, known) or f"known {what}s: {_listing(known)}"
-            self._raise(f"unknown {what} '{v}'", hint=hint)
+                self._raise(message, hint=f"no {kind}s are defined")
+            names = f"{owner}'s {kind}s" if owner else f"known {kind}s"
+            self._raise(message, hint=_suggest(v, known) or f"{names}: {_listing(known)}")
         return v
 
     def choice(self, options: Sequence[str]) -> str:
@@ -230,8 +236,12 @@ class Field:
         return v
 
     def number(self, lo: Number | None = None, hi: Number | None = None, *,
-               lo_open: bool = False) -> float:
-        """A finite int or float in lo..hi (lo exclusive when lo_open), returned as float."""
+               lo_open: bool = False, limit: str = "") -> float:
+        """A finite int or float in lo..hi (lo exclusive when lo_open), returned as float.
+
+        limit: the hint given when the value is above `hi` because `hi` is a resource limit
+        (e.g. "a shot is at most 120 s; split it into shorter shots").
+        """
         v = self.node.value
         rng = _range_text(lo, hi, lo_open)
         if isinstance(v, bool) or not isinstance(v, (int, float)):
@@ -242,7 +252,7 @@ class Field:
         if lo is not None and (x <= lo if lo_open else x < lo):
             self.fail(f"a number{rng}")
         if hi is not None and x > hi:
-            self.fail(f"a number{rng}")
+            self.fail(f"a number{rng}", hint=limit)
         return x
 
     def bool(self) -> bool:

@@ -14,7 +14,8 @@ from typing import Callable, Iterator
 import cv2
 import numpy as np
 
-from renderer.encode import FrameSink, probe, read_frames
+from renderer.encode import FrameSink
+from renderer.probe import probe, read_frames
 from renderer.timing import frames_for
 
 

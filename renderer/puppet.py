@@ -175,7 +175,9 @@ def _read_bones(f: Field) -> list[Bone]:
     declared = {}
     for item in items:
         if isinstance(item.node.value, dict) and "name" in item.node.value:
-            declared.setdefault(item.node.value["name"].value, item)
+            name = item.node.value["name"].value
+            if isinstance(name, str):  # a malformed name is reported when its bone is read
+                declared.setdefault(name, item)
     for item in items:
         m = item.mapping(("name", "parent", "at", "rot", "scale", "length"), required=("name",))
         name = m["name"].str()
@@ -185,9 +187,13 @@ def _read_bones(f: Field) -> list[Bone]:
         if "parent" in m:
             pname = m["parent"].str()
             if pname not in index:
-                if pname == name or _reaches(declared, pname, name):
-                    m["parent"].fail("a parent that is not its own descendant", repr(pname),
-                                     hint=f"bones {name!r} and {pname!r} form a cycle")
+                if pname == name:
+                    m["parent"].fail("the name of another bone", f"{pname!r}, this bone itself",
+                                     hint="a bone cannot be its own parent")
+                loop = _loop(declared, pname, name)
+                if loop:
+                    m["parent"].fail(f"a parent that is not a descendant of {name!r}", repr(pname),
+                                     hint="the parents form a loop: " + " -> ".join(loop))
                 if pname in declared:
                     m["parent"].fail("a bone listed before this one", repr(pname),
                                      hint="list bones parent before child")
@@ -205,17 +211,18 @@ def _read_bones(f: Field) -> list[Bone]:
     return bones
 
 
-def _reaches(declared: dict, start: str, target: str) -> bool:
-    """Whether following parent links from `start` through the declared bones reaches `target`."""
-    seen, cur = set(), start
-    while cur in declared and cur not in seen:
-        seen.add(cur)
+def _loop(declared: dict, start: str, target: str) -> list[str]:
+    """The bones from `target` back to `target` when following parent links from `start` (through
+    the declared bones) reaches it: [target, start, ..., target]; else []."""
+    chain, cur = [target], start
+    while cur in declared and cur not in chain[1:]:
+        chain.append(cur)
         node = declared[cur].node.value
         parent = node.get("parent") if isinstance(node, dict) else None
-        cur = parent.value if parent is not None else None
+        cur = parent.value if parent is not None and isinstance(parent.value, str) else None
         if cur == target:
-            return True
-    return False
+            return chain + [target]
+    return []
 
 
 def _read_slots(f: Field, bone_names: list[str], attachments: dict[str, Art]) -> list[Slot]:

@@ -161,7 +161,9 @@ def load_scene(path: Path, project: Project | None = None) -> Scene:
 def _read_shot(f: Field, project: Project, scene: ShotDefaults) -> Shot:
     m = f.mapping(SHOT_FIELDS, required=("id", "duration"))
     sid = m["id"].str()
-    duration = m["duration"].number(0, MAX_SHOT_SECONDS, lo_open=True)
+    duration = m["duration"].number(0, MAX_SHOT_SECONDS, lo_open=True,
+                                    limit=f"a shot lasts at most {MAX_SHOT_SECONDS:g} s; "
+                                          "split it into shorter shots")
     step = m["step"].int(1, 3) if "step" in m else scene.step
     world = m["world"].choice(WORLDS) if "world" in m else scene.world
     set_def = project.set(m["set"].str(), m["set"]) if "set" in m else scene.set

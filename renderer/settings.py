@@ -78,11 +78,14 @@ def settings_for(quality: str = "preview", width: int | None = None, fps: int = 
     q = QUALITIES[quality]
     w = q.width if width is None else width
     if not (MIN_WIDTH <= w <= MAX_WIDTH):
-        raise LimitError(f"width {w} px is outside {MIN_WIDTH}..{MAX_WIDTH}",
-                         hint="the maximum resolution is 3840x2160")
+        raise LimitError(f"width {w} px is outside the limit {MIN_WIDTH}..{MAX_WIDTH} px",
+                         hint=f"the largest output is {MAX_WIDTH}x{height_for(MAX_WIDTH)}: choose "
+                              f"--width {MIN_WIDTH}..{MAX_WIDTH} or a --quality")
     if w % 2:
-        raise LimitError(f"width {w} px must be even (H.264 4:2:0 needs even sizes)")
+        raise LimitError(f"width {w} px must be even (H.264 4:2:0 needs even sizes)",
+                         hint=f"try --width {w + 1 if w + 1 <= MAX_WIDTH else w - 1}")
     if not (1 <= fps <= MAX_FPS):
-        raise LimitError(f"fps {fps} is outside 1..{MAX_FPS}")
+        raise LimitError(f"fps {fps} is outside the limit 1..{MAX_FPS}",
+                         hint=f"choose --fps 1..{MAX_FPS}; films run at 24")
     return RenderSettings(width=w, height=height_for(w), fps=fps, crf=q.crf, preset=q.preset,
                           seed=seed, post=post)

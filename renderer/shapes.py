@@ -93,32 +93,83 @@ def read_art(f: Field, root: Path) -> Art:
 
 
 def safe_path(f: Field, root: Path) -> Path:
-    """A relative path inside `root` (the project's puppets or scenes folder), symlinks resolved."""
+    """A relative path inside `root` (the puppet's or set's folder), symlinks resolved."""
     text = f.str()
     if os.path.isabs(text) or text.startswith("~"):
-        f.fail("a path relative to the project folder", repr(text), hint="absolute paths are not allowed")
-    resolved = (root / text).resolve()
-    if not resolved.is_relative_to(root.resolve()):
-        f.fail(f"a path inside {root.name}/", repr(text),
-               hint="asset paths must stay inside the project's folders")
-    if not resolved.is_file():
+        f.fail("a path relative to the project folder", repr(text),
+               hint="absolute paths are not allowed")
+    if "\0" in text or len(text) > 1024:
+        f.fail("a file name", "a name with a NUL byte" if "\0" in text else "a name that long")
+    inside = f"a path inside {root.name}/"
+    base = os.path.abspath(root)
+    if not Path(os.path.normpath(os.path.join(base, text))).is_relative_to(base):
+        f.fail(inside, repr(text), hint="asset paths must stay inside the project's folders")
+    try:
+        resolved = (root / text).resolve()
+        if not resolved.is_relative_to(root.resolve()):
+            f.fail(inside, repr(text),
+                   hint=f"it is a link to a file outside the project's {root.name}/ folder")
+        is_file = resolved.is_file()
+    except OSError as err:
+        f.fail("a readable image file", repr(text), hint=err.strerror or "")
+    if not is_file:
         f.fail("an existing image file", repr(text))
     return resolved
 
 
-def load_image(path: Path, f: Field, pivot: tuple[float, float] | None, upp: float) -> ImageArt:
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+_OTHER_FORMATS = ((b"\xff\xd8\xff", "a JPEG image"), (b"GIF8", "a GIF image"),
+                  (b"BM", "a BMP image"), (b"RIFF", "a RIFF (WebP?) file"),
+                  (b"II*\0", "a TIFF image"), (b"MM\0*", "a TIFF image"),
+                  (b"<svg", "an SVG drawing"), (b"<?xml", "an XML file"))
+
+
+def _kind_of_file(head: bytes) -> str:
+    """What the first bytes of a file that is not a PNG look like, for "found ..."."""
+    if not head:
+        return "an empty file"
+    for magic, kind in _OTHER_FORMATS:
+        if head.startswith(magic):
+            return kind
     try:
-        with Image.open(path) as im:
-            w, h = im.size
-            if w * h > MAX_IMAGE_PIXELS:
-                raise LimitError(f"image is {w}x{h} pixels; the limit is {MAX_IMAGE_PIXELS} pixels",
-                                 f.loc, f.path)
-            if im.format != "PNG":
-                f.fail("a PNG image", f"a {im.format} file")
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return "a file that is not an image"
+    return "a text file" if text.isprintable() or text.strip().isprintable() else \
+        "a file that is not an image"
+
+
+def png_size(path: Path, f: Field) -> tuple[int, int]:
+    """(width, height) in pixels from a PNG's header, read without decoding anything."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(24)
+    except OSError as err:
+        f.fail("a readable image file", repr(f.node.value), hint=err.strerror or "")
+    if not head.startswith(PNG_SIGNATURE):
+        f.fail("a PNG image", _kind_of_file(head))
+    if len(head) < 24 or head[12:16] != b"IHDR":
+        f.fail("a PNG image", "a damaged PNG file (no IHDR header)")
+    return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
+
+
+def load_image(path: Path, f: Field, pivot: tuple[float, float] | None, upp: float) -> ImageArt:
+    """Decode a PNG into premultiplied RGBA, refusing before decoding one larger than the limit."""
+    w, h = png_size(path, f)
+    if w * h > MAX_IMAGE_PIXELS or not (w and h):
+        side = int(MAX_IMAGE_PIXELS ** 0.5)
+        if not (w and h):
+            f.fail("a PNG image", f"a PNG of {w}x{h} pixels")
+        raise LimitError(f"image is {w}x{h} pixels; the limit is {MAX_IMAGE_PIXELS} pixels "
+                         f"({side}x{side})", f.loc, f.path,
+                         hint="scale the image down: a puppet part needs far fewer pixels")
+    try:
+        with Image.open(path, formats=["PNG"]) as im:
             im.load()
             rgba = np.asarray(im.convert("RGBA"), dtype=np.uint16)
     except (OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
-        raise PuppetError(f"cannot read image {f.node.value!r}: {exc}", f.loc, f.path) from None
+        why = str(exc).replace(str(path), path.name)  # no machine paths in a message
+        raise PuppetError(f"cannot read image {f.node.value!r}: {why}", f.loc, f.path) from None
     premul = rgba.copy()
     premul[..., :3] = (rgba[..., :3] * rgba[..., 3:4] + 127) // 255
     centre = (w / 2, h / 2) if pivot is None else pivot

@@ -2,13 +2,14 @@
 scale): an exposure only transforms and blits them.
 
 Paint scales are quantised to steps of √2 so a slow zoom reuses a handful of paintings; the blit's
-bilinear filter covers the rest, always shrinking from a larger painting, never enlarging.
+bilinear filter covers the rest, enlarging a painting by at most ENLARGE (felt and grain textures
+hide that much softening) and otherwise shrinking it.
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import cv2
 import numpy as np
@@ -22,9 +23,14 @@ from renderer.shapes import ImageArt
 DOF_SIGMA = 3.0   # stage units of blur per unit of |1 - 1/depth| (focus on the puppet plane)
 
 
+ENLARGE = 1.2   # a painting may be shown up to 20 % larger than painted before a finer one is made
+
+
 def paint_scale(px_per_unit: float) -> float:
-    """The next √2 step at or above the scale needed, so paintings are only ever shrunk."""
-    return 2.0 ** (math.ceil(math.log2(max(px_per_unit, 1e-3)) * 2 - 1e-9) / 2)
+    """The √2 step that covers the scale needed, allowing a slight enlargement, so a gentle push-in
+    (zoom 1.0 -> 1.2) reuses one painting instead of painting everything twice."""
+    need = max(px_per_unit, 1e-3) / ENLARGE
+    return 2.0 ** (math.ceil(math.log2(need) * 2 - 1e-9) / 2)
 
 
 @lru_cache(maxsize=4096)
@@ -44,7 +50,7 @@ def _image_sprite(art: ImageArt, scale: float) -> Sprite:
     return Sprite(np.ascontiguousarray(rgba), (art.pivot[0] * fx, art.pivot[1] * fy), scale)
 
 
-@dataclass(frozen=True, eq=False)   # identity hash: a cache key for its tiles
+@dataclass(eq=False)   # identity hash: a cache key for its tiles; never mutated
 class LayerSprite:
     """A painted set layer, cropped to what it covers. origin: stage position of pixel (0, 0)."""
 
@@ -53,8 +59,13 @@ class LayerSprite:
     scale: float
     opaque: bool
 
+    @cached_property
+    def rgb(self) -> np.ndarray:
+        """The colour planes alone (premultiplied = straight where opaque), C-contiguous."""
+        return cv2.cvtColor(self.rgba, cv2.COLOR_RGBA2RGB)
 
-@lru_cache(maxsize=64)
+
+@lru_cache(maxsize=24)
 def layer_sprite(set_def: SetDef, index: int, scale: float, dof: float) -> LayerSprite:
     layer: Layer = set_def.layers[index]
     x0, y0, x1, y1 = layer.extent

@@ -10,7 +10,7 @@ from renderer.project import Project, find_root
 def validate_file(path: Path) -> str:
     """Load `path` as the kind of file its folder says it is; return a one-line summary."""
     if not path.is_file():
-        raise SceneError(f"{path}: no such file")
+        raise SceneError(f"{path}: {'a folder, not a file' if path.is_dir() else 'no such file'}")
     project = Project(find_root(path.parent))
     parts = path.resolve().parts
     if path.parent.name == "props" and "puppets" in parts:

@@ -13,8 +13,19 @@ from pathlib import Path
 from typing import Union
 
 import yaml
+from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.parser import Parser
+from yaml.reader import Reader
+from yaml.resolver import Resolver
+from yaml.scanner import Scanner
+
+try:
+    from yaml.cyaml import CParser
+except ImportError:  # PyYAML without libyaml: the same results, parsed more slowly
+    CParser = None
 
 from renderer import settings
 from renderer.errors import Location, StopmoError
@@ -74,32 +85,100 @@ class _Ctx:
             raise _Refused(_too_many(), ynode.start_mark, path)
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader whose composer counts nodes and depth, refusing early to bound memory and stack."""
+class _Counting(Composer):
+    """A composer that bounds depth and the document's size once aliases are expanded.
+
+    Every node's expanded size (values under it, aliases counted in full) is known when it is
+    complete, so an alias that would blow the document up is refused where it is written, before
+    anything is expanded: a "billion laughs" file costs what its text costs.
+    """
 
     yaml_implicit_resolvers = {
         ch: [(tag, rx) for tag, rx in rules if tag not in _DROPPED_RESOLVERS]
         for ch, rules in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
-    def __init__(self, stream: str):
-        super().__init__(stream)
+    def _start_counting(self) -> None:
         self._depth = 0
-        self._count = 0
+        self._total = 0                   # values in the document so far, aliases expanded
+        self._sizes: dict[int, int] = {}  # id(node) -> its expanded size, once complete
+        self._path: list[str] = []
+
+    def _where(self) -> str:
+        path = "".join(self._path).lstrip(".")
+        return path if len(path) <= 60 else path[:60] + "..."
 
     def compose_node(self, parent, index):
-        # Aliases add no node here (they share the anchor's); they are counted when building.
+        if parent is None:
+            step = ""
+        elif isinstance(index, int):
+            step = f"[{index}]"
+        elif isinstance(index, ScalarNode):
+            step = f".{index.value}"
+        else:
+            step = ""  # a mapping key
+        self._path.append(step)
         self._depth += 1
-        self._count += 1
         try:
+            event = self.peek_event()
             if self._depth > MAX_DEPTH:
-                raise _Refused(f"nesting is deeper than {MAX_DEPTH} levels",
-                               self.peek_event().start_mark)
-            if self._count > MAX_NODES:
-                raise _Refused(_too_many(), self.peek_event().start_mark)
-            return super().compose_node(parent, index)
+                raise _Refused(f"nesting is deeper than {MAX_DEPTH} levels", event.start_mark,
+                               self._where())
+            if isinstance(event, AliasEvent):
+                # an alias inside its own anchor has no size yet: the builder refuses it by depth
+                anchor = self.anchors.get(event.anchor)
+                size = self._sizes.get(id(anchor), 0)
+                self._add(size, event.start_mark, f"the alias *{event.anchor} here repeats "
+                                                  f"{size} values")
+                return super().compose_node(parent, index)
+            self._add(1, event.start_mark)
+            node = super().compose_node(parent, index)
+            size = self._sizes.get
+            if isinstance(node, SequenceNode):
+                self._sizes[id(node)] = 1 + sum(size(id(c), 0) for c in node.value)
+            elif isinstance(node, MappingNode):
+                self._sizes[id(node)] = 1 + sum(size(id(k), 0) + size(id(v), 0)
+                                                for k, v in node.value)
+            else:
+                self._sizes[id(node)] = 1
+            return node
         finally:
             self._depth -= 1
+            self._path.pop()
+
+    def _add(self, values: int, mark, hint: str = "") -> None:
+        self._total += values
+        if self._total > MAX_NODES:
+            raise _Refused(_too_many(), mark, self._where(), hint)
+
+
+class _PyLoader(_Counting, Reader, Scanner, Parser, SafeConstructor, Resolver):
+    """Pure-Python scanning and parsing (when PyYAML was built without libyaml)."""
+
+    def __init__(self, stream: str):
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
+        Composer.__init__(self)
+        SafeConstructor.__init__(self)
+        Resolver.__init__(self)
+        self._start_counting()
+
+
+if CParser is not None:
+    class _CLoader(_Counting, CParser, SafeConstructor, Resolver):
+        """libyaml scans and parses (ten times faster); composing stays in Python, counted."""
+
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            Composer.__init__(self)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            self._start_counting()
+
+    _Loader: type = _CLoader
+else:
+    _Loader = _PyLoader
 
 
 def _too_many() -> str:
@@ -128,8 +207,7 @@ def load_yaml(path: Path, error: type[StopmoError], *, display: str | None = Non
         except OSError:
             size = 0
         shown = f"{size} bytes" if size > limit else f"more than {limit} bytes"
-        raise error(f"file is {shown}; the limit is {limit} bytes", Location(name),
-                    hint="scene and puppet files are small; split this one")
+        raise _too_big(error, name, shown)
     return parse_yaml(data, name, error)
 
 
@@ -138,27 +216,36 @@ def parse_yaml(text: bytes | str, filename: str, error: type[StopmoError]) -> No
     limit = settings.MAX_FILE_BYTES
     size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
     if size > limit:
-        raise error(f"file is {size} bytes; the limit is {limit} bytes", Location(filename),
-                    hint="scene and puppet files are small; split this one")
+        raise _too_big(error, filename, f"{size} bytes")
     if isinstance(text, bytes):
         text = _decode(text, filename, error)
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
-        raise error("the file is empty", Location(filename))
+        raise error("the file is empty", Location(filename, 1, 1))
     try:
         root = _compose(text)
         if root is None:
-            raise error("the file is empty", Location(filename), hint="it holds only comments")
+            raise error("the file is empty", Location(filename, 1, 1),
+                        hint="it holds only comments")
         return _build(root, _Ctx(filename), 1, "", None)
     except _Refused as r:
         raise error(r.message, _loc(filename, r.mark), field=r.path, hint=r.hint) from None
     except yaml.reader.ReaderError as e:
+        # libyaml counts the position in UTF-8 bytes, the Python reader in characters
+        at = e.position if _Loader is _PyLoader else \
+            len(text.encode("utf-8", "surrogatepass")[:e.position].decode("utf-8", "ignore"))
         raise error(f"the file contains a character YAML does not allow (U+{e.character:04X})"
                     if isinstance(e.character, int) else f"unreadable text: {e.reason}",
-                    _loc_at(filename, text, e.position)) from None
+                    _loc_at(filename, text, at)) from None
     except yaml.MarkedYAMLError as e:
-        raise _syntax_error(e, filename, error) from None
+        raise _syntax_error(e, filename, error, text) from None
+
+
+def _too_big(error: type[StopmoError], filename: str, shown: str) -> StopmoError:
+    limit = settings.MAX_FILE_BYTES
+    return error(f"file is {shown}; the limit is {limit} bytes ({limit // 2**20} MiB)",
+                 Location(filename, 1, 1), hint="scene and puppet files are small; split this one")
 
 
 def _compose(text: str):
@@ -191,7 +278,16 @@ def _loc_at(filename: str, text: str, index: int) -> Location:
     return Location(filename, line, index - (text.rfind("\n", 0, index) + 1) + 1)
 
 
-def _syntax_error(e: yaml.MarkedYAMLError, filename: str, error: type[StopmoError]) -> StopmoError:
+def _char_at(text: str, mark) -> str:
+    """The character a problem mark points at ('' when outside the text)."""
+    lines = text.split("\n")
+    if mark is None or mark.line >= len(lines) or mark.column >= len(lines[mark.line]):
+        return ""
+    return lines[mark.line][mark.column]
+
+
+def _syntax_error(e: yaml.MarkedYAMLError, filename: str, error: type[StopmoError],
+                  text: str) -> StopmoError:
     mark = e.problem_mark or e.context_mark
     problem = e.problem or e.context or "malformed YAML"
     context = ""
@@ -208,9 +304,18 @@ def _syntax_error(e: yaml.MarkedYAMLError, filename: str, error: type[StopmoErro
         if e.context_mark is not None and e.context_mark is not mark:
             context += f" on line {e.context_mark.line + 1}"
         context += ")"
+    if "'\\t'" in problem or _char_at(text, mark) == "\t":
+        return error("YAML syntax error: a tab character where YAML expects spaces",
+                     _loc(filename, mark),
+                     hint="indent with spaces; YAML does not allow tabs for indentation")
+    char = _char_at(text, mark)
+    if "cannot start any token" in problem and char:  # libyaml does not say which character
+        problem = f"found character {char!r} that cannot start any token"
     hint = ""
-    if "'\\t'" in problem:
-        hint = "indent with spaces; YAML does not allow tabs for indentation"
+    if e.context and "flow" in e.context:
+        hint = "is a '[' or '{' before this point left unclosed?"
+    elif e.context and "block" in e.context:
+        hint = "check this line's indentation against the lines above"
     return error(f"YAML syntax error: {problem}{context}", _loc(filename, mark), hint=hint)
 
 
@@ -261,9 +366,9 @@ def _key(knode, ctx: _Ctx, path: str) -> str:
         raise _Refused(f"a key must be text, found {kind}", knode.start_mark, path)
     value = _scalar(knode, ctx, path)
     if not isinstance(value, str):
-        hint = f"put the key in quotes: '{knode.value}':"
+        hint = f"put the key in quotes, '{knode.value}':"
         if isinstance(value, bool):
-            hint += " (YAML reads yes/no/on/off as true/false)"
+            hint = "YAML reads yes/no/on/off as true/false: " + hint
         raise _Refused(f"a key must be text, found {knode.value or 'null'} "
                        f"({_KIND[type(value)]})", knode.start_mark, path, hint=hint)
     return value

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from renderer.encode import (VideoInfo, check_target, open_sink, parse_stream_line, probe,
-                             read_frames)
+from renderer.encode import check_target, open_sink
+from renderer.probe import VideoInfo, parse_stream_line, probe, read_frames
 from renderer.errors import EncodeError, OutputError
 
 W, H, FPS = 160, 90, 24

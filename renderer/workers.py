@@ -1,0 +1,105 @@
+"""Worker processes that stop cleanly: Ctrl-C or SIGTERM never leaves a temporary file behind.
+
+A Ctrl-C at a terminal reaches every process of the job: the batch, its workers and the progress
+manager. A worker interrupted mid-scene unwinds it -- `open_sink` stops its ffmpeg and removes the
+temporary video -- and exits instead of taking the next scene from the queue; an idle worker
+just exits. A SIGTERM reaches only the batch, which cancels what has not started and passes the
+signal on to its workers (`stop_workers`). Children hold Ctrl-C and SIGTERM until they are ready
+(`starting_processes`), because a Python interrupted in its first moments prints a traceback.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+from multiprocessing import resource_tracker
+from multiprocessing.connection import wait as wait_for
+from typing import Iterator
+
+_STOP = (signal.SIGINT, signal.SIGTERM)
+
+
+class WorkerPool(ProcessPoolExecutor):
+    """A process pool whose workers stop cleanly; create it with `initializer=init_worker`."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        with starting_processes():  # submit may start a worker
+            return super().submit(_in_worker, fn, *args, **kwargs)
+
+
+def _in_worker(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except KeyboardInterrupt:
+        os._exit(130)  # cleaned up while unwinding; a job already queued must not start
+
+
+def init_worker() -> None:
+    """The pool's initializer: Ctrl-C and SIGTERM interrupt the job, or end an idle worker."""
+    for sig in _STOP:
+        signal.signal(sig, _interrupt_worker)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP)  # blocked since it started
+
+
+def _interrupt_worker(signum, frame) -> None:
+    for sig in _STOP:
+        # A second signal must not cut the cleanup short. A no-op handler, not SIG_IGN: a signal
+        # already pending when the handler changes would raise "ignored due to race condition".
+        signal.signal(sig, _ignore)
+    while frame is not None:
+        if frame.f_code is _in_worker.__code__:
+            raise KeyboardInterrupt
+        frame = frame.f_back
+    os._exit(128 + signum)
+
+
+def _ignore(signum, frame) -> None:
+    pass
+
+
+@contextmanager
+def starting_processes() -> Iterator[None]:
+    """Around starting child processes: Ctrl-C and SIGTERM wait until the children are started,
+    then take effect. The signals are blocked meanwhile and the children inherit the block, so
+    a Ctrl-C at the terminal cannot hit them before they are ready (a Python interrupted in its
+    first moments prints a traceback): a worker unblocks them once its handler is set
+    (`init_worker`); the progress manager keeps them blocked and is shut down by its owner."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    # Starting the resource tracker (once per process, with the first child) unblocks SIGINT and
+    # SIGTERM on its way out, whatever the mask was: start it before blocking them.
+    resource_tracker.ensure_running()
+    held: list[int] = []
+    previous = {sig: signal.signal(sig, lambda s, f: held.append(s)) for sig in _STOP}
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP)
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler if handler is not None else signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)  # a pending signal arrives now
+    if held:
+        raise KeyboardInterrupt
+
+
+def stop_workers(executor: Executor, timeout: float = 10.0) -> None:
+    """Interrupted: cancel the jobs not started, interrupt the ones running, and wait (at most
+    `timeout` seconds) for the workers to clean up and exit."""
+    if not isinstance(executor, ProcessPoolExecutor):
+        return
+    workers = list((getattr(executor, "_processes", None) or {}).values())
+    executor.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        try:
+            os.kill(worker.pid, signal.SIGTERM)
+        except (ProcessLookupError, TypeError):
+            pass  # already gone, or never started
+    waiting = [w.sentinel for w in workers]
+    deadline = time.monotonic() + timeout
+    while waiting and time.monotonic() < deadline:
+        ended = wait_for(waiting, deadline - time.monotonic())
+        waiting = [s for s in waiting if s not in ended]
