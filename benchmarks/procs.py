@@ -1,0 +1,97 @@
+"""Run a command and watch its whole process tree: wall time, CPU time and memory.
+
+Memory is read from /proc while the tree lives (every `interval` seconds): the peak of the tree's
+summed resident set (the memory the run actually held at once, encoder included) and each
+process's own high-water mark (VmHWM) by command name. `ru_maxrss` of reaped children cannot be
+used for the encoder: a forked child inherits its parent's high-water mark before it execs.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class TreeStats:
+    """wall: seconds; cpu: user + system seconds of the tree; tree_mib: peak summed RSS;
+    hwm_mib: per command name, the largest VmHWM seen; stdout: the command's output."""
+
+    wall: float = 0.0
+    cpu: float = 0.0
+    tree_mib: float = 0.0
+    hwm_mib: dict[str, float] = field(default_factory=dict)
+    stdout: str = ""
+    returncode: int = 0
+
+
+def descendants(pid: int) -> list[int]:
+    """`pid` and every process below it (children of any of their threads)."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                text = Path(f"/proc/{p}/task/{task}/children").read_text()
+                todo.extend(int(c) for c in text.split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue   # it ended between two reads
+    return found
+
+
+def _status(pid: int) -> tuple[str, float, float]:
+    """(command name, VmRSS MiB, VmHWM MiB) of a live process; ('', 0, 0) once it is gone."""
+    name, rss, hwm = "", 0.0, 0.0
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("Name:"):
+                name = line.split(None, 1)[1].strip()
+            elif line.startswith("VmRSS:"):
+                rss = int(line.split()[1]) / 1024
+            elif line.startswith("VmHWM:"):
+                hwm = int(line.split()[1]) / 1024
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+    return name, rss, hwm
+
+
+def _watch(pid: int, stats: TreeStats, done: threading.Event, interval: float) -> None:
+    while not done.is_set():
+        total = 0.0
+        for p in descendants(pid):
+            name, rss, hwm = _status(p)
+            if name:
+                total += rss
+                stats.hwm_mib[name] = max(stats.hwm_mib.get(name, 0.0), hwm)
+        stats.tree_mib = max(stats.tree_mib, total)
+        done.wait(interval)
+
+
+def run_watched(cmd: list[str], *, cwd: Path | None = None, interval: float = 0.1,
+                env: dict | None = None) -> TreeStats:
+    """Run `cmd` to completion (its stdout captured, stderr passed through) and measure it."""
+    stats = TreeStats()
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, text=True, env=env)
+    done = threading.Event()
+    watcher = threading.Thread(target=_watch, args=(proc.pid, stats, done, interval), daemon=True)
+    watcher.start()
+    try:
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)   # rusage of the whole reaped tree
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        done.set()
+        watcher.join()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    stats.wall = time.perf_counter() - started
+    stats.cpu = usage.ru_utime + usage.ru_stime
+    stats.stdout, stats.returncode = out, proc.returncode
+    return stats

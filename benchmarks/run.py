@@ -1,0 +1,171 @@
+"""stopmo's speed and memory benchmark: one command, one run, one process tree.
+
+    python -m benchmarks.run [--repeats N] [--profile N] [--film] [--keep DIR]
+
+On the 8-second standard shot (benchmarks/standard_shot.yaml: three puppets, about fifty parts,
+a push-in, on twos, 1280x720, `preview` encoder settings) it times, each case in a fresh process,
+N times interleaved, reporting the median:
+
+    stopmo          `stopmo render` end to end (render + encode), post effects on
+    encode-only     exactly the frames stopmo produced, piped into the same encoder, same holds
+    stopmo no-post  the same with post effects off
+    moviepy         the same composition written the idiomatic moviepy 2 way, post effects off
+
+and prints a table and, as its last line,
+`ratio_vs_encode_only=X ratio_vs_moviepy=Y peak_rss_mib=Z`: stopmo's fps over encode-only's,
+stopmo no-post's fps over moviepy's, and stopmo's peak memory (the Python process and its ffmpeg
+together). --film also times `stopmo batch --force -j 2 -q preview` of the whole film against the
+film's running time. --profile N prints the top N lines of a cProfile of stopmo's render loop.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+if __package__ in (None, ""):   # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.procs import TreeStats, run_watched  # noqa: E402
+from benchmarks.shot import REPO, make_project  # noqa: E402
+
+# (key, label, extra arguments of benchmarks.cases)
+CASES = (("stopmo", "stopmo (post on)", ["stopmo"]),
+         ("encode", "encode-only (ceiling)", ["encode"]),
+         ("nopost", "stopmo (post off)", ["stopmo", "--no-post"]),
+         ("moviepy", "moviepy 2 (post off)", ["moviepy"]))
+
+
+def say(text: str) -> None:
+    """Progress goes to stderr: stdout holds only the results."""
+    print(text, file=sys.stderr, flush=True)
+
+
+def run_case(args: list[str], work: Path, scene: Path) -> tuple[dict, TreeStats]:
+    """One case in its own process: (what it reported, how its process tree behaved)."""
+    stats = run_watched([sys.executable, "-m", "benchmarks.cases", args[0], str(work),
+                         "--scene", str(scene), *args[1:]], cwd=REPO)
+    if stats.returncode != 0:
+        raise SystemExit(f"benchmark case {' '.join(args)} failed with exit code "
+                         f"{stats.returncode}")
+    return json.loads(stats.stdout.strip().splitlines()[-1]), stats
+
+
+def encoder_mib(stats: TreeStats) -> float:
+    return max((v for k, v in stats.hwm_mib.items() if k.startswith("ffmpeg")), default=0.0)
+
+
+def summarise(runs: list[tuple[dict, TreeStats]]) -> dict:
+    """Median times over the repeats; the largest memory seen in any of them."""
+    wall = statistics.median(r["wall"] for r, _ in runs)
+    frames = runs[0][0]["frames"]
+    return {"frames": frames, "wall": wall, "fps": frames / wall,
+            "cpu": statistics.median(s.cpu for _, s in runs),
+            "py": max(r["rss_py"] for r, _ in runs),
+            "enc": max(encoder_mib(s) for _, s in runs),
+            "tree": max(s.tree_mib for _, s in runs)}
+
+
+def table(rows: list[tuple[str, dict]]) -> str:
+    head = f"{'case':<24}{'frames':>7}{'wall s':>8}{'fps':>8}{'cpu s':>8}" \
+           f"{'py MiB':>8}{'ffmpeg MiB':>11}{'peak RSS MiB':>13}"
+    lines = [head, "-" * len(head)]
+    for label, r in rows:
+        lines.append(f"{label:<24}{r['frames']:>7}{r['wall']:>8.2f}{r['fps']:>8.1f}"
+                     f"{r['cpu']:>8.2f}{r['py']:>8.0f}{r['enc']:>11.0f}{r['tree']:>13.0f}")
+    return "\n".join(lines)
+
+
+def twin_difference(a: Path, b: Path, frames: tuple[int, ...]) -> float:
+    """Mean absolute difference (0..255) between two videos over the given frame numbers: how
+    closely the moviepy twin reproduces stopmo's picture."""
+    import imageio_ffmpeg
+    import numpy as np
+
+    def pick(path: Path) -> list:
+        gen = imageio_ffmpeg.read_frames(str(path))
+        next(gen)   # the metadata
+        return [np.frombuffer(f, np.uint8).astype(np.int16) for i, f in enumerate(gen)
+                if i in frames]
+
+    diffs = [np.abs(x - y).mean() for x, y in zip(pick(a), pick(b))]
+    return float(np.mean(diffs)) if diffs else float("nan")
+
+
+def film_benchmark(work: Path, root: Path = REPO) -> str:
+    """Time `stopmo batch --force -j 2 -q preview` of the project at `root` into a scratch
+    folder; returns a report line."""
+    import imageio_ffmpeg
+    import yaml
+    out = work / "film"
+    out.mkdir(exist_ok=True)
+    sequence = root / "scenes" / "sequence.yaml"
+    name = yaml.safe_load(sequence.read_text())["film"]
+    say("timing the film: stopmo batch --force -j 2 -q preview ...")
+    stats = run_watched([sys.executable, "-m", "renderer", "batch", "--force", "-j", "2",
+                         "-q", "preview", "--output-dir", str(out)], cwd=root)
+    if stats.returncode != 0:   # the shot's numbers still stand: report and go on
+        return f"film {name}: stopmo batch failed with exit code {stats.returncode} (its " \
+               f"message is above)"
+    frames, seconds = imageio_ffmpeg.count_frames_and_secs(str(out / f"{name}.mp4"))
+    biggest = max(stats.hwm_mib.items(), key=lambda kv: kv[1])
+    return (f"film {name}: {seconds:.1f} s running time ({frames} frames) rendered in "
+            f"{stats.wall:.1f} s wall ({stats.wall / seconds:.2f} s per second of film), cpu "
+            f"{stats.cpu:.1f} s, peak RSS of the tree {stats.tree_mib:.0f} MiB "
+            f"(largest process {biggest[0]} {biggest[1]:.0f} MiB)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n")[0])
+    p.add_argument("--repeats", type=int, default=3, help="runs of each case; the median counts")
+    p.add_argument("--profile", type=int, default=0, metavar="N",
+                   help="print the top N lines (cumulative time) of a cProfile of the render loop")
+    p.add_argument("--film", action="store_true", help="also time the whole film's batch render")
+    p.add_argument("--keep", type=Path, help="work in this folder and keep its videos and frames")
+    args = p.parse_args(argv)
+    if args.repeats < 1:
+        p.error("--repeats must be at least 1")
+    with tempfile.TemporaryDirectory(prefix="stopmo-bench-") as tmp:
+        work = (args.keep or Path(tmp)).resolve()   # the cases run from the repository
+        work.mkdir(parents=True, exist_ok=True)
+        return bench(work, args)
+
+
+def bench(work: Path, args) -> int:
+    load = os.getloadavg()[0]
+    scene = make_project(work / "project")
+    say("preparing: one render kept in memory for encode-only, images for moviepy ...")
+    prep, _ = run_case(["prepare", "--profile", str(args.profile)], work, scene)
+    runs: dict[str, list] = {key: [] for key, _, _ in CASES}
+    for r in range(args.repeats):   # interleaved, so a slow moment hurts every case alike
+        for key, label, case in CASES:
+            say(f"run {r + 1}/{args.repeats}: {label} ...")
+            runs[key].append(run_case(case, work, scene))
+    film = film_benchmark(work) if args.film else None
+    n = prep["frames"]
+    diff = twin_difference(work / "moviepy.mp4", work / "stopmo-nopost.mp4",
+                           (0, n // 3, 2 * n // 3, n - 1))
+    res = {key: summarise(runs[key]) for key, _, _ in CASES}
+    print(f"standard shot: {prep['frames']} frames, {prep['exposures']} exposures (on twos), "
+          f"at least {prep['parts']} puppet parts drawn per exposure, camera push-in, "
+          f"1280x720 preview; {os.cpu_count()} cores, load average {load:.1f} before and "
+          f"{os.getloadavg()[0]:.1f} after; median of {args.repeats}")
+    if args.profile:
+        print((work / "profile.txt").read_text().strip())
+    print(table([(label, res[key]) for key, label, _ in CASES]))
+    print(f"moviepy twin vs stopmo, post off: mean |difference| {diff:.1f}/255 over 4 frames")
+    if film:
+        print(film)
+    r_enc = res["stopmo"]["fps"] / res["encode"]["fps"]
+    r_mpy = res["nopost"]["fps"] / res["moviepy"]["fps"]
+    print(f"ratio_vs_encode_only={r_enc:.2f} ratio_vs_moviepy={r_mpy:.2f} "
+          f"peak_rss_mib={res['stopmo']['tree']:.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
