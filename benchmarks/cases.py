@@ -51,14 +51,13 @@ def _sink(target: Path, settings, frames: int, label: str):
 
 def run_stopmo(scene_path: Path, work: Path, post: bool) -> int:
     """`stopmo render SCENE -q preview` without the progress bar; returns frames written."""
-    from renderer.render import plan_scene, render_frames
+    from renderer.render import plan_scene, render_into
     from renderer.script import load_scene
     settings = _settings(post)
     plan = plan_scene(load_scene(scene_path), settings)
     with _sink(work / f"stopmo{'' if post else '-nopost'}.mp4", settings, plan.frames,
                plan.scene.name) as sink:
-        for frame, hold in render_frames(plan):
-            sink.write(frame, repeat=hold)
+        render_into(plan, sink)
     return plan.frames
 
 

@@ -94,7 +94,7 @@ def remember(target: Path, key: str) -> None:
 def render_job(job: SceneJob, on_frames: Callable[[int], None] | None = None) -> SceneResult:
     """Render one scene to its target. Top-level so a process pool can pickle it."""
     from renderer.encode import open_sink
-    from renderer.render import plan_scene, render_frames
+    from renderer.render import plan_scene, render_into
     from renderer.script import load_scene
 
     started = time.perf_counter()
@@ -102,8 +102,7 @@ def render_job(job: SceneJob, on_frames: Callable[[int], None] | None = None) ->
     s = job.settings
     with open_sink(job.target, width=s.width, height=s.height, fps=s.fps, crf=s.crf,
                    preset=s.preset, expected_frames=plan.frames, label=job.name) as sink:
-        for frame, hold in render_frames(plan, on_frames):
-            sink.write(frame, repeat=hold)
+        render_into(plan, sink, on_frames)
     remember(job.target, job.key)
     return SceneResult(job.name, plan.frames / s.fps, plan.frames,
                        time.perf_counter() - started, False)

@@ -79,7 +79,6 @@ def make_executor(jobs: int) -> Executor:
 
 def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *, jobs: int,
              force: bool, out_dir: Path, executor: Executor | None = None) -> int:
-    from renderer.encode import open_sink
     from renderer.film import Part, assemble, film_frames, video_part
     from renderer.render import plan_scene
     from renderer.script import load_scene
@@ -130,10 +129,9 @@ def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *,
                          + sequence_path.read_bytes() + repr(settings).encode()).hexdigest()
     n = film_frames(parts, sequence.transition_seconds, fps)
     if force or not is_cached(target, key):
-        with _bar(n, sequence.film) as bar, open_sink(
-                target, width=w, height=h, fps=fps, crf=settings.crf, preset=settings.preset,
-                expected_frames=n, label=sequence.film) as sink:
-            assemble(parts, sink, sequence.transition_seconds, fps, bar.update)
+        with _bar(n, sequence.film) as bar:
+            assemble(parts, target, settings, sequence.transition_seconds, sequence.film,
+                     bar.update)
         remember(target, key)
     print(summary(results, target, n / fps, time.perf_counter() - started))
     return 0

@@ -179,7 +179,7 @@ def progress_bar(total: int, desc: str):
 
 def cmd_render(args) -> int:
     from renderer.encode import open_sink
-    from renderer.render import plan_scene, render_frames
+    from renderer.render import plan_scene, render_into
     scene = _scene(args.scene)
     settings = _settings(args)
     plan = plan_scene(scene, settings, args.shot)
@@ -190,8 +190,7 @@ def cmd_render(args) -> int:
             open_sink(target, width=settings.width, height=settings.height, fps=settings.fps,
                       crf=settings.crf, preset=settings.preset, expected_frames=plan.frames,
                       label=scene.name) as sink:
-        for frame, hold in render_frames(plan, bar.update):
-            sink.write(frame, repeat=hold)
+        render_into(plan, sink, bar.update)
     took = time.perf_counter() - started
     print(f"{target}: {plan.frames} frames ({plan.exposures} exposures), "
           f"{plan.frames / settings.fps:.1f} s at {settings.width}x{settings.height}, "

@@ -29,6 +29,7 @@ import numpy as np
 from PIL import Image
 
 from renderer.errors import EncodeError, LimitError, OutputError
+from renderer.probe import count_frames
 from renderer.output import (FRAME_RE, VIDEO_FORMATS, check_target, is_frame_folder,
                              partial_path, remove_path, remove_stale_partials)
 
@@ -165,7 +166,7 @@ class VideoSink:
         if self.frames_written == 0:
             raise EncodeError(f"{self.label}: no frames were rendered, so no video was written")
         try:
-            counted, _ = imageio_ffmpeg.count_frames_and_secs(str(self.temp))
+            counted = count_frames(self.temp)
         except RuntimeError as err:
             raise EncodeError(f"{self.label}: cannot read back the encoded video: "
                               f"{str(err).strip().splitlines()[-1]}") from None

@@ -2,20 +2,27 @@
 
 The film is a list of parts (a held title card, or a scene's MP4) joined by transitions. A
 transition inserts frames between two parts — a dissolve through black (`fade`) or a closing and
-opening circle (`iris`) — so the film's frame count is the parts' plus the transitions'.
+opening circle (`iris`) — so the film's frame count is the parts' plus the transitions'. Scene
+videos are joined by stream copy: assembling costs seconds, not a second encode of the film.
 """
 from __future__ import annotations
 
+import os
+import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
 import cv2
+import imageio_ffmpeg
 import numpy as np
 
-from renderer.encode import FrameSink
-from renderer.probe import probe, read_frames
+from renderer.encode import open_sink
+from renderer.errors import EncodeError
+from renderer.output import check_target, partial_path, remove_path
+from renderer.probe import count_frames, probe, read_frames
+from renderer.settings import RenderSettings
 from renderer.timing import frames_for
 
 
@@ -27,9 +34,6 @@ class Part:
     image: np.ndarray | None = None
     video: Path | None = None
     transition: str = "cut"    # how this part is joined to the one before it
-
-    def read(self) -> Iterator[np.ndarray]:
-        yield from read_frames(self.video)
 
 
 def video_part(path: Path, transition: str) -> Part:
@@ -71,35 +75,83 @@ def between(kind: str, last: np.ndarray, first: np.ndarray, n: int) -> Iterator[
             yield _iris(last, 1 - 2 * p) if p < 0.5 else _iris(first, 2 * p - 1)
 
 
-def assemble(parts: list[Part], sink: FrameSink, seconds: float, fps: int,
-             on_frames: Callable[[int], None] | None = None) -> None:
-    """Stream every part and the transitions between them into `sink`."""
+def _first_frame(path: Path) -> np.ndarray:
+    frames = read_frames(path)
+    try:
+        return next(frames).copy()
+    finally:
+        frames.close()
+
+
+def _last_frame(path: Path, fps: int) -> np.ndarray:
+    """Decode only the last half second or so of a video and keep its final frame."""
     last = None
-    for part in parts:
-        if part.image is not None:   # a held card: one image, written `frames` times
-            if last is not None:
-                for f in between(part.transition, last, part.image,
-                                 transition_frames(part.transition, seconds, fps)):
-                    sink.write(f)
-            sink.write(part.image, repeat=part.frames)
-            last = part.image
+    for last in read_frames(path, from_end=max(0.5, 4.0 / fps)):
+        pass
+    if last is None:
+        raise EncodeError(f"cannot read the last frame of {path}")
+    return last.copy()
+
+
+def assemble(parts: list[Part], target: Path, settings: RenderSettings, seconds: float,
+             label: str, on_frames: Callable[[int], None] | None = None) -> None:
+    """Write the film to `target`: scene videos are joined as they are, by stream copy (never
+    decoded and encoded again); only title cards and transitions are encoded, as short segments
+    with the scenes' own encoder settings. Atomic like every other output, frame count checked."""
+    check_target(target)
+    fps = settings.fps
+    work = partial_path(target, ".parts")
+    work.mkdir()
+    try:
+        segments: list[Path] = []
+        last = None
+        for k, part in enumerate(parts):
+            first = part.image if part.image is not None else _first_frame(part.video)
+            n = transition_frames(part.transition, seconds, fps) if last is not None else 0
+            if n:
+                segments.append(_segment(work / f"{k:03d}-in.mp4", between(
+                    part.transition, last, first, n), n, settings, label))
+            if part.image is not None:
+                segments.append(_segment(work / f"{k:03d}-card.mp4", [(part.image, part.frames)],
+                                         part.frames, settings, label))
+                last = part.image
+            else:
+                segments.append(part.video)
+                last = _last_frame(part.video, fps)
             if on_frames is not None:
-                on_frames(part.frames)
-            continue
-        frames = part.read()
-        first = next(frames)
-        if last is not None:
-            for f in between(part.transition, last, first,
-                             transition_frames(part.transition, seconds, fps)):
-                sink.write(f)
-        sink.write(first)
-        last = first
-        count = 1
-        for frame in frames:
-            sink.write(frame)
-            last = frame
-            count += 1
-            if on_frames is not None and count % 24 == 0:
-                on_frames(24)
-        if on_frames is not None:
-            on_frames(count % 24)
+                on_frames(part.frames + n)
+        _concat(segments, target, film_frames(parts, seconds, fps), label, work)
+    finally:
+        remove_path(work)
+
+
+def _segment(path: Path, frames, n: int, settings: RenderSettings, label: str) -> Path:
+    """Encode a short piece of the film (frames, or (frame, repeat) pairs) with the film's settings."""
+    with open_sink(path, width=settings.width, height=settings.height, fps=settings.fps,
+                   crf=settings.crf, preset=settings.preset, expected_frames=n,
+                   label=label) as sink:
+        for item in frames:
+            frame, repeat = item if isinstance(item, tuple) else (item, 1)
+            sink.write(frame, repeat=repeat)
+    return path
+
+
+def _concat(segments: list[Path], target: Path, expected: int, label: str, work: Path) -> None:
+    listing = work / "segments.txt"
+    listing.write_text("".join("file '" + str(p.resolve()).replace("'", "'\\''") + "'\n"
+                               for p in segments))
+    temp = partial_path(target, ".mp4")
+    try:
+        run = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-v", "error",
+                              "-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy",
+                              "-movflags", "+faststart", str(temp)],
+                             stdin=subprocess.DEVNULL, capture_output=True)
+        if run.returncode != 0:
+            raise EncodeError(f"joining the film {label} failed: "
+                              f"{run.stderr.decode('utf-8', 'replace').strip()[-300:]}")
+        counted = count_frames(temp)
+        if counted != expected:
+            raise EncodeError(f"the film {label} has {counted} frames, expected {expected}")
+        os.replace(temp, target)
+    finally:
+        remove_path(temp)

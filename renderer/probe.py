@@ -63,18 +63,36 @@ def probe(path: str | os.PathLike) -> VideoInfo:
     header = run.stderr.decode("utf-8", "replace")  # exits 1 (no output file): expected
     try:
         codec, pix_fmt, width, height, fps = parse_stream_line(header)
-        frames, secs = imageio_ffmpeg.count_frames_and_secs(str(path))
+        frames = count_frames(path)
     except (ValueError, RuntimeError):
         last = header.strip().splitlines()[-1:] or ["no output"]
         raise EncodeError(f"cannot read {path} as a video: {last[0]}") from None
     m = re.search(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)", header)
-    duration = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3)) if m else secs
+    duration = int(m.group(1)) * 3600 + int(m.group(2)) * 60 + float(m.group(3)) if m else \
+        frames / (fps or 1.0)
     return VideoInfo(codec, pix_fmt, width, height, fps, int(frames), float(duration))
 
 
-def read_frames(path: str | os.PathLike) -> Iterator[np.ndarray]:
-    """Decode a video into (H, W, 3) uint8 RGB frames (read-only arrays), in order."""
-    gen = imageio_ffmpeg.read_frames(str(path), pix_fmt="rgb24")
+def count_frames(path: str | os.PathLike) -> int:
+    """Video frames in a file, counted from its packets without decoding (stream copy to null:
+    ~20x faster than imageio_ffmpeg.count_frames_and_secs, which decodes every frame)."""
+    run = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostats", "-i",
+                          str(path), "-map", "0:v:0", "-c", "copy", "-f", "null", "-"],
+                         stdin=subprocess.DEVNULL, capture_output=True)
+    text = run.stderr.decode("utf-8", "replace")
+    found = re.findall(r"frame=\s*(\d+)", text)
+    if run.returncode != 0 or not found:
+        last = text.strip().splitlines()[-1:] or ["no output"]
+        raise RuntimeError(last[0])
+    return int(found[-1])
+
+
+def read_frames(path: str | os.PathLike, *, from_end: float | None = None) -> Iterator[np.ndarray]:
+    """Decode a video into (H, W, 3) uint8 RGB frames (read-only arrays), in order.
+
+    from_end: start this many seconds before the end (to fetch the last frames cheaply)."""
+    extra = ["-sseof", f"-{from_end:.3f}"] if from_end else None
+    gen = imageio_ffmpeg.read_frames(str(path), pix_fmt="rgb24", input_params=extra)
     try:
         meta = next(gen)
         width, height = meta["size"]

@@ -6,6 +6,8 @@ to an RGB frame. Everything else here is bookkeeping of frames and holds.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from queue import Queue
+from threading import Thread
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -20,6 +22,8 @@ from renderer.stage import stage_exposure
 from renderer.text import draw_caption
 from renderer.timing import Exposure, exposure_at, exposure_sheet, frames_for
 from renderer.weather import draw_weather
+
+WRITE_AHEAD = 3   # exposures rendered ahead of the encoder (each ~2.7 MB at 720p)
 
 
 @dataclass(frozen=True)
@@ -130,3 +134,33 @@ def render_frames(plan: ScenePlan,
         yield render_exposure(plan, sp, e), e.hold
         if on_exposure is not None:
             on_exposure(e.hold)
+
+
+def render_into(plan: ScenePlan, sink, on_frames: Callable[[int], None] | None = None) -> None:
+    """Render every exposure into `sink` (written `hold` times each) while a writer thread feeds
+    the encoder: the next exposure is rendered while the last one is still going down the pipe
+    (both release the GIL: OpenCV while compositing, the pipe write while ffmpeg reads)."""
+    queue: Queue = Queue(maxsize=WRITE_AHEAD)
+    failure: list[BaseException] = []
+
+    def writer() -> None:
+        while (item := queue.get()) is not None:
+            if failure:
+                continue          # drain after a failure so the renderer never blocks
+            try:
+                sink.write(item[0], repeat=item[1])
+            except BaseException as exc:  # noqa: BLE001 - re-raised in the rendering thread
+                failure.append(exc)
+
+    thread = Thread(target=writer, name="stopmo-writer", daemon=True)
+    thread.start()
+    try:
+        for frame, hold in render_frames(plan, on_frames):
+            if failure:
+                break
+            queue.put((frame, hold))
+    finally:
+        queue.put(None)
+        thread.join()
+    if failure:
+        raise failure[0]
