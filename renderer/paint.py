@@ -28,7 +28,7 @@ MIN_INTERNAL_SCALE = 0.6
 MAX_SUPERSAMPLE = 4
 MARGIN_PX = 2  # transparent border kept around a sprite's painted pixels
 WOBBLE_CELL = 22.0  # feature size of the handmade edge wobble, stage units
-BAND_PIXELS = 4_000_000  # set layers are painted in bands of about this many pixels
+BAND_PIXELS = 1_000_000  # set layers are painted in bands of about this many pixels (memory)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from functools import cached_property, lru_cache
 import cv2
 import numpy as np
 
-from renderer import jitter
+from renderer import jitter, paintcache
 from renderer.paint import Prim, Sprite, paint, paint_layer
 from renderer.puppet import PuppetDef
 from renderer.sets import Layer, SetDef
@@ -38,7 +38,14 @@ def attachment_sprite(puppet: PuppetDef, attachment: str, scale: float) -> Sprit
     art = puppet.attachments[attachment]
     if isinstance(art, ImageArt):
         return _image_sprite(art, scale)
-    return paint(art, scale, jitter.key_int(0, puppet.name, attachment))
+    seed = jitter.key_int(0, puppet.name, attachment)
+    digest = paintcache.key("sprite", art, scale, seed)
+    cached = paintcache.load(digest)
+    if cached is not None:
+        return Sprite(cached[0], cached[1][:2], scale)
+    sprite = paint(art, scale, seed)
+    paintcache.store(digest, sprite.rgba, sprite.origin)
+    return sprite
 
 
 def _image_sprite(art: ImageArt, scale: float) -> Sprite:
@@ -68,10 +75,21 @@ class LayerSprite:
 @lru_cache(maxsize=24)
 def layer_sprite(set_def: SetDef, index: int, scale: float, dof: float) -> LayerSprite:
     layer: Layer = set_def.layers[index]
+    seed = jitter.key_int(0, set_def.name, layer.name)
+    digest = paintcache.key("layer", layer, scale, dof, seed, DOF_SIGMA)
+    cached = paintcache.load(digest)
+    if cached is not None:
+        ox, oy, opaque = cached[1]
+        return LayerSprite(cached[0], (ox, oy), scale, bool(opaque))
+    sprite = _paint_layer(layer, scale, dof, seed)
+    paintcache.store(digest, sprite.rgba, (*sprite.origin, float(sprite.opaque)))
+    return sprite
+
+
+def _paint_layer(layer: Layer, scale: float, dof: float, seed: int) -> LayerSprite:
     x0, y0, x1, y1 = layer.extent
     shapes = [_shifted(p, -x0, -y0) for p in layer.shapes]
-    rgba = paint_layer(shapes, (x1 - x0, y1 - y0), scale,
-                       jitter.key_int(0, set_def.name, layer.name), layer.background)
+    rgba = paint_layer(shapes, (x1 - x0, y1 - y0), scale, seed, layer.background)
     sigma = DOF_SIGMA * dof * abs(1.0 - 1.0 / layer.depth) * scale
     if sigma > 0.3:  # depth of field: out-of-focus layers are painted soft once, not per frame
         rgba = cv2.GaussianBlur(rgba, (0, 0), sigma)

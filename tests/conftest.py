@@ -22,6 +22,10 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     import os
+    import tempfile
+    # Tests paint from scratch into a cache of their own: hermetic, and it still exercises the
+    # cache (the second use of a painting in the run is a hit). Subprocesses inherit it.
+    os.environ["STOPMO_CACHE"] = tempfile.mkdtemp(prefix="stopmo-test-cache-")
     if config.getoption("--bless") and os.environ.get("CI"):
         raise pytest.UsageError("--bless is refused when CI is set: CI only checks golden frames")
 
