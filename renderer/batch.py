@@ -95,14 +95,20 @@ def render_job(job: SceneJob, on_frames: Callable[[int], None] | None = None) ->
     """Render one scene to its target. Top-level so a process pool can pickle it."""
     from renderer.encode import open_sink
     from renderer.render import plan_scene, render_into
+    from renderer.composite import forget_paintings
     from renderer.script import load_scene
 
     started = time.perf_counter()
     plan = plan_scene(load_scene(job.path), job.settings)
     s = job.settings
-    with open_sink(job.target, width=s.width, height=s.height, fps=s.fps, crf=s.crf,
-                   preset=s.preset, expected_frames=plan.frames, label=job.name) as sink:
-        render_into(plan, sink, on_frames)
+    try:
+        with open_sink(job.target, width=s.width, height=s.height, fps=s.fps, crf=s.crf,
+                       preset=s.preset, expected_frames=plan.frames, label=job.name) as sink:
+            render_into(plan, sink, on_frames)
+    finally:
+        # a worker renders scene after scene: what one scene painted must not pile up in memory
+        # (the paint cache on disk keeps it for the next render)
+        forget_paintings()
     remember(job.target, job.key)
     return SceneResult(job.name, plan.frames / s.fps, plan.frames,
                        time.perf_counter() - started, False)

@@ -72,11 +72,9 @@ def _queue(executor: Executor):
 def make_executor(jobs: int) -> Executor:
     if jobs == 1:
         return InlineExecutor()
-    # spawn, not fork: forking after OpenCV has started its thread pool can deadlock.
-    # One scene per worker process: its painted sprites leave with it, so memory stays flat
-    # however long the film grows (the paint cache on disk keeps repeat renders fast).
+    # spawn, not fork: forking after OpenCV has started its thread pool can deadlock
     return WorkerPool(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                      initializer=init_worker, max_tasks_per_child=1)
+                      initializer=init_worker)
 
 
 def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *, jobs: int,

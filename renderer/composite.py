@@ -135,3 +135,9 @@ def compose(set_def: SetDef, state: StageState, settings: RenderSettings) -> np.
         _draw_actor(frame, actor, cam_m, need)
     _draw_layers(frame, set_def, cam, settings, front=True, crumble=state.crumble)
     return frame
+
+
+def forget_paintings() -> None:
+    """Drop every painting and backdrop held in memory (paintings stay in the cache on disk)."""
+    for cached in (attachment_sprite, layer_sprite, layer_tiles, shadow_sprite, _backdrop):
+        cached.cache_clear()
