@@ -248,10 +248,18 @@ def _too_big(error: type[StopmoError], filename: str, shown: str) -> StopmoError
                  Location(filename, 1, 1), hint="scene and puppet files are small; split this one")
 
 
-def _compose(text: str):
-    loader = _Loader(text)
+def _compose(text: str, loader_type: type | None = None):
+    loader = (loader_type or _Loader)(text)
     try:
         return loader.get_single_node()
+    except yaml.MarkedYAMLError as e:
+        # Newer libyaml scans a whole flow collection ahead and stops at its own limit of 1000
+        # levels before our depth check (64) can name the field: let the Python parser, which
+        # reaches our check first, say where.
+        if loader_type is None and _Loader is not _PyLoader and \
+                "maximum nesting depth" in f"{e.problem} {e.context}":
+            return _compose(text, _PyLoader)
+        raise
     finally:
         loader.dispose()
 
