@@ -71,11 +71,22 @@ class Interrupted(StopmoError):
     exit_code = 130
 
 
-def did_you_mean(name: str, known: list[str] | tuple[str, ...], what: str) -> str:
-    """A hint for an unknown name: the closest known one, or the list of known names."""
+def closest(word: str, known) -> str | None:
+    """The known name closest to `word` (spelling first, then ignoring case), if any is close."""
     import difflib
 
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    names = [str(k) for k in known]
+    close = difflib.get_close_matches(word, names, n=1, cutoff=0.6)
+    if not close:
+        lowered = {n.lower(): n for n in names}
+        close = [lowered[c] for c in difflib.get_close_matches(word.lower(), list(lowered), n=1,
+                                                                cutoff=0.6)]
+    return close[0] if close else None
+
+
+def did_you_mean(name: str, known: list[str] | tuple[str, ...], what: str) -> str:
+    """A hint for an unknown name: the closest known one, or the list of known names."""
+    close = closest(name, known)
     if close:
-        return f"did you mean {close[0]!r}?"
+        return f"did you mean {close!r}?"
     return f"known {what}s: {', '.join(known)}" if known else f"there are no {what}s"

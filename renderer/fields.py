@@ -12,12 +12,11 @@ found, and a "did you mean" for near-miss names.
 """
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from typing import Collection, Iterator, NoReturn, Sequence
 
-from renderer.errors import Location, StopmoError
+from renderer.errors import Location, StopmoError, closest
 from renderer.yamlsrc import Node
 
 _FOUND_MAX = 40          # characters of a found value shown in a message
@@ -77,12 +76,8 @@ def _range_text(lo: Number | None, hi: Number | None, lo_open: bool = False) -> 
 
 def _suggest(word: str, known: Collection[str]) -> str:
     """'did you mean 'x'?' for a close match, else '' ."""
-    close = difflib.get_close_matches(word, [str(k) for k in known], n=1, cutoff=0.6)
-    if not close:
-        lowered = {str(k).lower(): str(k) for k in known}
-        close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
-        close = [lowered[c] for c in close]
-    return f"did you mean '{close[0]}'?" if close else ""
+    close = closest(word, known)
+    return f"did you mean '{close}'?" if close else ""
 
 
 def _listing(names: Collection[str]) -> str:
