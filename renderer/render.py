@@ -11,7 +11,6 @@ from threading import Thread
 from pathlib import Path
 from typing import Callable, Iterator
 
-import cv2
 import numpy as np
 
 from renderer.composite import compose
@@ -143,10 +142,6 @@ def render_into(plan: ScenePlan, sink, on_frames: Callable[[int], None] | None =
     (both release the GIL: OpenCV while compositing, the pipe write while ffmpeg reads)."""
     queue: Queue = Queue(maxsize=WRITE_AHEAD)
     failure: list[BaseException] = []
-    # x264 has the other core: OpenCV's own worker threads would only fight it for the CPU
-    # (measured: a third more CPU per exposure for the same work)
-    opencv_threads = cv2.getNumThreads()
-    cv2.setNumThreads(1)
 
     def writer() -> None:
         while (item := queue.get()) is not None:
@@ -167,6 +162,5 @@ def render_into(plan: ScenePlan, sink, on_frames: Callable[[int], None] | None =
     finally:
         queue.put(None)
         thread.join()
-        cv2.setNumThreads(opencv_threads)
     if failure:
         raise failure[0]
