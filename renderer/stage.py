@@ -17,6 +17,7 @@ BOIL_DEGREES = 0.6      # rotation boil of the most jittery part, degrees
 FLICKER = 0.015         # ±1.5 % brightness between exposures
 BLINK_BUCKET = 1 / 12   # seconds: one exposure on twos
 BLINK_CHANCE = 0.03     # per bucket: a blink about every 3 seconds
+IN_FRONT = 1e9          # draw order of things flying through the air
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,10 @@ def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure) -> StageState:
         h = handled[pid]
         if h is not None and (h.holder is not None or h.p < 1):
             poses[pid] = replace(poses[pid], grounded=False)
+        if h is not None and h.holder is None and (h.p < 1 or isinstance(h.end, str)
+                                                   and h.end in shot.cast):
+            # in flight, or landed on someone (the cat on the Beldam's face): in front of all
+            poses[pid] = replace(poses[pid], order=IN_FRONT, grounded=False)
         if h is not None and h.holder is not None and h.holder in poses:
             holder = poses[h.holder]   # drawn just in front of whoever holds it
             poses[pid] = _in_front_of(poses[pid], holder)
