@@ -115,7 +115,7 @@ def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *,
     # the film: an opening card, then per scene its card and its video, joined by transitions
     w, h, fps = settings.width, settings.height, settings.fps
     card = round(sequence.card_seconds * fps)
-    parts = [Part(card, image=title_card(w, h, sequence.title, "", seed=0))] if card else []
+    parts = [Part(card, image=title_card(w, h, sequence.title, sequence.subtitle, seed=0))] if card else []
     for entry, job in zip(sequence.entries, scene_jobs):
         s = scenes[entry.scene]
         if entry.card and card:

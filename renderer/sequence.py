@@ -24,6 +24,7 @@ class Entry:
 class Sequence:
     film: str           # output name: output/<film>.mp4
     title: str
+    subtitle: str       # under the title on the film's opening card
     card_seconds: float
     transition_seconds: float
     entries: tuple[Entry, ...]
@@ -32,7 +33,7 @@ class Sequence:
 
 def load_sequence(path: Path, project: Project) -> Sequence:
     root = Field(load_yaml(path, SceneError, display=project.display(path)), "", SceneError)
-    m = root.mapping(("film", "title", "card_seconds", "transition_seconds", "scenes"),
+    m = root.mapping(("film", "title", "subtitle", "card_seconds", "transition_seconds", "scenes"),
                      required=("film", "scenes"))
     film = m["film"].str()
     if not film.replace("_", "").replace("-", "").isalnum():
@@ -55,6 +56,7 @@ def load_sequence(path: Path, project: Project) -> Sequence:
         seen.add(name)
         entries.append(Entry(name, project.scenes_dir / f"{name}.yaml", card, transition))
     return Sequence(film, m["title"].str() if "title" in m else film.title(),
+                    m["subtitle"].str() if "subtitle" in m else "",
                     m["card_seconds"].number(0, 10) if "card_seconds" in m else 2.5,
                     m["transition_seconds"].number(0, 5) if "transition_seconds" in m else 0.5,
                     tuple(entries), path)
