@@ -22,6 +22,9 @@ FRAME_RE = re.compile(r"frame_\d+\.png")
 
 
 
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
 def save_png(path: Path, image: np.ndarray) -> None:
     """Write an RGB or RGBA uint8 image as PNG: to a temporary file beside `path`, then renamed."""
     path = Path(path)
@@ -32,7 +35,7 @@ def save_png(path: Path, image: np.ndarray) -> None:
     if not path.parent.is_dir():
         raise OutputError(f"folder {path.parent} does not exist", hint="create it first")
     _check_replaceable(path)
-    tmp = path.with_name(f".{path.name}.partial-{os.getpid()}.png")
+    tmp = partial_path(path, ".png")
     try:
         Image.fromarray(image).save(tmp, compress_level=6)
         os.replace(tmp, path)
@@ -45,17 +48,23 @@ def save_png(path: Path, image: np.ndarray) -> None:
 
 def _check_replaceable(path: Path) -> None:
     """Refuse to replace anything but a PNG (or an empty file): it cannot have been a render."""
+    _refuse_unless_ours(path, lambda head: head[:8] == PNG_MAGIC, "a PNG image")
+
+
+def _refuse_unless_ours(path: Path, looks_ours, what: str) -> None:
+    """Refuse to overwrite an existing file unless it is empty (nothing to lose) or its first
+    bytes pass `looks_ours`, i.e. it is `what` we could have written."""
     if not path.exists() and not path.is_symlink():
         return
     if not path.is_file() or path.is_symlink():
         raise OutputError(f"refusing to overwrite {path}: it is not a regular file")
     try:
         with open(path, "rb") as f:
-            head = f.read(8)
+            head = f.read(12)
     except OSError as exc:
         raise OutputError(f"cannot read the existing {path}: {exc.strerror or exc}") from None
-    if head and head != b"\x89PNG\r\n\x1a\n":
-        raise OutputError(f"refusing to overwrite {path}: it is not a PNG image",
+    if head and not looks_ours(head):
+        raise OutputError(f"refusing to overwrite {path}: it is not {what}",
                           hint="move it away or choose another output name")
 
 
@@ -97,19 +106,8 @@ def _check_video_file(path: Path) -> None:
     if path.is_dir():
         raise OutputError(f"cannot write the video {path}: a folder with that name exists",
                           hint="choose another file name")
-    if not path.exists():
-        return
-    if not path.is_file():
-        raise OutputError(f"refusing to overwrite {path}: it is not a regular file")
-    try:
-        with open(path, "rb") as f:
-            head = f.read(12)
-    except OSError as err:
-        raise OutputError(f"cannot read the existing {path}: {err.strerror}") from None
-    # An empty file holds nothing to lose; anything else must look like an ISO media file.
-    if head and head[4:8] != b"ftyp":
-        raise OutputError(f"refusing to overwrite {path}: it is not a video",
-                          hint="move it away or choose another output name")
+    # anything we write is an ISO media file: an `ftyp` box right at the start
+    _refuse_unless_ours(path, lambda head: head[4:8] == b"ftyp", "a video")
 
 
 def _check_frame_folder(path: Path) -> None:

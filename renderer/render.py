@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from queue import Queue
 from threading import Thread
-from pathlib import Path
 from typing import Callable, Iterator
 
 import numpy as np

@@ -15,14 +15,10 @@ from renderer.puppet import PuppetDef
 from renderer.sets import WORLDS, SetDef
 from renderer.settings import MAX_SCENE_SECONDS, MAX_SHOT_SECONDS, STAGE_H, STAGE_W
 from renderer.timing import EASINGS
-from renderer.verbs import Action, read_action
+from renderer.verbs import COORD, FACINGS, Action, read_action
 from renderer.weather import KINDS
 from renderer.yamlsrc import load_yaml
 
-STEPS = (1, 2, 3)
-FACINGS = ("left", "right")
-COORD = 20000.0  # stage units; generous (actors may start off stage) but catches typos
-EPS = 1e-9
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from renderer.fields import Field, Mapping
 from renderer.settings import MAX_SHOT_SECONDS
+from renderer.shapes import COORD
 from renderer.timing import EASINGS
 
-COORD = 20000.0
 EPS = 1e-9
 FACINGS = ("left", "right")
 SPEECH_RATE = 13.0   # characters a second, for a say line without `for`

@@ -1,7 +1,6 @@
 """The action vocabulary, checked on the stage (positions, opacity, who holds what)."""
 import textwrap
 
-import numpy as np
 import pytest
 
 from renderer.render import plan_scene, render_exposure
