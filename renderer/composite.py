@@ -74,12 +74,36 @@ def _draw_layers(frame: np.ndarray, set_def: SetDef, cam: CameraKey, settings: R
         if crumble.get(layer.name, 0.0) > 0.0:
             _draw_crumbling(frame, set_def.name, layer.name, sprite, m, crumble[layer.name])
         elif sprite.opaque and not front and i == 0:
-            # the backmost painted backdrop covers the frame: warp it straight in, no blend
-            shifted = rig.translate(-0.5, -0.5) @ place @ rig.translate(0.5, 0.5)
-            cv2.warpAffine(sprite.rgb, rig.affine(shifted), (frame.shape[1], frame.shape[0]),
-                           dst=frame, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+            _cover(frame, sprite, place)   # the backmost painted backdrop: no blend needed
         else:
             blit(frame, sprite.rgba, place)
+
+
+def _cover(frame: np.ndarray, sprite: LayerSprite, place: np.ndarray) -> None:
+    """Warp an opaque painting over the whole frame through `place` (painting pixels to frame
+    pixels). OpenCV's bilinear warp is about twice as fast on four channels with a constant
+    border as on three with a replicated one, and gives identical pixels while every sample lies
+    inside the painting; only a frame that sees past the painting's edge pays for replication."""
+    h, w = frame.shape[:2]
+    shifted = rig.affine(rig.translate(-0.5, -0.5) @ place @ rig.translate(0.5, 0.5))
+    if _samples_inside(shifted, (w, h), sprite.rgba.shape[1::-1]):
+        patch = cv2.warpAffine(sprite.rgba, shifted, (w, h), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_CONSTANT)
+        cv2.cvtColor(patch, cv2.COLOR_RGBA2RGB, dst=frame)
+    else:
+        cv2.warpAffine(sprite.rgb, shifted, (w, h), dst=frame, flags=cv2.INTER_LINEAR,
+                       borderMode=cv2.BORDER_REPLICATE)
+
+
+def _samples_inside(m: np.ndarray, out_size: tuple[int, int], src_size: tuple[int, int]) -> bool:
+    """Whether the 2x3 warp `m` (source to output pixels) samples only inside the source for
+    every output pixel: both bilinear taps of the corner pixels' preimages are in range."""
+    ow, oh = out_size
+    inverse = cv2.invertAffineTransform(m)
+    corners = inverse[:, :2] @ np.array([[0, ow - 1, 0, ow - 1], [0, 0, oh - 1, oh - 1]], float) \
+        + inverse[:, 2:3]
+    return bool(corners.min() >= 0 and corners[0].max() <= src_size[0] - 1
+                and corners[1].max() <= src_size[1] - 1)
 
 
 def _draw_crumbling(frame: np.ndarray, set_name: str, layer: str, sprite: LayerSprite,

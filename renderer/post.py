@@ -184,12 +184,14 @@ def _vignette_plate(v: Vignette) -> np.ndarray:
     scale = v.width / STAGE_W                                    # pixels per stage unit
     ys = ((np.arange(v.height) + 0.5) / scale - STAGE_H / 2)[:, None]
     xs = ((np.arange(v.width) + 0.5) / scale - STAGE_W / 2)[None, :]
-    d = np.sqrt(xs * xs + ys * ys)                               # stage units from the centre
-    t = np.clip((d - v.radius) / max(v.reach, 1e-6), 0.0, 1.0)
-    t = t * t * (3.0 - 2.0 * t)
-    factor = 1.0 - np.clip(v.strength * v.amount, 0.0, 1.0) * t
-    plate = np.clip(factor * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    plate = np.ascontiguousarray(np.repeat(plate[:, :, None], 3, axis=2))
+    t = np.hypot(xs, ys)                                         # stage units from the centre
+    t -= v.radius
+    t *= 1.0 / max(v.reach, 1e-6)
+    np.clip(t, 0.0, 1.0, out=t)
+    t = t * t * (3.0 - 2.0 * t)                                  # smoothstep
+    t *= -np.clip(v.strength * v.amount, 0.0, 1.0) * 255.0
+    t += 255.0 + 0.5                                             # the factor in levels, rounded
+    plate = cv2.cvtColor(np.clip(t, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2RGB)
     plate.setflags(write=False)
     return plate
 
@@ -260,11 +262,9 @@ def _grain_field(g: Grain) -> tuple[np.ndarray, np.ndarray, tuple[tuple[int, int
     shrinking = out_w < grid_w
     noise = cv2.resize(noise, (out_w, out_h),
                        interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC)
-    levels = np.rint(noise)
-    pos = np.clip(levels, 0, 127).astype(np.uint8)
-    neg = np.clip(-levels, 0, 127).astype(np.uint8)
-    pos = np.ascontiguousarray(np.repeat(pos[:, :, None], 3, axis=2))   # luminance only
-    neg = np.ascontiguousarray(np.repeat(neg[:, :, None], 3, axis=2))
+    # Rounded (half to even, as np.rint) and split by sign; the same value in R, G and B.
+    pos = cv2.cvtColor(cv2.convertScaleAbs(np.clip(noise, 0, 127)), cv2.COLOR_GRAY2RGB)
+    neg = cv2.cvtColor(cv2.convertScaleAbs(np.clip(noise, -127, 0)), cv2.COLOR_GRAY2RGB)
     pos.setflags(write=False)
     neg.setflags(write=False)
     half = margin // 2
