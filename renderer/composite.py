@@ -12,6 +12,7 @@ import cv2
 import numpy as np
 
 from renderer import jitter, rig
+from renderer.post import Grade
 from renderer.script import CameraKey
 from renderer.sets import SetDef
 from renderer.settings import STAGE_H, STAGE_W, RenderSettings
@@ -63,13 +64,13 @@ def blit(frame: np.ndarray, rgba: np.ndarray, m: np.ndarray, opacity: float = 1.
 
 
 def _draw_layers(frame: np.ndarray, set_def: SetDef, cam: CameraKey, settings: RenderSettings,
-                 front: bool, crumble: dict[str, float]) -> None:
+                 front: bool, crumble: dict[str, float], grade: Grade | None) -> None:
     for i, layer in enumerate(set_def.layers):
         if (layer.depth < 1.0) != front:
             continue
         m = camera_matrix(cam, layer.depth, settings.scale)
         need = settings.scale * (1.0 + (cam.zoom - 1.0) / layer.depth)
-        sprite = layer_sprite(set_def, i, paint_scale(need), set_def.dof)
+        sprite = layer_sprite(set_def, i, paint_scale(need), set_def.dof, grade)
         place = m @ rig.translate(*sprite.origin) @ rig.scale(1 / sprite.scale)
         if crumble.get(layer.name, 0.0) > 0.0:
             _draw_crumbling(frame, set_def.name, layer.name, sprite, m, crumble[layer.name])
@@ -122,42 +123,45 @@ def _draw_crumbling(frame: np.ndarray, set_name: str, layer: str, sprite: LayerS
 
 @lru_cache(maxsize=8)
 def _backdrop(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
-              crumble: tuple[tuple[str, float], ...]) -> np.ndarray:
+              crumble: tuple[tuple[str, float], ...], grade: Grade | None) -> np.ndarray:
     """Layers behind the puppets: a held camera gives the same backdrop, painted into the frame
     once (the cache is a pure memo of this function's inputs)."""
     frame = np.zeros((settings.height, settings.width, 3), np.uint8)
-    _draw_layers(frame, set_def, cam, settings, front=False, crumble=dict(crumble))
+    _draw_layers(frame, set_def, cam, settings, front=False, crumble=dict(crumble), grade=grade)
     frame.setflags(write=False)
     return frame
 
 
-def _draw_actor(frame: np.ndarray, actor: ActorPose, cam_m: np.ndarray, need: float) -> None:
+def _draw_actor(frame: np.ndarray, actor: ActorPose, cam_m: np.ndarray, need: float,
+                grade: Grade | None) -> None:
     scale = paint_scale(need * actor.scale)
     for att, slot_m in zip(actor.attachments, actor.slot_matrices):
         if att is None:
             continue
-        sprite = attachment_sprite(actor.puppet, att, scale)
+        sprite = attachment_sprite(actor.puppet, att, scale, grade)
         m = cam_m @ slot_m @ rig.scale(1 / sprite.scale) @ rig.translate(-sprite.origin[0],
                                                                          -sprite.origin[1])
         blit(frame, sprite.rgba, m, actor.opacity)
 
 
-def compose(set_def: SetDef, state: StageState, settings: RenderSettings) -> np.ndarray:
-    """The frame of one exposure before post effects: (H, W, 3) uint8 RGB."""
+def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
+            grade: Grade | None = None) -> np.ndarray:
+    """The frame of one exposure before post effects: (H, W, 3) uint8 RGB, every painting in
+    `grade`'s colours (ungraded without one)."""
     cam = state.camera
-    frame = _backdrop(set_def, cam, settings, tuple(sorted(state.crumble.items()))).copy()
+    frame = _backdrop(set_def, cam, settings, tuple(sorted(state.crumble.items())), grade).copy()
     cam_m = camera_matrix(cam, 1.0, settings.scale)
     need = settings.scale * cam.zoom
     for actor in state.actors:
         sw, sh = actor.puppet.shadow
         if sw > 0 and sh > 0 and actor.grounded:
-            sprite = shadow_sprite(sw * actor.scale, sh * actor.scale, paint_scale(need))
+            sprite = shadow_sprite(sw * actor.scale, sh * actor.scale, paint_scale(need), grade)
             m = cam_m @ rig.translate(actor.x, actor.y) @ rig.scale(1 / sprite.scale) \
                 @ rig.translate(-sprite.origin[0], -sprite.origin[1])
             blit(frame, sprite.rgba, m, actor.opacity)
     for actor in state.actors:
-        _draw_actor(frame, actor, cam_m, need)
-    _draw_layers(frame, set_def, cam, settings, front=True, crumble=state.crumble)
+        _draw_actor(frame, actor, cam_m, need, grade)
+    _draw_layers(frame, set_def, cam, settings, front=True, crumble=state.crumble, grade=grade)
     return frame
 
 

@@ -1,8 +1,10 @@
-"""Post effects: the camera and film look laid over a composited frame.
+"""The look: each world's colour grade, and the camera and film effects laid over a composed frame.
 
-Each effect is a small frozen dataclass with one verb, `apply(frame, exposure) -> frame`, where
-`frame` is an (H, W, 3) uint8 RGB C-contiguous array (changed in place and returned) and `exposure`
-an `ExposureLook` chosen by the caller for this exposure. Every spatial parameter is in stage units
+The grade belongs to the paintings: a render grades each painting once as it is loaded
+(`Grade.paint`), so it costs nothing per frame. Each effect is a small frozen dataclass with one
+verb, `apply(frame, exposure) -> frame`, where `frame` is an (H, W, 3) uint8 RGB C-contiguous array
+(changed in place and returned) and `exposure` an `ExposureLook` chosen by the caller for this
+exposure. Every spatial parameter is in stage units
 (the stage is 1920x1080 units), so a 320x180 draft and a 1920x1080 final show the same look.
 
 Speed comes from uint8 OpenCV operations on plates and lookup tables built once per render
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -56,8 +58,11 @@ class Grade:
     lift, gamma, gain: per channel (R, G, B) on values in 0..1: lift raises the blacks toward
     `lift`, gamma > 1 brightens the midtones, gain scales the whites (a tint is a gain).
     contrast: slope around `pivot` (0..1) after the above.
-    follow_flicker: also multiply by `exposure.flicker`, folded into the same lookup table, so the
-    flicker costs nothing extra (what `PostChain` uses instead of a separate `Flicker`).
+
+    A render grades its paintings once, as they are loaded (`paint`), not every frame: grading
+    commutes with laying one painting over another wherever paint is opaque, and saturation, lift,
+    gain and contrast are affine, so only the soft edges of paint see the slight curvature of the
+    gammas. `apply` grades a whole frame.
     """
 
     saturation: float = 1.0
@@ -66,29 +71,40 @@ class Grade:
     gain: tuple[float, float, float] = (1.0, 1.0, 1.0)
     contrast: float = 1.0
     pivot: float = 0.45
-    follow_flicker: bool = False
 
-    def lut(self, flicker: float = 1.0) -> np.ndarray:
-        """The (256, 1, 3) uint8 table for `cv2.LUT`, with brightness gain `flicker` folded in."""
-        return _grade_lut(replace(self, follow_flicker=False), round(float(flicker), 5))
+    def lut(self) -> np.ndarray:
+        """The (256, 1, 3) uint8 table for `cv2.LUT` (saturation aside)."""
+        return _grade_lut(self)
 
-    def apply(self, frame: np.ndarray, exposure: ExposureLook) -> np.ndarray:
+    def apply(self, frame: np.ndarray, exposure: ExposureLook | None = None) -> np.ndarray:
+        """Grade an (H, W, 3) uint8 RGB frame in place and return it."""
         _check(frame)
         if self.saturation != 1.0:
             saturate(frame, self.saturation)
-        table = self.lut(exposure.flicker if self.follow_flicker else 1.0)
-        cv2.LUT(frame, table, dst=frame)
+        cv2.LUT(frame, self.lut(), dst=frame)
         return frame
 
+    def paint(self, rgba: np.ndarray) -> np.ndarray:
+        """A graded copy of a premultiplied (h, w, 4) uint8 painting: the colour under each pixel's
+        coverage is graded, then multiplied by the coverage again."""
+        rgb = cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB)
+        alpha = np.ascontiguousarray(rgba[..., 3])
+        if alpha.min() == 255:
+            return cv2.cvtColor(self.apply(rgb), cv2.COLOR_RGB2RGBA)
+        alpha3 = cv2.cvtColor(alpha, cv2.COLOR_GRAY2RGB)
+        straight = cv2.divide(rgb, alpha3, scale=255.0)       # 0 where nothing is painted
+        graded = cv2.multiply(self.apply(straight), alpha3, scale=1.0 / 255.0)
+        return cv2.merge((*cv2.split(graded), alpha))
 
-@functools.lru_cache(maxsize=512)
-def _grade_lut(grade: Grade, flicker: float) -> np.ndarray:
+
+@functools.lru_cache(maxsize=16)
+def _grade_lut(grade: Grade) -> np.ndarray:
     x = np.linspace(0.0, 1.0, 256)[:, None]                      # (256, 1) input level, 0..1
     lift, gamma, gain = (np.asarray(v, dtype=np.float64)[None, :]
                          for v in (grade.lift, grade.gamma, grade.gain))
     y = gain * (x + lift * (1.0 - x)) ** (1.0 / gamma)           # (256, 3)
     y = (y - grade.pivot) * grade.contrast + grade.pivot
-    y = np.clip(y * flicker * 255.0 + 0.5, 0, 255).astype(np.uint8)
+    y = np.clip(y * 255.0 + 0.5, 0, 255).astype(np.uint8)
     table = np.ascontiguousarray(y[:, None, :])                  # (256, 1, 3) for 3-channel LUT
     table.setflags(write=False)
     return table
@@ -114,21 +130,14 @@ def _saturation_matrix(amount: float) -> np.ndarray:
 
 @dataclass(frozen=True)
 class Flicker:
-    """Multiplies the whole frame's brightness by `exposure.flicker` (stand-alone version; a
-    `PostChain` folds it into the grade's table instead)."""
+    """Multiplies the whole frame's brightness by `exposure.flicker` (what a `PostChain` does when
+    it has no vignette to fold the flicker into)."""
 
     def apply(self, frame: np.ndarray, exposure: ExposureLook) -> np.ndarray:
         _check(frame)
         if exposure.flicker != 1.0:
-            cv2.LUT(frame, _gain_lut(round(float(exposure.flicker), 5)), dst=frame)
+            cv2.convertScaleAbs(frame, dst=frame, alpha=float(exposure.flicker))
         return frame
-
-
-@functools.lru_cache(maxsize=512)
-def _gain_lut(gain: float) -> np.ndarray:
-    table = np.clip(np.arange(256) * gain + 0.5, 0, 255).astype(np.uint8)
-    table.setflags(write=False)
-    return table
 
 
 # Per-world grades. Values were tuned by eye on a neutral test set; see tests for the directions.
@@ -156,7 +165,8 @@ class Vignette:
 
     radius: stage units from the centre where darkening starts. reach: stage units over which it
     ramps (smoothstep) to full strength. strength: fraction of brightness lost at full strength
-    (0..1), times `amount`. The plate is built once per (size, parameters).
+    (0..1), times `amount`. The plate is built once per (size, parameters). The exposure's
+    flicker rides along in the same multiplication, at no cost.
     """
 
     amount: float = 1.0
@@ -175,7 +185,7 @@ class Vignette:
         plate = self.plate()
         if frame.shape != plate.shape:
             raise ValueError(f"vignette built for {plate.shape}, frame is {frame.shape}")
-        cv2.multiply(frame, plate, dst=frame, scale=1.0 / 255.0)
+        cv2.multiply(frame, plate, dst=frame, scale=float(exposure.flicker) / 255.0)
         return frame
 
 
@@ -344,18 +354,21 @@ class Halation:
 
 @dataclass(frozen=True)
 class PostChain:
-    """The post effects of one render, in order: grade (with flicker folded in), halation,
-    vignette, grain. Build it once per render with `PostChain.build`; `apply` per exposure."""
+    """The look of one render. `grade` is the world's colour grade, which the compositor gives
+    every painting as it is loaded (`Grade.paint`); `effects` are laid over each composed frame by
+    `apply`, in order: halation, vignette with the flicker folded in (or the flicker alone),
+    grain. Build it once per render with `PostChain.build`; `apply` per exposure."""
 
     width: int
     height: int
+    grade: Grade
     effects: tuple
 
     @classmethod
     def build(cls, width: int, height: int, world: str, seed: int, *, grain: float = 1.0,
               vignette: float = 1.0, halation: float = 1.0) -> "PostChain":
-        """Effects for a `width` x `height` pixel render of `world` ("real", "other",
-        "nightmare"). grain, vignette, halation: amounts, 1 the default look, 0 off."""
+        """The look of a `width` x `height` pixel render of `world` (a key of GRADES).
+        grain, vignette, halation: amounts, 1 the default look, 0 off."""
         return _build(int(width), int(height), world, int(seed), float(grain), float(vignette),
                       float(halation))
 
@@ -376,11 +389,13 @@ def _build(width: int, height: int, world: str, seed: int, grain: float, vignett
     if world not in GRADES:
         raise SceneError(f"unknown world {world!r}", field="world",
                          hint="expected one of: " + ", ".join(GRADES))
-    effects: list = [replace(GRADES[world], follow_flicker=True)]
+    effects: list = []
     if halation > 0:
         effects.append(Halation(amount=halation))
     if vignette > 0:
         effects.append(Vignette(amount=vignette, width=width, height=height))
+    else:
+        effects.append(Flicker())
     if grain > 0:
         effects.append(Grain(amount=grain, seed=seed, width=width, height=height))
-    return PostChain(width, height, tuple(effects))
+    return PostChain(width, height, GRADES[world], tuple(effects))

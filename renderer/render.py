@@ -94,12 +94,14 @@ def render_exposure(plan: ScenePlan, shot: ShotPlan, exposure: Exposure) -> np.n
     """One photograph: (H, W, 3) uint8 RGB. A pure function of its arguments."""
     scene = plan.scene
     state = stage_exposure(scene, shot.shot, exposure)
-    frame = compose(shot.shot.set, state, plan.settings)
+    look = plan.post(shot.shot.world) if plan.settings.post else None
+    grade = look.grade if look else None
+    frame = compose(shot.shot.set, state, plan.settings, grade)
     if shot.shot.weather:
         draw_weather(frame, shot.shot.weather, scene.seed, shot.shot.id, exposure.index,
-                     exposure.time)
-    if plan.settings.post:
-        frame = plan.post(shot.shot.world).apply(frame, ExposureLook(state.flicker, state.grain))
+                     exposure.time, grade)
+    if look:
+        frame = look.apply(frame, ExposureLook(state.flicker, state.grain))
     if state.caption is not None:
         draw_caption(frame, state.caption[1], speaker=state.caption[0])
     return frame

@@ -16,6 +16,7 @@ import numpy as np
 
 from renderer import jitter, paintcache
 from renderer.paint import Prim, Sprite, paint, paint_layer
+from renderer.post import Grade
 from renderer.puppet import PuppetDef
 from renderer.sets import Layer, SetDef
 from renderer.shapes import ImageArt
@@ -34,7 +35,15 @@ def paint_scale(px_per_unit: float) -> float:
 
 
 @lru_cache(maxsize=4096)
-def attachment_sprite(puppet: PuppetDef, attachment: str, scale: float) -> Sprite:
+def attachment_sprite(puppet: PuppetDef, attachment: str, scale: float,
+                      grade: Grade | None = None) -> Sprite:
+    """A puppet's attachment painted at `scale` px per stage unit, in `grade`'s colours if given
+    (paintings are cached on disk ungraded: one painting serves every world)."""
+    sprite = _painted_attachment(puppet, attachment, scale)
+    return sprite if grade is None else replace(sprite, rgba=grade.paint(sprite.rgba))
+
+
+def _painted_attachment(puppet: PuppetDef, attachment: str, scale: float) -> Sprite:
     art = puppet.attachments[attachment]
     if isinstance(art, ImageArt):
         return _image_sprite(art, scale)
@@ -73,7 +82,14 @@ class LayerSprite:
 
 
 @lru_cache(maxsize=24)
-def layer_sprite(set_def: SetDef, index: int, scale: float, dof: float) -> LayerSprite:
+def layer_sprite(set_def: SetDef, index: int, scale: float, dof: float,
+                 grade: Grade | None = None) -> LayerSprite:
+    """A set layer painted at `scale` with depth of field `dof`, in `grade`'s colours if given."""
+    sprite = _painted_layer(set_def, index, scale, dof)
+    return sprite if grade is None else replace(sprite, rgba=grade.paint(sprite.rgba))
+
+
+def _painted_layer(set_def: SetDef, index: int, scale: float, dof: float) -> LayerSprite:
     layer: Layer = set_def.layers[index]
     seed = jitter.key_int(0, set_def.name, layer.name)
     digest = paintcache.key("layer", layer, scale, dof, seed, DOF_SIGMA)
@@ -130,7 +146,7 @@ def _shifted(p: Prim, dx: float, dy: float) -> Prim:
 
 
 @lru_cache(maxsize=256)
-def shadow_sprite(width: float, height: float, scale: float) -> Sprite:
+def shadow_sprite(width: float, height: float, scale: float, grade: Grade | None = None) -> Sprite:
     """A soft dark contact shadow: an ellipse blurred as a real one under studio light is."""
     pad = 0.6
     w, h = max(2, round(width * scale * (1 + 2 * pad))), max(2, round(height * scale * (1 + 4 * pad)))
@@ -144,4 +160,4 @@ def shadow_sprite(width: float, height: float, scale: float) -> Sprite:
     rgba[..., 0] = (alpha.astype(np.uint16) * 18 // 255).astype(np.uint8)  # faintly warm dark
     rgba[..., 1] = (alpha.astype(np.uint16) * 12 // 255).astype(np.uint8)
     rgba[..., 2] = (alpha.astype(np.uint16) * 10 // 255).astype(np.uint8)
-    return Sprite(rgba, (w / 2, h / 2), scale)
+    return Sprite(rgba if grade is None else grade.paint(rgba), (w / 2, h / 2), scale)

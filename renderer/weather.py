@@ -2,7 +2,9 @@
 
 Positions come from the exposure's own random stream (rain and snow are new drops in every
 photograph, as real stop-motion water effects are) or move with the exposure's time (dust,
-debris, fog), so a held exposure is the same photograph. Sizes are in stage units.
+debris, fog), so a held exposure is the same photograph. Sizes are in stage units. Each kind,
+`kind(h, w, amount, seed, key, t)`, returns an (h, w) uint8 coverage mask and its colour;
+`draw_weather` lays them over the frame.
 """
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import cv2
 import numpy as np
 
 from renderer import jitter
+from renderer.post import Grade
 from renderer.settings import STAGE_H, STAGE_W
 
 KINDS = ("rain", "snow", "fog", "dust", "debris")
@@ -32,8 +35,7 @@ def _blend_mask(frame: np.ndarray, mask: np.ndarray, colour: tuple[int, int, int
                         cv2.multiply(solid, m3, scale=1 / 255))
 
 
-def rain(frame, amount, seed, key, t):
-    h, w = frame.shape[:2]
+def rain(h, w, amount, seed, key, t):
     s = w / STAGE_W
     rng = jitter.stream(seed, key, "rain")
     n = int(260 * amount)
@@ -46,18 +48,17 @@ def rain(frame, amount, seed, key, t):
     for xi, yi, li in zip(x, y, length):
         cv2.line(mask, (int(xi), int(yi)), (int(xi - dx * li), int(yi + dy * li)), 110, thick,
                  cv2.LINE_AA)
-    _blend_mask(frame, mask, (205, 215, 230))
+    return mask, (205, 215, 230)
 
 
-def snow(frame, amount, seed, key, t):
-    h, w = frame.shape[:2]
+def snow(h, w, amount, seed, key, t):
     s = w / STAGE_W
     rng = jitter.stream(seed, key, "snow")
     n = int(160 * amount)
     mask = np.zeros((h, w), np.uint8)
     for xi, yi, r in zip(rng.uniform(0, w, n), rng.uniform(0, h, n), rng.uniform(2, 6, n) * s):
         cv2.circle(mask, (int(xi), int(yi)), max(1, int(r)), 200, -1, cv2.LINE_AA)
-    _blend_mask(frame, mask, (245, 248, 252))
+    return mask, (245, 248, 252)
 
 
 def _drifting(seed: int, kind: str, n: int, t: float, speed: tuple[float, float]) -> np.ndarray:
@@ -70,19 +71,17 @@ def _drifting(seed: int, kind: str, n: int, t: float, speed: tuple[float, float]
     return np.mod(pos + 100, (STAGE_W + 200, STAGE_H + 200)) - 100
 
 
-def dust(frame, amount, seed, key, t):
-    h, w = frame.shape[:2]
+def dust(h, w, amount, seed, key, t):
     s = w / STAGE_W
     pos = _drifting(seed, "dust", int(70 * amount), t, (8.0, -5.0)) * s
     mask = np.zeros((h, w), np.uint8)
     for x, y in pos:
         cv2.circle(mask, (int(x), int(y)), max(1, round(3 * s)), 150, -1, cv2.LINE_AA)
-    _blend_mask(frame, cv2.GaussianBlur(mask, (0, 0), max(0.5, 1.5 * s)), (255, 240, 205))
+    return cv2.GaussianBlur(mask, (0, 0), max(0.5, 1.5 * s)), (255, 240, 205)
 
 
-def debris(frame, amount, seed, key, t):
+def debris(h, w, amount, seed, key, t):
     """Pieces of the world falling: dark scraps that tumble down through the frame."""
-    h, w = frame.shape[:2]
     s = w / STAGE_W
     n = int(50 * amount)
     rng = jitter.stream(seed, "debris", "shapes")
@@ -94,7 +93,7 @@ def debris(frame, amount, seed, key, t):
         a = sp * t + np.arange(3) * 2.1
         pts = np.stack([x + r * np.cos(a), y + r * 0.6 * np.sin(a)], axis=1) * s
         cv2.fillPoly(mask, [pts.astype(np.int32)], 230, cv2.LINE_AA)
-    _blend_mask(frame, mask, (40, 38, 44))
+    return mask, (40, 38, 44)
 
 
 @lru_cache(maxsize=4)
@@ -109,21 +108,25 @@ def _fog_plate(width: int, height: int, seed: int) -> np.ndarray:
     return (big * ramp * 255).astype(np.uint8)
 
 
-def fog(frame, amount, seed, key, t):
-    h, w = frame.shape[:2]
+def fog(h, w, amount, seed, key, t):
     plate = _fog_plate(w, h, seed)
     shift = int((t * 30 / STAGE_W) * w) % w
     mask = cv2.convertScaleAbs(plate[:, shift:shift + w], alpha=min(1.0, 0.45 * amount))
-    _blend_mask(frame, np.ascontiguousarray(mask), (190, 198, 210))
+    return np.ascontiguousarray(mask), (190, 198, 210)
 
 
 DRAW = {"rain": rain, "snow": snow, "fog": fog, "dust": dust, "debris": debris}
 
 
 def draw_weather(frame: np.ndarray, weather: dict[str, float], seed: int, shot: str,
-                 exposure: int, t: float) -> None:
-    """Draw every kind of weather with a non-zero amount, in a fixed order, in place."""
+                 exposure: int, t: float, grade: Grade | None = None) -> None:
+    """Draw every kind of weather with a non-zero amount, in a fixed order, in place, its colour
+    in `grade`'s colours when given (the paintings under it are graded too)."""
+    h, w = frame.shape[:2]
     for kind in KINDS:
         amount = weather.get(kind, 0.0)
         if amount > 0:
-            DRAW[kind](frame, amount, seed, f"{shot}/{exposure}", t)
+            mask, colour = DRAW[kind](h, w, amount, seed, f"{shot}/{exposure}", t)
+            if grade is not None:
+                colour = tuple(int(c) for c in grade.apply(np.array([[colour]], np.uint8))[0, 0])
+            _blend_mask(frame, mask, colour)
