@@ -5,18 +5,24 @@ seconds, a puppet's parts about as much. Users re-render the same scene dozens o
 paintings are kept as PNG files keyed by a digest of everything that determines their pixels: the
 shape specs, the scale, the seed and the painting code itself. A changed file or a new renderer
 version simply misses. `STOPMO_CACHE=/path` moves the cache; `STOPMO_CACHE=off` disables it.
+
+A painting is stored as its raw `.npy` bytes compressed with zlib at level 1 (`SUFFIX`): about as
+small as a PNG and three times faster to read back (20 against 65 ms for a 720p backdrop), which
+a render waits for before its first frame.
 """
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import zlib
 from functools import lru_cache
 from pathlib import Path
 
-import cv2
 import numpy as np
 
 LIMIT_BYTES = 2 * 1024 ** 3     # evict the least recently used paintings beyond this
+SUFFIX = ".npy.z"               # a painting; its numbers are in a `.txt` beside it
 PAINTING_CODE = ("paint.py", "sdf.py", "noise.py", "materials.py", "sprites.py")
 
 
@@ -53,14 +59,14 @@ def load(digest: str) -> tuple[np.ndarray, tuple[float, ...]] | None:
     folder = cache_dir()
     if folder is None:
         return None
-    path = folder / digest[:2] / f"{digest}.png"
+    path = folder / digest[:2] / f"{digest}{SUFFIX}"
     try:
         data = path.read_bytes()
-        numbers = tuple(float(x) for x in path.with_suffix(".txt").read_text().split())
-    except OSError:
-        return None
-    rgba = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_UNCHANGED)
-    if rgba is None or rgba.ndim != 3 or rgba.shape[2] != 4:
+        numbers = tuple(float(x) for x in _numbers_path(path).read_text().split())
+        rgba = np.load(io.BytesIO(zlib.decompress(data)), allow_pickle=False)
+    except (OSError, ValueError, zlib.error):
+        return None             # missing, or damaged: paint it again
+    if rgba.dtype != np.uint8 or rgba.ndim != 3 or rgba.shape[2] != 4:
         return None
     try:
         os.utime(path)          # recently used: last to be evicted
@@ -74,33 +80,38 @@ def store(digest: str, rgba: np.ndarray, numbers: tuple[float, ...]) -> None:
     folder = cache_dir()
     if folder is None:
         return
-    path = folder / digest[:2] / f"{digest}.png"
+    path = folder / digest[:2] / f"{digest}{SUFFIX}"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        ok, data = cv2.imencode(".png", rgba, [cv2.IMWRITE_PNG_COMPRESSION, 1])
-        if not ok:
-            return
+        raw = io.BytesIO()
+        np.save(raw, np.ascontiguousarray(rgba), allow_pickle=False)
         tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_bytes(data.tobytes())
-        path.with_suffix(".txt").write_text(" ".join(repr(float(x)) for x in numbers))
-        os.replace(tmp, path)   # the PNG last: a present PNG always has its numbers
+        tmp.write_bytes(zlib.compress(raw.getbuffer(), 1))
+        _numbers_path(path).write_text(" ".join(repr(float(x)) for x in numbers))
+        os.replace(tmp, path)   # the painting last: a present painting always has its numbers
     except OSError:
         return
     _evict_once(folder)
 
 
+def _numbers_path(painting: Path) -> Path:
+    return painting.with_name(painting.name.split(".")[0] + ".txt")
+
+
 @lru_cache(maxsize=1)
 def _evict_once(folder: Path) -> None:
-    """Once per process: drop the least recently used paintings while over LIMIT_BYTES."""
+    """Once per process: drop the least recently used paintings while over LIMIT_BYTES (those of
+    earlier stopmo versions, stored as PNG, age out the same way)."""
     try:
-        files = [(p.stat().st_mtime, p.stat().st_size, p) for p in folder.glob("*/*.png")]
+        files = [(p.stat().st_mtime, p.stat().st_size, p) for p in folder.glob("*/*")
+                 if not p.name.startswith(".") and p.suffix != ".txt"]
     except OSError:
         return
     total = sum(size for _, size, _ in files)
     for _, size, path in sorted(files):
         if total <= LIMIT_BYTES * 0.8:
             break
-        for victim in (path, path.with_suffix(".txt")):
+        for victim in (path, _numbers_path(path)):
             try:
                 victim.unlink()
             except OSError:

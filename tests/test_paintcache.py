@@ -1,4 +1,7 @@
 """The on-disk paint cache: a hit gives the very same pixels; changed inputs miss."""
+import os
+import time
+
 import numpy as np
 
 from renderer import paintcache, sprites
@@ -18,7 +21,7 @@ def test_a_cached_painting_is_identical_to_a_fresh_one(repo, tmp_path, monkeypat
     fresh_process_caches()
     painted = sprites.attachment_sprite(puppet, "raincoat", 0.5)
     layer = sprites.layer_sprite(set_def, 1, 0.5, 1.0)
-    assert len(list(tmp_path.glob("*/*.png"))) == 2
+    assert len(list(tmp_path.glob(f"*/*{paintcache.SUFFIX}"))) == 2
     fresh_process_caches()           # as a new render process would start
     again = sprites.attachment_sprite(puppet, "raincoat", 0.5)
     layer_again = sprites.layer_sprite(set_def, 1, 0.5, 1.0)
@@ -37,3 +40,33 @@ def test_other_inputs_miss_and_off_disables(repo, tmp_path, monkeypatch):
     fresh_process_caches()
     sprites.attachment_sprite(puppet, "raincoat", 0.5)
     assert paintcache.cache_dir() is None and not any(tmp_path.iterdir())
+
+
+def test_a_damaged_painting_is_a_miss_not_an_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("STOPMO_CACHE", str(tmp_path))
+    rgba = np.arange(4 * 5 * 4, dtype=np.uint8).reshape(4, 5, 4)
+    digest = paintcache.key("test", 1)
+    paintcache.store(digest, rgba, (1.5, 2.0))
+    got, numbers = paintcache.load(digest)
+    assert np.array_equal(got, rgba) and numbers == (1.5, 2.0)
+    path = tmp_path / digest[:2] / f"{digest}{paintcache.SUFFIX}"
+    path.write_bytes(path.read_bytes()[:10])               # a half-written file
+    assert paintcache.load(digest) is None
+
+
+def test_eviction_drops_the_least_recently_used_paintings_first(tmp_path, monkeypatch):
+    """Over the limit, the oldest paintings go with their numbers, PNGs of earlier versions too,
+    until the cache is back under 80 % of the limit."""
+    monkeypatch.setattr(paintcache, "LIMIT_BYTES", 3000)
+    folder = tmp_path / "ab"
+    folder.mkdir()
+    names = ["old.png", "older.npy.z", "new.npy.z", "newest.npy.z"]
+    ages = [300, 400, 100, 0]                               # seconds ago
+    for name, age in zip(names, ages):
+        (folder / name).write_bytes(b"x" * 1000)
+        (folder / (name.split(".")[0] + ".txt")).write_text("1.0")
+        os.utime(folder / name, (time.time() - age,) * 2)
+    paintcache._evict_once.cache_clear()
+    paintcache._evict_once(tmp_path)
+    assert sorted(p.name for p in folder.iterdir()) == ["new.npy.z", "new.txt",
+                                                         "newest.npy.z", "newest.txt"]
