@@ -40,27 +40,35 @@ def camera_matrix(cam: CameraKey, depth: float, px_per_unit: float) -> np.ndarra
 
 def blit(frame: np.ndarray, rgba: np.ndarray, m: np.ndarray, opacity: float = 1.0) -> None:
     """Draw premultiplied `rgba` (h, w, 4) into `frame` (H, W, 3) through the 3x3 matrix `m`
-    (sprite pixels to frame pixels), "over", touching only the transformed bounding box."""
+    (sprite pixels to frame pixels), "over", touching only the transformed bounding box.
+
+    About fifty of these make an exposure, most of them small, so the bookkeeping is plain float
+    arithmetic and the blend is three uint8 passes written straight into the frame."""
     h, w = rgba.shape[:2]
-    corners = m[:2, :2] @ np.array([[0, w, 0, w], [0, 0, h, h]], float) + m[:2, 2:3]
-    x0 = max(0, math.floor(corners[0].min()))
-    y0 = max(0, math.floor(corners[1].min()))
-    x1 = min(frame.shape[1], math.ceil(corners[0].max()) + 1)
-    y1 = min(frame.shape[0], math.ceil(corners[1].max()) + 1)
+    (a, b, tx), (c, d, ty) = m[0], m[1]
+    xs = (tx, a * w + tx, b * h + tx, a * w + b * h + tx)
+    ys = (ty, c * w + ty, d * h + ty, c * w + d * h + ty)
+    x0, y0 = max(0, math.floor(min(xs))), max(0, math.floor(min(ys)))
+    x1 = min(frame.shape[1], math.ceil(max(xs)) + 1)
+    y1 = min(frame.shape[0], math.ceil(max(ys)) + 1)
     if x1 <= x0 or y1 <= y0 or opacity <= 0:
         return
     # Painted pixels have their centres at +0.5 (pixel i covers [i, i+1)); OpenCV samples at
-    # integer coordinates. Conjugating by the half-pixel shift keeps mirrors exact: a puppet at the
-    # stage's centre facing left is the pixel-for-pixel flip of it facing right.
-    shifted = rig.translate(-x0 - 0.5, -y0 - 0.5) @ m @ rig.translate(0.5, 0.5)
-    patch = cv2.warpAffine(rgba, rig.affine(shifted), (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
+    # integer coordinates. Conjugating by the half-pixel shift, T(-x0-.5, -y0-.5) m T(.5, .5),
+    # keeps mirrors exact: a puppet at the stage's centre facing left is the pixel-for-pixel
+    # flip of it facing right.
+    shifted = np.array([[a, b, 0.5 * (a + b) + tx - x0 - 0.5],
+                        [c, d, 0.5 * (c + d) + ty - y0 - 0.5]])
+    patch = cv2.warpAffine(rgba, shifted, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR,
                            borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
     if opacity < 1.0:
         patch = cv2.convertScaleAbs(patch, alpha=opacity)
     dst = frame[y0:y1, x0:x1]
-    inv = cv2.bitwise_not(patch[..., 3])
-    dst[:] = cv2.add(cv2.multiply(dst, cv2.merge((inv, inv, inv)), scale=1 / 255),
-                     cv2.cvtColor(patch, cv2.COLOR_RGBA2RGB))
+    clear = np.empty(dst.shape, np.uint8)            # 255 - alpha, in all three channels
+    cv2.mixChannels([patch], [clear], [3, 0, 3, 1, 3, 2])
+    cv2.bitwise_not(clear, dst=clear)
+    cv2.multiply(dst, clear, dst=dst, scale=1 / 255)
+    cv2.add(dst, cv2.cvtColor(patch, cv2.COLOR_RGBA2RGB), dst=dst)
 
 
 def _draw_layers(frame: np.ndarray, set_def: SetDef, cam: CameraKey, settings: RenderSettings,

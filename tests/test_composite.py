@@ -42,3 +42,32 @@ def test_a_camera_seeing_past_the_backdrop_repeats_its_edge_instead_of_black():
     frame = np.zeros((180, 320, 3), np.uint8)
     composite._cover(frame, painting(), rig.translate(30.0, 0.0))
     assert (frame[:, :20] == (250, 0, 0)).all()
+
+
+@pytest.mark.parametrize("place, opacity", [
+    (rig.translate(100.4, 60.7) @ rig.rotate(17) @ rig.scale(0.7), 1.0),
+    (rig.translate(-30.0, 150.0) @ rig.rotate(-40) @ rig.scale(1.3), 1.0),   # off the left edge
+    (rig.translate(280.2, -20.5) @ rig.scale(-0.9, 0.9), 0.6),               # mirrored, faded
+])
+def test_blit_lays_a_premultiplied_sprite_over_the_frame(place, opacity):
+    """Against a float reference: the sprite warped onto a whole transparent frame, then
+    dst * (1 - alpha) + colour. The blit works in uint8 on the bounding box only, so it may
+    differ by rounding: a level here and there."""
+    rng = np.random.default_rng(5)
+    alpha = np.zeros((90, 120), np.uint8)
+    cv2.ellipse(alpha, (60, 45), (50, 30), 20, 0, 360, 255, -1, cv2.LINE_AA)
+    alpha = cv2.GaussianBlur(alpha, (0, 0), 2)
+    colour = (rng.random((90, 120, 3)) * 255).astype(np.uint8)
+    sprite = np.dstack([(colour.astype(np.float64) * alpha[..., None] / 255).round()
+                        .astype(np.uint8), alpha])
+    frame = cv2.GaussianBlur((rng.random((180, 320, 3)) * 255).astype(np.uint8), (0, 0), 3)
+
+    out = frame.copy()
+    composite.blit(out, sprite, place, opacity)
+
+    shifted = rig.translate(-0.5, -0.5) @ place @ rig.translate(0.5, 0.5)
+    warped = cv2.warpAffine(sprite, rig.affine(shifted), (320, 180), flags=cv2.INTER_LINEAR,
+                            borderMode=cv2.BORDER_CONSTANT).astype(np.float64) * opacity
+    expected = frame * (1 - warped[..., 3:] / 255) + warped[..., :3]
+    assert np.abs(out - expected).max() <= 1.5
+    assert (out != frame).any()
