@@ -16,6 +16,7 @@ from renderer.post import Grade
 from renderer.script import CameraKey
 from renderer.sets import SetDef
 from renderer.settings import STAGE_H, STAGE_W, RenderSettings
+from renderer.paint import Sprite
 from renderer.sprites import (LayerSprite, attachment_sprite, layer_sprite, layer_tiles,
                               paint_scale, shadow_sprite)
 from renderer.stage import ActorPose, StageState
@@ -77,8 +78,8 @@ def _draw_layers(frame: np.ndarray, set_def: SetDef, cam: CameraKey, settings: R
         if (layer.depth < 1.0) != front:
             continue
         m = camera_matrix(cam, layer.depth, settings.scale)
-        need = settings.scale * (1.0 + (cam.zoom - 1.0) / layer.depth)
-        sprite = layer_sprite(set_def, i, paint_scale(need), set_def.dof, grade)
+        sprite = layer_sprite(set_def, i, _layer_scale(cam, layer.depth, settings), set_def.dof,
+                              grade)
         place = m @ rig.translate(*sprite.origin) @ rig.scale(1 / sprite.scale)
         if crumble.get(layer.name, 0.0) > 0.0:
             _draw_crumbling(frame, set_def.name, layer.name, sprite, m, crumble[layer.name])
@@ -129,6 +130,11 @@ def _draw_crumbling(frame: np.ndarray, set_name: str, layer: str, sprite: LayerS
         blit(frame, tile, m @ place, 1.0 - q * q)
 
 
+def _layer_scale(cam: CameraKey, depth: float, settings: RenderSettings) -> float:
+    """The paint scale of a layer at `depth` seen by `cam` (its zoom is 1/depth of the camera's)."""
+    return paint_scale(settings.scale * (1.0 + (cam.zoom - 1.0) / depth))
+
+
 @lru_cache(maxsize=8)
 def _backdrop(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
               crumble: tuple[tuple[str, float], ...], grade: Grade | None) -> np.ndarray:
@@ -140,13 +146,25 @@ def _backdrop(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
     return frame
 
 
+def _shadow(actor: ActorPose, need: float, grade: Grade | None) -> Sprite | None:
+    """The contact shadow of a grounded actor, painted for `need` px per stage unit."""
+    sw, sh = actor.puppet.shadow
+    if sw > 0 and sh > 0 and actor.grounded:
+        return shadow_sprite(sw * actor.scale, sh * actor.scale, paint_scale(need), grade)
+    return None
+
+
+def _actor_sprites(actor: ActorPose, need: float,
+                   grade: Grade | None) -> list[tuple[Sprite, np.ndarray]]:
+    """(painting, slot matrix) of every attachment `actor` shows, back to front."""
+    scale = paint_scale(need * actor.scale)
+    return [(attachment_sprite(actor.puppet, att, scale, grade), slot_m)
+            for att, slot_m in zip(actor.attachments, actor.slot_matrices) if att is not None]
+
+
 def _draw_actor(frame: np.ndarray, actor: ActorPose, cam_m: np.ndarray, need: float,
                 grade: Grade | None) -> None:
-    scale = paint_scale(need * actor.scale)
-    for att, slot_m in zip(actor.attachments, actor.slot_matrices):
-        if att is None:
-            continue
-        sprite = attachment_sprite(actor.puppet, att, scale, grade)
+    for sprite, slot_m in _actor_sprites(actor, need, grade):
         m = cam_m @ slot_m @ rig.scale(1 / sprite.scale) @ rig.translate(-sprite.origin[0],
                                                                          -sprite.origin[1])
         blit(frame, sprite.rgba, m, actor.opacity)
@@ -161,9 +179,8 @@ def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
     cam_m = camera_matrix(cam, 1.0, settings.scale)
     need = settings.scale * cam.zoom
     for actor in state.actors:
-        sw, sh = actor.puppet.shadow
-        if sw > 0 and sh > 0 and actor.grounded:
-            sprite = shadow_sprite(sw * actor.scale, sh * actor.scale, paint_scale(need), grade)
+        sprite = _shadow(actor, need, grade)
+        if sprite is not None:
             m = cam_m @ rig.translate(actor.x, actor.y) @ rig.scale(1 / sprite.scale) \
                 @ rig.translate(-sprite.origin[0], -sprite.origin[1])
             blit(frame, sprite.rgba, m, actor.opacity)
@@ -171,6 +188,21 @@ def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
         _draw_actor(frame, actor, cam_m, need, grade)
     _draw_layers(frame, set_def, cam, settings, front=True, crumble=state.crumble, grade=grade)
     return frame
+
+
+def load_set(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
+             grade: Grade | None) -> None:
+    """Load every layer painting of `set_def` that `cam` shows (from the cache or painted)."""
+    for i, layer in enumerate(set_def.layers):
+        layer_sprite(set_def, i, _layer_scale(cam, layer.depth, settings), set_def.dof, grade)
+
+
+def load_cast(state: StageState, settings: RenderSettings, grade: Grade | None) -> None:
+    """Load every painting the actors of `state` show, their shadows included."""
+    need = settings.scale * state.camera.zoom
+    for actor in state.actors:
+        _shadow(actor, need, grade)
+        _actor_sprites(actor, need, grade)
 
 
 def forget_paintings() -> None:

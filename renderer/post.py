@@ -372,6 +372,15 @@ class PostChain:
         return _build(int(width), int(height), world, int(seed), float(grain), float(vignette),
                       float(halation))
 
+    def prepare(self) -> "PostChain":
+        """Build the plates the effects use now rather than at the first frame (cached)."""
+        for effect in self.effects:
+            if isinstance(effect, Vignette):
+                effect.plate()
+            elif isinstance(effect, Grain):
+                effect.plates()
+        return self
+
     def apply(self, frame: np.ndarray, exposure: ExposureLook) -> np.ndarray:
         """Apply every effect in place to an (H, W, 3) uint8 RGB frame and return it."""
         _check(frame)

@@ -107,3 +107,17 @@ def test_felt_and_yarn_boil_more_than_vinyl_and_faces_more_than_bodies(repo):
     assert boil["leg_f"] > boil["coat"]              # felt trousers over vinyl
     assert boil["mouth"] > boil["head"]              # replacement face parts over the head
     assert boil["eyes"] > boil["coat"]
+
+
+def test_the_first_exposure_finds_every_painting_it_needs_already_loaded(plan):
+    """Before the first frame, the set's paintings, the cast's and the post plates are loaded side
+    by side; drawing the first exposure then loads nothing more."""
+    from renderer import composite, render, sprites
+    composite.forget_paintings()
+    render._load_first_exposure(plan)
+    caches = (sprites.attachment_sprite, sprites.layer_sprite, sprites.shadow_sprite)
+    misses = [c.cache_info().misses for c in caches]
+    assert all(misses)
+    sp, first = next(exposures(plan))
+    render_exposure(plan, sp, first)
+    assert [c.cache_info().misses for c in caches] == misses
