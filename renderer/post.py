@@ -87,14 +87,17 @@ class Grade:
     def paint(self, rgba: np.ndarray) -> np.ndarray:
         """A graded copy of a premultiplied (h, w, 4) uint8 painting: the colour under each pixel's
         coverage is graded, then multiplied by the coverage again."""
-        rgb = cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB)
-        alpha = np.ascontiguousarray(rgba[..., 3])
-        if alpha.min() == 255:
+        rgb = cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB)          # worked on in place: paintings
+        alpha = cv2.extractChannel(rgba, 3)                    # can be large
+        if cv2.minMaxLoc(alpha)[0] == 255:
             return cv2.cvtColor(self.apply(rgb), cv2.COLOR_RGB2RGBA)
         alpha3 = cv2.cvtColor(alpha, cv2.COLOR_GRAY2RGB)
-        straight = cv2.divide(rgb, alpha3, scale=255.0)       # 0 where nothing is painted
-        graded = cv2.multiply(self.apply(straight), alpha3, scale=1.0 / 255.0)
-        return cv2.merge((*cv2.split(graded), alpha))
+        cv2.divide(rgb, alpha3, dst=rgb, scale=255.0)          # straight colour; 0 where empty
+        cv2.multiply(self.apply(rgb), alpha3, dst=rgb, scale=1.0 / 255.0)
+        del alpha3
+        graded = cv2.cvtColor(rgb, cv2.COLOR_RGB2RGBA)
+        cv2.insertChannel(alpha, graded, 3)
+        return graded
 
 
 @functools.lru_cache(maxsize=16)
