@@ -135,11 +135,13 @@ def _layer_scale(cam: CameraKey, depth: float, settings: RenderSettings) -> floa
     return paint_scale(settings.scale * (1.0 + (cam.zoom - 1.0) / depth))
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=2)
 def _backdrop(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
               crumble: tuple[tuple[str, float], ...], grade: Grade | None) -> np.ndarray:
     """Layers behind the puppets: a held camera gives the same backdrop, painted into the frame
-    once (the cache is a pure memo of this function's inputs)."""
+    once (the cache is a pure memo of this function's inputs). Exposures come in order, so only
+    the last camera or two can come again; a moving camera's older frames would only hold
+    memory (2.7 MB each at 720p)."""
     frame = np.zeros((settings.height, settings.width, 3), np.uint8)
     _draw_layers(frame, set_def, cam, settings, front=False, crumble=dict(crumble), grade=grade)
     frame.setflags(write=False)

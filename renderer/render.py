@@ -130,9 +130,10 @@ def exposures(plan: ScenePlan) -> Iterator[tuple[ShotPlan, Exposure]]:
 
 
 def _load_first_exposure(plan: ScenePlan) -> None:
-    """Load side by side what the first exposure waits for: the set's paintings, the cast's,
-    the post plates. Decoding, grading and plate-building release the GIL, and until the first
-    frame arrives the encoder leaves a core idle, so this shortens the wait for the first frame."""
+    """Load what the first exposure waits for in two threads: the set's paintings in one, the
+    post plates and the cast's paintings in the other. Decoding, grading and plate-building
+    release the GIL, and until the first frame arrives the encoder leaves a core idle. (More
+    threads gained no time and cost memory: each keeps its own malloc arena.)"""
     first = next(exposures(plan), None)
     if first is None:
         return
@@ -140,29 +141,32 @@ def _load_first_exposure(plan: ScenePlan) -> None:
     state = stage_exposure(plan.scene, sp.shot, exposure)
     look = plan.post(sp.shot.world) if plan.settings.post else None
     grade = look.grade if look else None
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        jobs = [pool.submit(load_set, sp.shot.set, state.camera, plan.settings, grade)]
+    with ThreadPoolExecutor(max_workers=1) as helper:
+        job = helper.submit(load_set, sp.shot.set, state.camera, plan.settings, grade)
         if look:
-            jobs.append(pool.submit(look.prepare))
+            look.prepare()
         load_cast(state, plan.settings, grade)
-        for job in jobs:
-            job.result()
+        job.result()
 
 
-def render_frames(plan: ScenePlan,
-                  on_exposure: Callable[[int], None] | None = None) -> Iterator[tuple[np.ndarray, int]]:
-    """(frame, hold) for every exposure in order: each rendered once, to be written `hold` times."""
-    _load_first_exposure(plan)
+def render_frames(plan: ScenePlan, on_exposure: Callable[[int], None] | None = None, *,
+                  preload: bool = True) -> Iterator[tuple[np.ndarray, int]]:
+    """(frame, hold) for every exposure in order: each rendered once, to be written `hold` times.
+    preload: load the first exposure's paintings in two threads (see `_load_first_exposure`)."""
+    if preload:
+        _load_first_exposure(plan)
     for sp, e in exposures(plan):
         yield render_exposure(plan, sp, e), e.hold
         if on_exposure is not None:
             on_exposure(e.hold)
 
 
-def render_into(plan: ScenePlan, sink, on_frames: Callable[[int], None] | None = None) -> None:
+def render_into(plan: ScenePlan, sink, on_frames: Callable[[int], None] | None = None, *,
+                preload: bool = True) -> None:
     """Render every exposure into `sink` (written `hold` times each) while a writer thread feeds
     the encoder: the next exposure is rendered while the last one is still going down the pipe
-    (both release the GIL: OpenCV while compositing, the pipe write while ffmpeg reads)."""
+    (both release the GIL: OpenCV while compositing, the pipe write while ffmpeg reads).
+    preload: as for `render_frames`."""
     queue: Queue = Queue(maxsize=WRITE_AHEAD)
     failure: list[BaseException] = []
 
@@ -178,7 +182,7 @@ def render_into(plan: ScenePlan, sink, on_frames: Callable[[int], None] | None =
     thread = Thread(target=writer, name="stopmo-writer", daemon=True)
     thread.start()
     try:
-        for frame, hold in render_frames(plan, on_frames):
+        for frame, hold in render_frames(plan, on_frames, preload=preload):
             if failure:
                 break
             queue.put((frame, hold))
