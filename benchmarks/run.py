@@ -13,8 +13,8 @@ N times interleaved, reporting the median:
 
 and prints a table and, as its last line,
 `ratio_vs_encode_only=X ratio_vs_moviepy=Y peak_rss_mib=Z`: stopmo's fps over encode-only's,
-stopmo no-post's fps over moviepy's, and stopmo's peak memory (the Python process and its ffmpeg
-together). --film also times `stopmo batch --force -j 2 -q preview` of the whole film against the
+stopmo no-post's fps over moviepy's (each the median over the repeats of the ratio within one
+repeat), and stopmo's peak memory (the Python process and its ffmpeg together). --film also times `stopmo batch --force -j 2 -q preview` of the whole film against the
 film's running time. --profile N prints the top N lines of a cProfile of stopmo's render loop.
 """
 from __future__ import annotations
@@ -68,6 +68,14 @@ def summarise(runs: list[tuple[dict, TreeStats]]) -> dict:
             "py": max(r["rss_py"] for r, _ in runs),
             "enc": max(encoder_mib(s) for _, s in runs),
             "tree": max(s.tree_mib for _, s in runs)}
+
+
+def paired_ratio(slower: list, faster: list) -> float:
+    """Median over the repeats of slower wall / faster wall, each pair timed back to back (the
+    same frames, so the ratio of fps): a drift in the machine's speed between repeats, which
+    moves both of a pair alike, cancels out instead of landing on one side of a ratio of
+    medians."""
+    return statistics.median(s["wall"] / f["wall"] for (s, _), (f, _) in zip(slower, faster))
 
 
 def table(rows: list[tuple[str, dict]]) -> str:
@@ -160,8 +168,8 @@ def bench(work: Path, args) -> int:
     print(f"moviepy twin vs stopmo, post off: mean |difference| {diff:.1f}/255 over 4 frames")
     if film:
         print(film)
-    r_enc = res["stopmo"]["fps"] / res["encode"]["fps"]
-    r_mpy = res["nopost"]["fps"] / res["moviepy"]["fps"]
+    r_enc = paired_ratio(runs["encode"], runs["stopmo"])
+    r_mpy = paired_ratio(runs["moviepy"], runs["nopost"])
     print(f"ratio_vs_encode_only={r_enc:.2f} ratio_vs_moviepy={r_mpy:.2f} "
           f"peak_rss_mib={res['stopmo']['tree']:.0f}")
     return 0

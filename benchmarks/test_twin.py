@@ -38,3 +38,12 @@ def test_unpremultiply_restores_colour_and_fills_the_transparent_edge():
     out = unpremultiply(rgba)
     assert tuple(out[4, 4]) == pytest.approx((199, 100, 50, 128), abs=1)
     assert out[0, 4, 3] == 0 and out[2, 4, :3].max() > 100   # transparent, but not black
+
+
+def test_the_ratio_is_taken_within_each_repeat():
+    """Each repeat's two cases ran back to back; their ratios are 0.8, 0.91 and 0.75, so the
+    median is 0.8 (the ratio of the two medians, 3.0 / 4.0, would pair different repeats)."""
+    from benchmarks.run import paired_ratio
+    encode = [({"wall": 2.0}, None), ({"wall": 4.0}, None), ({"wall": 3.0}, None)]
+    stopmo = [({"wall": 2.5}, None), ({"wall": 4.4}, None), ({"wall": 4.0}, None)]
+    assert paired_ratio(encode, stopmo) == pytest.approx(0.8)
