@@ -6,7 +6,6 @@ scene whose inputs are byte-for-byte unchanged since its last render is not rend
 """
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import os
 import time
@@ -92,16 +91,6 @@ def remember(target: Path, key: str) -> None:
         tmp.unlink(missing_ok=True)  # only left when interrupted before the rename
 
 
-def _give_back_freed_memory() -> None:
-    """glibc keeps freed heap memory for reuse, scattered between what is still held; hand it back
-    to the system between scenes, so a worker weighs what its current scene needs rather than
-    the fragments of every scene before it. A no-op where there is no glibc."""
-    try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
-
-
 def render_job(job: SceneJob, on_frames: Callable[[int], None] | None = None) -> SceneResult:
     """Render one scene to its target. Top-level so a process pool can pickle it."""
     from renderer.encode import open_sink
@@ -122,7 +111,6 @@ def render_job(job: SceneJob, on_frames: Callable[[int], None] | None = None) ->
         # a worker renders scene after scene: what one scene painted must not pile up in memory
         # (the paint cache on disk keeps it for the next render)
         forget_paintings()
-        _give_back_freed_memory()
     remember(job.target, job.key)
     return SceneResult(job.name, plan.frames / s.fps, plan.frames,
                        time.perf_counter() - started, False)
