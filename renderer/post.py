@@ -76,7 +76,7 @@ class Grade:
         """The (256, 1, 3) uint8 table for `cv2.LUT` (saturation aside)."""
         return _grade_lut(self)
 
-    def apply(self, frame: np.ndarray, exposure: ExposureLook | None = None) -> np.ndarray:
+    def apply(self, frame: np.ndarray) -> np.ndarray:
         """Grade an (H, W, 3) uint8 RGB frame in place and return it."""
         _check(frame)
         if self.saturation != 1.0:

@@ -62,8 +62,11 @@ class ScenePlan:
     def exposures(self) -> int:
         return sum(len(s.sheet) for s in self.shots)
 
-    def post(self, world: str) -> PostChain:
-        """The post chain of a world (built once: PostChain.build is cached)."""
+    def look(self, world: str) -> PostChain | None:
+        """The post chain of a world (built once: PostChain.build is cached), or None when the
+        settings turn post effects off (no grade, no effects)."""
+        if not self.settings.post:
+            return None
         look = self.scene.look
         return PostChain.build(self.settings.width, self.settings.height, world,
                                self.scene.seed, grain=look["grain"], vignette=look["vignette"],
@@ -95,7 +98,7 @@ def render_exposure(plan: ScenePlan, shot: ShotPlan, exposure: Exposure) -> np.n
     """One photograph: (H, W, 3) uint8 RGB. A pure function of its arguments."""
     scene = plan.scene
     state = stage_exposure(scene, shot.shot, exposure)
-    look = plan.post(shot.shot.world) if plan.settings.post else None
+    look = plan.look(shot.shot.world)
     grade = look.grade if look else None
     frame = compose(shot.shot.set, state, plan.settings, grade)
     if shot.shot.weather:
@@ -139,7 +142,7 @@ def _load_first_exposure(plan: ScenePlan) -> None:
         return
     sp, exposure = first
     state = stage_exposure(plan.scene, sp.shot, exposure)
-    look = plan.post(sp.shot.world) if plan.settings.post else None
+    look = plan.look(sp.shot.world)
     grade = look.grade if look else None
     with ThreadPoolExecutor(max_workers=1) as helper:
         job = helper.submit(load_set, sp.shot.set, state.camera, plan.settings, grade)
