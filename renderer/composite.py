@@ -65,9 +65,7 @@ def blit(frame: np.ndarray, rgba: np.ndarray, m: np.ndarray, opacity: float = 1.
     if opacity < 1.0:
         patch = cv2.convertScaleAbs(patch, alpha=opacity)
     dst = frame[y0:y1, x0:x1]
-    clear = np.empty(dst.shape, np.uint8)            # 255 - alpha, in all three channels
-    cv2.mixChannels([patch], [clear], [3, 0, 3, 1, 3, 2])
-    cv2.bitwise_not(clear, dst=clear)
+    clear = cv2.cvtColor(cv2.bitwise_not(patch[:, :, 3]), cv2.COLOR_GRAY2RGB)  # 255 - alpha
     cv2.multiply(dst, clear, dst=dst, scale=1 / 255)
     cv2.add(dst, cv2.cvtColor(patch, cv2.COLOR_RGBA2RGB), dst=dst)
 

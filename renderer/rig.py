@@ -42,7 +42,7 @@ def translate(x: float, y: float) -> np.ndarray:
 
 
 def scale(sx: float, sy: float | None = None) -> np.ndarray:
-    return np.diag([sx, sx if sy is None else sy, 1.0])
+    return np.array([[sx, 0, 0], [0, sx if sy is None else sy, 0], [0, 0, 1.0]])
 
 
 def rotate(degrees: float) -> np.ndarray:
