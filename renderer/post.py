@@ -329,17 +329,19 @@ class Halation:
         sigma = self.radius * gw / STAGE_W                       # stage units -> grid cells
         excess = cv2.GaussianBlur(excess, (0, 0), sigma) * np.float32(self.strength * self.amount)
         tint = np.asarray(self.tint, dtype=np.float32)
-        glow = np.clip(excess[:, :, None] * tint + 0.5, 0, 255).astype(np.uint8)
-        rows = np.flatnonzero(glow.any(axis=(1, 2)))
-        cols = np.flatnonzero(glow.any(axis=(0, 2)))
+        # A cell glows if its most tinted channel rounds to a level or more (as below).
+        lit = excess * tint.max() + 0.5 >= 1.0
+        rows = np.flatnonzero(lit.any(axis=1))
+        cols = np.flatnonzero(lit.any(axis=0))
         if rows.size == 0:
             return None
         # Upscale only the glowing box, padded by a cell of zeros so its edges blend seamlessly.
         y0, y1 = max(rows[0] - 1, 0), min(rows[-1] + 2, gh)
         x0, x1 = max(cols[0] - 1, 0), min(cols[-1] + 2, gw)
+        glow = np.clip(excess[y0:y1, x0:x1, None] * tint + 0.5, 0, 255).astype(np.uint8)
         py0, py1 = round(y0 * h / gh), round(y1 * h / gh)
         px0, px1 = round(x0 * w / gw), round(x1 * w / gw)
-        patch = cv2.resize(glow[y0:y1, x0:x1], (px1 - px0, py1 - py0),
+        patch = cv2.resize(glow, (px1 - px0, py1 - py0),
                            interpolation=cv2.INTER_LINEAR)
         return patch, (slice(py0, py1), slice(px0, px1))
 
