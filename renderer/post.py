@@ -195,8 +195,11 @@ class Vignette:
 @functools.lru_cache(maxsize=4)
 def _vignette_plate(v: Vignette) -> np.ndarray:
     scale = v.width / STAGE_W                                    # pixels per stage unit
-    ys = ((np.arange(v.height) + 0.5) / scale - STAGE_H / 2)[:, None]
-    xs = ((np.arange(v.width) + 0.5) / scale - STAGE_W / 2)[None, :]
+    # Centred on the frame, so the plate is symmetric about both midlines: compute the top-left
+    # quarter (the middle row and column included) and mirror it, a quarter of the work.
+    qh, qw = (v.height + 1) // 2, (v.width + 1) // 2
+    ys = ((np.arange(qh) + 0.5 - v.height / 2) / scale)[:, None]
+    xs = ((np.arange(qw) + 0.5 - v.width / 2) / scale)[None, :]
     t = np.hypot(xs, ys)                                         # stage units from the centre
     t -= v.radius
     t *= 1.0 / max(v.reach, 1e-6)
@@ -204,7 +207,12 @@ def _vignette_plate(v: Vignette) -> np.ndarray:
     t = t * t * (3.0 - 2.0 * t)                                  # smoothstep
     t *= -np.clip(v.strength * v.amount, 0.0, 1.0) * 255.0
     t += 255.0 + 0.5                                             # the factor in levels, rounded
-    plate = cv2.cvtColor(np.clip(t, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2RGB)
+    quarter = np.clip(t, 0, 255).astype(np.uint8)
+    factor = np.empty((v.height, v.width), np.uint8)
+    factor[:qh, :qw] = quarter
+    factor[:qh, v.width - qw:] = quarter[:, ::-1]
+    factor[v.height - qh:] = factor[:qh][::-1]
+    plate = cv2.cvtColor(factor, cv2.COLOR_GRAY2RGB)
     plate.setflags(write=False)
     return plate
 

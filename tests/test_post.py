@@ -213,6 +213,16 @@ def test_vignette_darkens_corners_not_centre():
         assert corner.mean() < 200 * 0.8
 
 
+@pytest.mark.parametrize("width, height", [(640, 360), (1000, 562), (322, 181)])
+def test_vignette_is_centred_on_the_frame(width, height):
+    """Mirror-symmetric about both midlines, also where rounding the height to even pixels made
+    the frame a little off 16:9; its darkest point is a corner, its brightest the centre."""
+    plate = Vignette(width=width, height=height).plate()
+    assert plate.shape == (height, width, 3)
+    assert np.array_equal(plate, plate[::-1]) and np.array_equal(plate, plate[:, ::-1])
+    assert plate[0, 0, 0] == plate.min() < plate[height // 2, width // 2, 0] == 255
+
+
 def test_halation_adds_a_warm_glow_near_bright_areas_only():
     frame = grey(640, 360, 30)
     cv2.circle(frame, (320, 180), 20, (255, 255, 255), -1)
