@@ -47,11 +47,14 @@ def blit(frame: np.ndarray, rgba: np.ndarray, m: np.ndarray, opacity: float = 1.
     arithmetic and the blend is three uint8 passes written straight into the frame."""
     h, w = rgba.shape[:2]
     (a, b, tx), (c, d, ty) = m[0], m[1]
-    xs = (tx, a * w + tx, b * h + tx, a * w + b * h + tx)
-    ys = (ty, c * w + ty, d * h + ty, c * w + d * h + ty)
-    x0, y0 = max(0, math.floor(min(xs))), max(0, math.floor(min(ys)))
-    x1 = min(frame.shape[1], math.ceil(max(xs)) + 1)
-    y1 = min(frame.shape[0], math.ceil(max(ys)) + 1)
+    # Bilinear sampling spreads the sprite's edge pixels half a pixel beyond its rectangle, so
+    # the box is that of (-0.5, w + 0.5) x (-0.5, h + 0.5); frame pixel X has its centre at X + 0.5.
+    u0, u1, v0, v1 = -0.5, w + 0.5, -0.5, h + 0.5
+    xs = (a * u0 + b * v0, a * u1 + b * v0, a * u0 + b * v1, a * u1 + b * v1)
+    ys = (c * u0 + d * v0, c * u1 + d * v0, c * u0 + d * v1, c * u1 + d * v1)
+    x0, y0 = max(0, math.floor(min(xs) + tx - 0.5)), max(0, math.floor(min(ys) + ty - 0.5))
+    x1 = min(frame.shape[1], math.ceil(max(xs) + tx - 0.5) + 1)
+    y1 = min(frame.shape[0], math.ceil(max(ys) + ty - 0.5) + 1)
     if x1 <= x0 or y1 <= y0 or opacity <= 0:
         return
     # Painted pixels have their centres at +0.5 (pixel i covers [i, i+1)); OpenCV samples at

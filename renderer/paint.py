@@ -26,7 +26,7 @@ from renderer.sdf import Geom, Grid, distance, geometry, segment_distance
 # Painting grids finer than this many pixels per stage unit need no supersampling.
 MIN_INTERNAL_SCALE = 0.6
 MAX_SUPERSAMPLE = 4
-MARGIN_PX = 2  # transparent border kept around a sprite's painted pixels
+MARGIN_PX = 2  # painting windows reach this far beyond a primitive's soft edge
 WOBBLE_CELL = 22.0  # feature size of the handmade edge wobble, stage units
 BAND_PIXELS = 1_000_000  # set layers are painted in bands of about this many pixels (memory)
 
@@ -262,7 +262,7 @@ def paint(prims: Sequence[Prim], scale: float, seed: int) -> Sprite:
 
     scale: pixels per stage unit (1/6 for a 320x180 render ... 2 for 4K). seed: keys the
     material textures and edge wobble (give each part its own). The sprite is cropped to its
-    painted pixels plus a 2 px margin; `origin` locates bone-local (0, 0) in it.
+    painted pixels; `origin` locates bone-local (0, 0) in it.
     """
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
@@ -282,8 +282,9 @@ def paint(prims: Sequence[Prim], scale: float, seed: int) -> Sprite:
     cols = np.flatnonzero(rgba[..., 3].any(axis=0))
     if len(rows) == 0:
         return Sprite(np.zeros((1, 1, 4), np.uint8), (0.0, 0.0), scale)
-    r0, r1 = max(rows[0] - MARGIN_PX, 0), min(rows[-1] + 1 + MARGIN_PX, rgba.shape[0])
-    c0, c1 = max(cols[0] - MARGIN_PX, 0), min(cols[-1] + 1 + MARGIN_PX, rgba.shape[1])
+    # No transparent margin: blits sample outside a sprite as transparent anyway, and every
+    # pixel of margin would be warped and blended in every exposure.
+    r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
     rgba = np.ascontiguousarray(rgba[r0:r1, c0:c1])
     return Sprite(rgba, (float(-J0 - c0), float(-I0 - r0)), scale)
 

@@ -71,3 +71,26 @@ def test_blit_lays_a_premultiplied_sprite_over_the_frame(place, opacity):
     expected = frame * (1 - warped[..., 3:] / 255) + warped[..., :3]
     assert np.abs(out - expected).max() <= 1.5
     assert (out != frame).any()
+
+
+@pytest.mark.parametrize("place", [
+    rig.translate(100.4, 60.7) @ rig.rotate(17) @ rig.scale(0.7),
+    rig.translate(150.3, 40.6) @ rig.rotate(-33) @ rig.scale(2.5),
+    rig.translate(200.7, 30.2) @ rig.scale(-1.6, 1.6),
+])
+def test_blit_keeps_the_soft_edge_of_a_sprite_painted_to_its_border(place):
+    """Sprites carry no transparent margin: bilinear sampling spreads their edge pixels half a
+    sprite pixel outward, and the blit's box must reach that far on every side."""
+    rng = np.random.default_rng(9)
+    sprite = np.dstack([(rng.random((30, 40, 3)) * 255).astype(np.uint8),
+                        np.full((30, 40), 255, np.uint8)])
+    frame = np.full((180, 320, 3), 90, np.uint8)
+
+    out = frame.copy()
+    composite.blit(out, sprite, place)
+
+    shifted = rig.translate(-0.5, -0.5) @ place @ rig.translate(0.5, 0.5)
+    warped = cv2.warpAffine(sprite, rig.affine(shifted), (320, 180), flags=cv2.INTER_LINEAR,
+                            borderMode=cv2.BORDER_CONSTANT).astype(np.float64)
+    expected = frame * (1 - warped[..., 3:] / 255) + warped[..., :3]
+    assert np.abs(out - expected).max() <= 1.5
