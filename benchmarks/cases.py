@@ -51,8 +51,10 @@ def _sink(target: Path, settings, frames: int, label: str):
 
 def run_stopmo(scene_path: Path, work: Path, post: bool) -> int:
     """`stopmo render SCENE -q preview` without the progress bar; returns frames written."""
+    from renderer.encode import find_ffmpeg_early
     from renderer.render import plan_scene, render_into
     from renderer.script import load_scene
+    find_ffmpeg_early()
     settings = _settings(post)
     plan = plan_scene(load_scene(scene_path), settings)
     with _sink(work / f"stopmo{'' if post else '-nopost'}.mp4", settings, plan.frames,

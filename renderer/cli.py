@@ -178,8 +178,9 @@ def progress_bar(total: int, desc: str):
 
 
 def cmd_render(args) -> int:
-    from renderer.encode import open_sink
+    from renderer.encode import find_ffmpeg_early, open_sink
     from renderer.render import plan_scene, render_into
+    find_ffmpeg_early()
     scene = _scene(args.scene)
     settings = _settings(args)
     plan = plan_scene(scene, settings, args.shot)

@@ -19,6 +19,7 @@ import os
 import signal
 import subprocess
 import tempfile
+import threading
 from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
@@ -38,6 +39,30 @@ FRAME_NAME = "frame_{:06d}.png"
 PNG_COMPRESS_LEVEL = 1
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 _DISK_FULL_TEXT = ("No space left on device", "Disk quota exceeded")
+
+
+_exe_lock = threading.Lock()
+
+
+def ffmpeg_exe() -> str:
+    """The ffmpeg binary. imageio-ffmpeg runs it once (`ffmpeg -version`) to check it before
+    handing out its path; the lock makes a second caller wait for that check, not repeat it."""
+    with _exe_lock:
+        return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def find_ffmpeg_early() -> threading.Thread:
+    """Start `ffmpeg_exe` in a background thread (returned). Its check is ~50 ms of waiting on a child
+    process, which a render hides behind loading its scene; the sink then finds the path cached.
+    A failure is left for the sink to report."""
+    def find() -> None:
+        try:
+            ffmpeg_exe()
+        except Exception:  # noqa: BLE001 - the sink asks again and explains
+            pass
+    thread = threading.Thread(target=find, name="stopmo-find-ffmpeg", daemon=True)
+    thread.start()
+    return thread
 
 
 class FrameSink(Protocol):
@@ -97,7 +122,7 @@ class VideoSink:
         except OSError as err:
             raise OutputError(f"cannot write {target}: {err.strerror}") from None
         self._log = tempfile.TemporaryFile()
-        cmd = [imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-nostats", "-v", "error", "-y",
+        cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-v", "error", "-y",
                "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
                "-r", str(fps), "-i", "-", "-an",
                # Convert with, and tag, the BT.709 matrix HD players assume (the default is 601).

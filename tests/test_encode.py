@@ -6,12 +6,14 @@ import errno
 import os
 import signal
 import subprocess
+import threading
 
+import imageio_ffmpeg
 import numpy as np
 import pytest
 from PIL import Image
 
-from renderer.encode import check_target, open_sink
+from renderer.encode import check_target, ffmpeg_exe, find_ffmpeg_early, open_sink
 from renderer.probe import VideoInfo, parse_stream_line, probe, read_frames
 from renderer.errors import EncodeError, OutputError
 
@@ -319,3 +321,22 @@ def test_mov_is_written_too_and_its_video_can_be_replaced(tmp_path):
     render(target, exposures=2, hold=2)
     render(target, exposures=3, hold=2)
     assert probe(target).frames == 6
+
+
+def test_ffmpeg_found_early_is_the_one_the_sink_runs(tmp_path):
+    find_ffmpeg_early().join()
+    assert os.access(ffmpeg_exe(), os.X_OK)
+    render(tmp_path / "a.mp4", exposures=2)
+    assert probe(tmp_path / "a.mp4").frames == 4
+
+
+def test_finding_ffmpeg_early_leaves_a_failure_for_the_sink_to_report(monkeypatch):
+    def missing():
+        raise RuntimeError("No ffmpeg exe could be found")
+    escaped = []
+    monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", missing)
+    monkeypatch.setattr(threading, "excepthook", escaped.append)
+    find_ffmpeg_early().join()
+    assert escaped == []
+    with pytest.raises(RuntimeError, match="No ffmpeg"):
+        ffmpeg_exe()
