@@ -176,6 +176,15 @@ if CParser is not None:
             Resolver.__init__(self)
             self._start_counting()
 
+    class _NativeLoader(CParser, Resolver):
+        """libyaml composes as well: three times faster, but uncounted (see `_compose_fast`)."""
+
+        yaml_implicit_resolvers = _Counting.yaml_implicit_resolvers
+
+        def __init__(self, stream: str):
+            CParser.__init__(self, stream)
+            Resolver.__init__(self)
+
     _Loader: type = _CLoader
 else:
     _Loader = _PyLoader
@@ -224,7 +233,7 @@ def parse_yaml(text: bytes | str, filename: str, error: type[StopmoError]) -> No
     if not text.strip():
         raise error("the file is empty", Location(filename, 1, 1))
     try:
-        root = _compose(text)
+        root = _compose_fast(text) or _compose(text)
         if root is None:
             raise error("the file is empty", Location(filename, 1, 1),
                         hint="it holds only comments")
@@ -246,6 +255,47 @@ def _too_big(error: type[StopmoError], filename: str, shown: str) -> StopmoError
     limit = settings.MAX_FILE_BYTES
     return error(f"file is {shown}; the limit is {limit} bytes ({limit // 2**20} MiB)",
                  Location(filename, 1, 1), hint="scene and puppet files are small; split this one")
+
+
+def _compose_fast(text: str):
+    """The document composed by libyaml alone, or None unless it is valid and plainly within the
+    limits; then `_compose` composes it again, counting, to refuse it where the problem is.
+    Aliases stay shared nodes here, so even an alias bomb costs only what its text costs."""
+    if _Loader is _PyLoader:
+        return None
+    try:
+        root = _NativeLoader(text).get_single_node()
+    except yaml.YAMLError:
+        return None
+    return root if root is not None and _within_limits(root) else None
+
+
+def _within_limits(root) -> bool:
+    """Whether a composed document nests at most MAX_DEPTH deep and expands to at most
+    MAX_NODES values, aliases counted in full (each node's expanded size computed once). An
+    alias inside its own anchor nests without end, so it fails the depth limit."""
+    sizes: dict[int, int] = {}
+
+    def size(node, depth: int) -> int:
+        if depth > MAX_DEPTH:
+            raise OverflowError
+        known = sizes.get(id(node))
+        if known is None:
+            if isinstance(node, ScalarNode):
+                known = 1
+            elif isinstance(node, SequenceNode):
+                known = 1 + sum(size(child, depth + 1) for child in node.value)
+            else:
+                known = 1 + sum(size(k, depth + 1) + size(v, depth + 1) for k, v in node.value)
+            if known > MAX_NODES:
+                raise OverflowError
+            sizes[id(node)] = known
+        return known
+
+    try:
+        return size(root, 1) <= MAX_NODES
+    except OverflowError:
+        return False
 
 
 def _compose(text: str, loader_type: type | None = None):

@@ -1,9 +1,10 @@
 """Safe, located YAML loading: every value knows where it was written; bad files are refused."""
 import tracemalloc
+from pathlib import Path
 
 import pytest
 
-from renderer import settings
+from renderer import settings, yamlsrc
 from renderer.errors import Location, PuppetError, SceneError
 from renderer.yamlsrc import MAX_DEPTH, Node, load_yaml, parse_yaml
 
@@ -195,3 +196,28 @@ def test_control_character_located():
 def test_error_class_is_the_callers():
     with pytest.raises(PuppetError):
         parse_yaml("a: [", "puppets/p.yaml", PuppetError)
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.skipif(yamlsrc._Loader is yamlsrc._PyLoader, reason="PyYAML without libyaml")
+def test_libyaml_composing_alone_reads_every_project_file_as_counting_does():
+    """Files within the limits are composed by libyaml alone (the fast path); the values and
+    positions must be exactly those of the counting composer that refuses the others."""
+    paths = sorted([*REPO.glob("puppets/*.yaml"), *REPO.glob("scenes/**/*.yaml")])
+    assert len(paths) > 10
+    for path in paths:
+        text = path.read_text()
+        fast, counted = yamlsrc._compose_fast(text), yamlsrc._compose(text)
+        assert fast is not None, path
+        build = [yamlsrc._build(root, yamlsrc._Ctx(path.name), 1, "", None)
+                 for root in (fast, counted)]
+        assert build[0] == build[1], path
+
+
+def test_documents_over_a_limit_take_the_counting_path():
+    assert yamlsrc._compose_fast(billion_laughs()) is None
+    assert yamlsrc._compose_fast("a: &a [*a]\n") is None
+    assert yamlsrc._compose_fast("[" * (MAX_DEPTH + 1) + "]" * (MAX_DEPTH + 1)) is None
+    assert yamlsrc._compose_fast("[" * MAX_DEPTH + "]" * MAX_DEPTH) is not None
