@@ -6,7 +6,6 @@ the sprite's bounding box in the frame and blends it with uint8 OpenCV operation
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -136,17 +135,31 @@ def _layer_scale(cam: CameraKey, depth: float, settings: RenderSettings) -> floa
     return paint_scale(settings.scale * (1.0 + (cam.zoom - 1.0) / depth))
 
 
-@lru_cache(maxsize=2)
-def _backdrop(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
-              crumble: tuple[tuple[str, float], ...], grade: Grade | None) -> np.ndarray:
-    """Layers behind the puppets: a held camera gives the same backdrop, painted into the frame
-    once (the cache is a pure memo of this function's inputs). Exposures come in order, so only
-    the last camera or two can come again; a moving camera's older frames would only hold
-    memory (2.7 MB each at 720p)."""
-    frame = np.zeros((settings.height, settings.width, 3), np.uint8)
-    _draw_layers(frame, set_def, cam, settings, front=False, crumble=dict(crumble), grade=grade)
-    frame.setflags(write=False)
-    return frame
+class _HeldBackdrop:
+    """The layers behind the puppets, drawn into a new frame. A camera holding still gives the
+    same backdrop exposure after exposure, so when a backdrop's inputs come a second time in a
+    row it is kept, and copied from then on; a moving camera never repeats them and pays no copy
+    (2.7 MB at 720p). Only the last inputs are remembered: exposures come in order."""
+
+    def __init__(self) -> None:
+        self.last: tuple = (None, None)    # (inputs, kept frame or None)
+
+    def frame(self, set_def: SetDef, cam: CameraKey, settings: RenderSettings,
+              crumble: dict[str, float], grade: Grade | None) -> np.ndarray:
+        inputs = (set_def, cam, settings, tuple(sorted(crumble.items())), grade)
+        last_inputs, kept = self.last
+        if kept is not None and inputs == last_inputs:
+            return kept.copy()
+        frame = np.zeros((settings.height, settings.width, 3), np.uint8)
+        _draw_layers(frame, set_def, cam, settings, front=False, crumble=crumble, grade=grade)
+        self.last = (inputs, frame.copy() if inputs == last_inputs else None)
+        return frame
+
+    def forget(self) -> None:
+        self.last = (None, None)
+
+
+_backdrop = _HeldBackdrop()
 
 
 def _shadow(actor: ActorPose, need: float, grade: Grade | None) -> Sprite | None:
@@ -158,19 +171,20 @@ def _shadow(actor: ActorPose, need: float, grade: Grade | None) -> Sprite | None
 
 
 def _actor_sprites(actor: ActorPose, need: float,
-                   grade: Grade | None) -> list[tuple[Sprite, np.ndarray]]:
-    """(painting, slot matrix) of every attachment `actor` shows, back to front."""
+                   grade: Grade | None) -> list[tuple[Sprite, int]]:
+    """(painting, slot index) of every attachment `actor` shows, back to front."""
     scale = paint_scale(need * actor.scale)
-    return [(attachment_sprite(actor.puppet, att, scale, grade), slot_m)
-            for att, slot_m in zip(actor.attachments, actor.slot_matrices) if att is not None]
+    return [(attachment_sprite(actor.puppet, att, scale, grade), slot)
+            for slot, att in enumerate(actor.attachments) if att is not None]
 
 
 def _draw_actor(frame: np.ndarray, actor: ActorPose, cam_m: np.ndarray, need: float,
                 grade: Grade | None) -> None:
-    for sprite, slot_m in _actor_sprites(actor, need, grade):
-        m = cam_m @ slot_m @ rig.scale(1 / sprite.scale) @ rig.translate(-sprite.origin[0],
-                                                                         -sprite.origin[1])
-        blit(frame, sprite.rgba, m, actor.opacity)
+    on_screen = cam_m @ actor.slot_matrices            # every slot at once
+    for sprite, slot in _actor_sprites(actor, need, grade):
+        k, (ox, oy) = 1 / sprite.scale, sprite.origin  # sprite pixels to slot units
+        to_slot = np.array([[k, 0, -k * ox], [0, k, -k * oy], [0, 0, 1]])
+        blit(frame, sprite.rgba, on_screen[slot] @ to_slot, actor.opacity)
 
 
 def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
@@ -178,7 +192,7 @@ def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
     """The frame of one exposure before post effects: (H, W, 3) uint8 RGB, every painting in
     `grade`'s colours (ungraded without one)."""
     cam = state.camera
-    frame = _backdrop(set_def, cam, settings, tuple(sorted(state.crumble.items())), grade).copy()
+    frame = _backdrop.frame(set_def, cam, settings, state.crumble, grade)
     cam_m = camera_matrix(cam, 1.0, settings.scale)
     need = settings.scale * cam.zoom
     for actor in state.actors:
@@ -210,5 +224,6 @@ def load_cast(state: StageState, settings: RenderSettings, grade: Grade | None) 
 
 def forget_paintings() -> None:
     """Drop every painting and backdrop held in memory (paintings stay in the cache on disk)."""
-    for cached in (attachment_sprite, layer_sprite, layer_tiles, shadow_sprite, _backdrop):
+    for cached in (attachment_sprite, layer_sprite, layer_tiles, shadow_sprite):
         cached.cache_clear()
+    _backdrop.forget()

@@ -121,3 +121,15 @@ def test_the_first_exposure_finds_every_painting_it_needs_already_loaded(plan):
     sp, first = next(exposures(plan))
     render_exposure(plan, sp, first)
     assert [c.cache_info().misses for c in caches] == misses
+
+
+def test_a_held_camera_reuses_its_backdrop_without_carrying_puppets_over(plan):
+    """Shot two's camera holds still: from its third exposure on, the backdrop is a copy of a kept
+    one. Each exposure must equal the same exposure drawn from nothing."""
+    from renderer.composite import forget_paintings
+    shot = plan.shots[1]
+    forget_paintings()
+    held = [render_exposure(plan, shot, e) for e in shot.sheet[:5]]
+    for e, frame in zip(shot.sheet[:5], held):
+        forget_paintings()
+        assert np.array_equal(render_exposure(plan, shot, e), frame), e.index
