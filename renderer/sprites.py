@@ -108,14 +108,15 @@ def _paint_layer(layer: Layer, scale: float, dof: float, seed: int) -> LayerSpri
     rgba = paint_layer(shapes, (x1 - x0, y1 - y0), scale, seed, layer.background)
     sigma = DOF_SIGMA * dof * abs(1.0 - 1.0 / layer.depth) * scale
     if sigma > 0.3:  # depth of field: out-of-focus layers are painted soft once, not per frame
-        rgba = cv2.GaussianBlur(rgba, (0, 0), sigma)
+        cv2.GaussianBlur(rgba, (0, 0), sigma, dst=rgba)   # in place: a near layer is ~50 MB
     opaque = layer.background is not None
     if not opaque:  # crop to the painted pixels so the blit only touches what the layer covers
-        ys, xs = np.nonzero(rgba[..., 3])
-        if len(xs) == 0:
+        painted = rgba[..., 3] > 0
+        rows, cols = np.flatnonzero(painted.any(axis=1)), np.flatnonzero(painted.any(axis=0))
+        if len(rows) == 0:
             return LayerSprite(rgba[:1, :1] * 0, (x0, y0), scale, False)
-        rgba = rgba[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
-        x0, y0 = x0 + xs.min() / scale, y0 + ys.min() / scale
+        rgba = rgba[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+        x0, y0 = x0 + cols[0] / scale, y0 + rows[0] / scale
     return LayerSprite(np.ascontiguousarray(rgba), (x0, y0), scale, opaque)
 
 
