@@ -290,34 +290,49 @@ def paint(prims: Sequence[Prim], scale: float, seed: int) -> Sprite:
 
 
 def paint_layer(prims: Sequence[Prim], size: tuple[float, float], scale: float, seed: int,
-                background: tuple[int, int, int] | None = None) -> np.ndarray:
+                background: tuple[int, int, int] | None = None,
+                margin: int = 0) -> tuple[np.ndarray, tuple[int, int]]:
     """Paint a set layer: a canvas of `size` (width, height) stage units whose top-left corner
-    is stage (0, 0), at `scale` pixels per unit. Each primitive is painted only within its own
-    bounding box. background: opaque 0..255 RGB fill, or None for transparent.
+    is stage (0, 0), at `scale` pixels per unit, so round(height * scale) x round(width * scale)
+    pixels. Each primitive is painted only within its own bounding box. background: opaque
+    0..255 RGB fill, or None for transparent.
 
-    Returns (round(height * scale), round(width * scale), 4) uint8 premultiplied RGBA.
+    Returns (rgba, (j0, i0)): uint8 premultiplied RGBA of the window of the canvas that can hold
+    paint, and the canvas pixel (column, row) of its top-left corner; the rest of the canvas is
+    transparent. An opaque layer's window is the whole canvas; a transparent one's is the union
+    of its primitives' boxes grown by `margin` pixels, clipped to the canvas. (A near layer's
+    canvas is several frames wide and holds a chair: 110 MB at 720p for a few of paint.)
     """
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
     W = max(1, int(round(size[0] * scale)))
     H = max(1, int(round(size[1] * scale)))
-    out = np.empty((H, W, 4), np.uint8)
-    ss = _supersample(scale)
     wins = _windows(prims, scale)
+    if background is not None:
+        J0, I0, J1, I1 = 0, 0, W, H
+    elif wins:
+        J0, I0 = max(0, min(w[3] for w in wins) - margin), max(0, min(w[4] for w in wins) - margin)
+        J1, I1 = min(W, max(w[5] for w in wins) + margin), min(H, max(w[6] for w in wins) + margin)
+    else:
+        J0 = I0 = J1 = I1 = 0
+    if J1 <= J0 or I1 <= I0:
+        return np.zeros((0, 0, 4), np.uint8), (0, 0)
+    out = np.empty((I1 - I0, J1 - J0, 4), np.uint8)
+    ss = _supersample(scale)
     seams = {w[2]: _seams(w[0], w[1], w[2], seed) for w in wins if w[0].stitch}
-    rows = max(16, BAND_PIXELS // W)  # paint in bands of rows: bounded memory at 4K
-    for top in range(0, H, rows):
-        bottom = min(top + rows, H)
-        canvas = np.zeros((bottom - top, W, 4), np.float32)
+    rows = max(16, BAND_PIXELS // (J1 - J0))  # paint in bands of rows: bounded memory at 4K
+    for top in range(I0, I1, rows):
+        bottom = min(top + rows, I1)
+        canvas = np.zeros((bottom - top, J1 - J0, 4), np.float32)
         if background is not None:
             canvas[..., :3] = np.asarray(background, np.float32) / 255.0
             canvas[..., 3] = 1.0
         for p, geo, idx, j0, i0, j1, i1 in wins:
-            j0, i0, j1, i1 = max(j0, 0), max(i0, top), min(j1, W), min(i1, bottom)
+            j0, i0, j1, i1 = max(j0, J0), max(i0, top), min(j1, J1), min(i1, bottom)
             if j0 >= j1 or i0 >= i1:
                 continue
             src = _paint_prim(p, geo, idx, seed, scale, ss, j0, i0, j1 - j0, i1 - i0,
                               seams.get(idx))
-            _over(canvas, src, i0 - top, j0)
-        out[top:bottom] = _to_uint8(canvas)
-    return out
+            _over(canvas, src, i0 - top, j0 - J0)
+        out[top - I0:bottom - I0] = _to_uint8(canvas)
+    return out, (J0, I0)

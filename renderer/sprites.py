@@ -105,19 +105,29 @@ def _painted_layer(set_def: SetDef, index: int, scale: float, dof: float) -> Lay
 def _paint_layer(layer: Layer, scale: float, dof: float, seed: int) -> LayerSprite:
     x0, y0, x1, y1 = layer.extent
     shapes = [_shifted(p, -x0, -y0) for p in layer.shapes]
-    rgba = paint_layer(shapes, (x1 - x0, y1 - y0), scale, seed, layer.background)
     sigma = DOF_SIGMA * dof * abs(1.0 - 1.0 / layer.depth) * scale
-    if sigma > 0.3:  # depth of field: out-of-focus layers are painted soft once, not per frame
-        cv2.GaussianBlur(rgba, (0, 0), sigma, dst=rgba)   # in place: a near layer is ~50 MB
+    blur = sigma > 0.3  # depth of field: out-of-focus layers are painted soft once, not per frame
+    rgba, (j0, i0) = paint_layer(shapes, (x1 - x0, y1 - y0), scale, seed, layer.background,
+                                 margin=_blur_margin(sigma) if blur else 0)
+    if blur and rgba.size:
+        cv2.GaussianBlur(rgba, (0, 0), sigma, dst=rgba)   # in place: a backdrop is ~15 MB
+    x0, y0 = x0 + j0 / scale, y0 + i0 / scale
     opaque = layer.background is not None
     if not opaque:  # crop to the painted pixels so the blit only touches what the layer covers
         painted = rgba[..., 3] > 0
         rows, cols = np.flatnonzero(painted.any(axis=1)), np.flatnonzero(painted.any(axis=0))
         if len(rows) == 0:
-            return LayerSprite(rgba[:1, :1] * 0, (x0, y0), scale, False)
+            return LayerSprite(np.zeros((1, 1, 4), np.uint8), (x0, y0), scale, False)
         rgba = rgba[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
         x0, y0 = x0 + cols[0] / scale, y0 + rows[0] / scale
     return LayerSprite(np.ascontiguousarray(rgba), (x0, y0), scale, opaque)
+
+
+def _blur_margin(sigma: float) -> int:
+    """Transparent pixels to paint around a layer's shapes so that blurring the window gives
+    what blurring the whole canvas would: the blur spreads paint up to its radius (3 sigma for
+    uint8 in OpenCV, 4 here to be safe), and the window's edge mirrors another radius back in."""
+    return 2 * math.ceil(4.0 * sigma) + 2
 
 
 CRUMBLE_TILE = 90.0   # stage units: the size of the pieces a disintegrating layer breaks into

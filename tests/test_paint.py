@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import cv2
 import numpy as np
 import pytest
 
@@ -227,10 +228,19 @@ def test_same_part_at_two_scales_looks_the_same():
     assert np.abs(mean_big - mean_small).max() < 0.03
 
 
+def on_canvas(painting: tuple[np.ndarray, tuple[int, int]], size: tuple[float, float],
+              scale: float) -> np.ndarray:
+    """A layer painting's window placed on its whole (transparent) canvas."""
+    window, (j0, i0) = painting
+    canvas = np.zeros((round(size[1] * scale), round(size[0] * scale), 4), np.uint8)
+    canvas[i0:i0 + window.shape[0], j0:j0 + window.shape[1]] = window
+    return canvas
+
+
 def test_layer_places_primitives_in_canvas_coordinates():
     scale = 0.5
-    layer = paint_layer([Prim("ellipse", at=(100, 50), size=(40, 40), material="metal")],
-                        (400, 200), scale, seed=1, background=None)
+    ball = Prim("ellipse", at=(100, 50), size=(40, 40), material="metal")
+    layer = on_canvas(paint_layer([ball], (400, 200), scale, seed=1), (400, 200), scale)
     assert layer.shape == (100, 200, 4) and layer.dtype == np.uint8
     cx, cy = centroid(layer)
     assert (cx, cy) == pytest.approx((50, 25), abs=PLACEMENT_TOLERANCE_PX)
@@ -241,8 +251,8 @@ def test_layer_background_and_clipping():
                   material="wallpaper", color2=(200, 100, 100)),
              Prim("ellipse", at=(5000, 5000), size=(50, 50)),
              Prim("polygon", points=((350, 150), (500, 150), (450, 300)), material="wood")]
-    layer = paint_layer(prims, (400, 200), 1.0, seed=2, background=(10, 20, 30))
-    assert layer.shape == (200, 400, 4)
+    layer, corner = paint_layer(prims, (400, 200), 1.0, seed=2, background=(10, 20, 30))
+    assert layer.shape == (200, 400, 4) and corner == (0, 0)   # opaque: the whole canvas
     assert (layer[..., 3] == 255).all()
     assert tuple(layer[190, 200, :3]) == (10, 20, 30)
     assert layer[20, 20, :3].astype(int).sum() > 300
@@ -250,7 +260,7 @@ def test_layer_background_and_clipping():
 
 def test_layer_matches_sprite_painting():
     p = Prim("ellipse", at=(100, 80), size=(60, 40), material="clay", color=(200, 160, 130))
-    layer = paint_layer([p], (200, 160), 1.0, seed=4, background=None)
+    layer = on_canvas(paint_layer([p], (200, 160), 1.0, seed=4), (200, 160), 1.0)
     s = paint([p], 1.0, seed=4)
     ox, oy = int(s.origin[0]), int(s.origin[1])
     h, w = s.rgba.shape[:2]
@@ -264,10 +274,48 @@ def test_layer_painted_in_bands_matches_one_piece(monkeypatch):
                   color=(90, 120, 160), color2=(230, 200, 140), stitch=True),
              Prim("polygon", points=((40, 20), (260, 60), (120, 190)), smooth=True,
                   material="yarn", color=(30, 60, 170), stitch=True)]
-    whole = paint_layer(prims, (300, 200), 1.0, seed=9, background=(20, 20, 20))
+    whole, _ = paint_layer(prims, (300, 200), 1.0, seed=9, background=(20, 20, 20))
     monkeypatch.setattr(paint_mod, "BAND_PIXELS", 300 * 17)
-    banded = paint_layer(prims, (300, 200), 1.0, seed=9, background=(20, 20, 20))
+    banded, _ = paint_layer(prims, (300, 200), 1.0, seed=9, background=(20, 20, 20))
     assert np.abs(whole.astype(int) - banded.astype(int)).max() <= 2
+
+
+def test_a_transparent_layer_is_painted_only_around_its_shapes():
+    # a near layer's canvas is several frames wide and mostly empty: its window is what it costs
+    prims = [Prim("rect", at=(600, 300), size=(60, 120), material="wood", color=(90, 50, 30)),
+             Prim("ellipse", at=(660, 250), size=(50, 40), material="clay", color=(200, 90, 60))]
+    size = (1200, 400)
+    window, _ = painting = paint_layer(prims, size, 1.0, seed=3)
+    assert window.size < on_canvas(painting, size, 1.0).size / 20
+    whole = paint_layer(prims, size, 1.0, seed=3, margin=10_000)   # margin: the whole canvas
+    assert whole[0].shape == (400, 1200, 4) and whole[1] == (0, 0)
+    assert np.array_equal(on_canvas(painting, size, 1.0), whole[0])
+
+
+def test_a_soft_layer_blurred_in_its_window_equals_the_whole_canvas_blurred():
+    # depth of field blurs a layer once when painted; only its window is painted and blurred,
+    # which must not show: not where the window is padded, nor where the canvas edge clips it
+    from renderer.sets import Layer
+    from renderer.sprites import DOF_SIGMA, _paint_layer
+    prims = (Prim("rect", at=(600, 300), size=(60, 120), material="wood", color=(90, 50, 30)),
+             Prim("ellipse", at=(1180, 250), size=(80, 60), material="clay", color=(200, 90, 60)))
+    layer = Layer("chair", 0.6, (0.0, 0.0, 1200.0, 400.0), None, prims)
+    sigma = DOF_SIGMA * abs(1 - 1 / layer.depth)
+    sprite = _paint_layer(layer, 1.0, 1.0, seed=5)
+    whole, _ = paint_layer(prims, (1200, 400), 1.0, seed=5, margin=10_000)
+    cv2.GaussianBlur(whole, (0, 0), sigma, dst=whole)
+    rows = np.flatnonzero(whole[..., 3].any(axis=1))
+    cols = np.flatnonzero(whole[..., 3].any(axis=0))
+    assert cols[-1] == 1199                                   # the canvas edge clips the paint
+    expected = whole[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    assert sprite.rgba.shape == expected.shape and np.array_equal(sprite.rgba, expected)
+    assert sprite.origin == (cols[0], rows[0]) and not sprite.opaque
+
+
+def test_an_empty_transparent_layer_paints_nothing():
+    off_canvas = Prim("ellipse", at=(5000, 5000), size=(50, 50))
+    window, _ = paint_layer([off_canvas], (400, 200), 1.0, seed=1)
+    assert window.size == 0
 
 
 def test_a_shape_clipped_to_a_single_pixel_row_paints():
