@@ -107,6 +107,17 @@ def test_repeat_two_gives_two_frames_that_look_the_same(tmp_path):
     assert np.abs(a.astype(int) - b).max() <= COLOUR_TOLERANCE
 
 
+def test_frames_go_down_a_wide_pipe(tmp_path):
+    from renderer.encode import PIPE_BYTES
+    fcntl = pytest.importorskip("fcntl")
+    if not hasattr(fcntl, "F_GETPIPE_SZ"):
+        pytest.skip("pipe sizes are Linux's")
+    with open_sink(tmp_path / "wide.mp4", width=W, height=H, **FAST) as sink:
+        assert fcntl.fcntl(sink.process.stdin.fileno(), fcntl.F_GETPIPE_SZ) == PIPE_BYTES
+        sink.write(exposure(1), repeat=3)
+    assert probe(tmp_path / "wide.mp4").frames == 3
+
+
 def test_non_contiguous_frames_are_accepted(tmp_path):
     rgba = np.zeros((H, W, 4), np.uint8)
     with open_sink(tmp_path / "view.mp4", width=W, height=H, **FAST) as sink:
