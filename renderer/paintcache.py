@@ -1,4 +1,5 @@
-"""A cache of painted sprites on disk, shared by every render on this machine.
+"""A cache of painted sprites on disk, shared by every render on this machine (and of the film
+grain's noise field, which is as slow to make and as fixed).
 
 Painting is the one slow step that does not depend on the frame: a set layer takes up to two
 seconds, a puppet's parts about as much. Users re-render the same scene dozens of times a day, so
@@ -36,26 +37,28 @@ def cache_dir() -> Path | None:
     return Path(base) / "stopmo" / "paint"
 
 
-@lru_cache(maxsize=1)
-def _code_digest() -> str:
+@lru_cache(maxsize=4)
+def _code_digest(names: tuple[str, ...]) -> str:
     here = Path(__file__).resolve().parent
     h = hashlib.sha256()
-    for name in PAINTING_CODE:
+    for name in names:
         h.update((here / name).read_bytes())
     return h.hexdigest()
 
 
-def key(*parts) -> str:
-    """A digest of the painting code and `parts` (reprs of frozen specs, scales, seeds)."""
-    h = hashlib.sha256(_code_digest().encode())
+def key(*parts, code: tuple[str, ...] = PAINTING_CODE) -> str:
+    """A digest of the code that makes the picture (the painting modules unless `code` names
+    others) and `parts` (reprs of frozen specs, scales, seeds)."""
+    h = hashlib.sha256(_code_digest(code).encode())
     for part in parts:
         h.update(repr(part).encode())
         h.update(b"\x1f")
     return h.hexdigest()
 
 
-def load(digest: str) -> tuple[np.ndarray, tuple[float, ...]] | None:
-    """The cached (rgba, numbers) for `digest`, or None."""
+def load(digest: str, channels: int = 4) -> tuple[np.ndarray, tuple[float, ...]] | None:
+    """The cached (image, numbers) for `digest`, or None: an (h, w, channels) uint8 image,
+    RGBA for a painting."""
     folder = cache_dir()
     if folder is None:
         return None
@@ -66,7 +69,7 @@ def load(digest: str) -> tuple[np.ndarray, tuple[float, ...]] | None:
         rgba = np.load(io.BytesIO(zlib.decompress(data)), allow_pickle=False)
     except (OSError, ValueError, zlib.error):
         return None             # missing, or damaged: paint it again
-    if rgba.dtype != np.uint8 or rgba.ndim != 3 or rgba.shape[2] != 4:
+    if rgba.dtype != np.uint8 or rgba.ndim != 3 or rgba.shape[2] != channels:
         return None
     try:
         os.utime(path)          # recently used: last to be evicted

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from renderer import paintcache
 from renderer.errors import SceneError
 from renderer.settings import STAGE_H, STAGE_W
 
@@ -267,9 +268,30 @@ class Grain:
 
 @functools.lru_cache(maxsize=2)
 def _grain_field(g: Grain) -> tuple[np.ndarray, np.ndarray, tuple[tuple[int, int], ...]]:
+    margin = max(8, int(round(GRAIN_MARGIN * g.width / STAGE_W)))   # pixels
+    # Made once per (seed, size, look) on this machine: 40 ms at 720p, a render's first frame
+    # waits for it. The cache keys it by this module's code, like paintings by theirs.
+    digest = paintcache.key("grain", g, margin, code=("post.py",))
+    cached = paintcache.load(digest, channels=2)
+    if cached is None:
+        halves = _grain_noise(g, g.width + margin, g.height + margin)
+        paintcache.store(digest, halves, ())
+    else:
+        halves = cached[0]
+    pos, neg = (cv2.cvtColor(cv2.extractChannel(halves, c), cv2.COLOR_GRAY2RGB) for c in (0, 1))
+    pos.setflags(write=False)
+    neg.setflags(write=False)
+    half = margin // 2
+    # A lattice order in which consecutive plates are at least half a margin apart.
+    lattice = [(0, 0), (margin, half), (half, 0), (0, margin), (margin, 0), (half, margin),
+               (0, half), (margin, margin)]
+    return pos, neg, tuple(lattice[:GRAIN_PLATES])
+
+
+def _grain_noise(g: Grain, out_w: int, out_h: int) -> np.ndarray:
+    """The noise field, (out_h, out_w, 2) uint8: its positive half in levels, then its negative
+    half's magnitude (the same value goes to R, G and B)."""
     scale = g.width / STAGE_W                                    # pixels per stage unit
-    margin = max(8, int(round(GRAIN_MARGIN * scale)))            # pixels
-    out_w, out_h = g.width + margin, g.height + margin
     # Noise on a grid of one cell per grain, so the grain's size is the same in stage units at
     # every output size; resampling to pixels then averages (small renders) or enlarges it.
     cell = max(g.size, 0.05)
@@ -283,16 +305,9 @@ def _grain_field(g: Grain) -> tuple[np.ndarray, np.ndarray, tuple[tuple[int, int
     shrinking = out_w < grid_w
     noise = cv2.resize(noise, (out_w, out_h),
                        interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC)
-    # Rounded (half to even, as np.rint) and split by sign; the same value in R, G and B.
-    pos = cv2.cvtColor(cv2.convertScaleAbs(np.clip(noise, 0, 127)), cv2.COLOR_GRAY2RGB)
-    neg = cv2.cvtColor(cv2.convertScaleAbs(np.clip(noise, -127, 0)), cv2.COLOR_GRAY2RGB)
-    pos.setflags(write=False)
-    neg.setflags(write=False)
-    half = margin // 2
-    # A lattice order in which consecutive plates are at least half a margin apart.
-    lattice = [(0, 0), (margin, half), (half, 0), (0, margin), (margin, 0), (half, margin),
-               (0, half), (margin, margin)]
-    return pos, neg, tuple(lattice[:GRAIN_PLATES])
+    # Rounded (half to even, as np.rint) and split by sign.
+    return cv2.merge((cv2.convertScaleAbs(np.clip(noise, 0, 127)),
+                      cv2.convertScaleAbs(np.clip(noise, -127, 0))))
 
 
 def _cell_gain(cell: float) -> float:
