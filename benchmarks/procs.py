@@ -4,6 +4,11 @@ Memory is read from /proc while the tree lives (every `interval` seconds): the p
 summed resident set (the memory the run actually held at once, encoder included) and each
 process's own high-water mark (VmHWM) by command name. `ru_maxrss` of reaped children cannot be
 used for the encoder: a forked child inherits its parent's high-water mark before it execs.
+
+A process starting a program is, for the milliseconds between fork and exec, two processes with
+one memory: the child shows its parent's anonymous memory, all of it shared. For such a child
+(the same command as its parent, the same resident anonymous memory to 1 %) only the pages it
+holds privately count; any other process counts in full.
 """
 from __future__ import annotations
 
@@ -43,30 +48,60 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def _status(pid: int) -> tuple[str, float, float]:
-    """(command name, VmRSS MiB, VmHWM MiB) of a live process; ('', 0, 0) once it is gone."""
-    name, rss, hwm = "", 0.0, 0.0
+def _status(pid: int) -> tuple[str, float, float, int, float]:
+    """(command name, VmRSS MiB, VmHWM MiB, parent pid, RssAnon MiB) of a live process;
+    ('', 0, 0, 0, 0) once it is gone."""
+    name, rss, hwm, parent, anon = "", 0.0, 0.0, 0, 0.0
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("Name:"):
                 name = line.split(None, 1)[1].strip()
+            elif line.startswith("PPid:"):
+                parent = int(line.split()[1])
             elif line.startswith("VmRSS:"):
                 rss = int(line.split()[1]) / 1024
             elif line.startswith("VmHWM:"):
                 hwm = int(line.split()[1]) / 1024
+            elif line.startswith("RssAnon:"):
+                anon = int(line.split()[1]) / 1024
     except (FileNotFoundError, ProcessLookupError):
-        pass
-    return name, rss, hwm
+        return "", 0.0, 0.0, 0, 0.0
+    return name, rss, hwm, parent, anon
+
+
+def tree_memory(pid: int) -> tuple[float, dict[int, tuple[str, float, float]]]:
+    """The summed resident set (MiB) of `pid`'s tree, a child between fork and exec counted by
+    the pages it holds privately (see the module's docstring), and each live process's (name,
+    VmRSS, VmHWM)."""
+    seen = {p: _status(p) for p in descendants(pid)}
+    total = 0.0
+    for child, (name, rss, _, parent, anon) in seen.items():
+        if not name:
+            continue
+        above = seen.get(parent)
+        if above and above[0] == name and abs(above[4] - anon) <= 0.01 * above[4]:
+            rss = min(rss, _private_mib(child, rss))   # between fork and exec: shares its parent's
+        total += rss
+    return total, {p: s[:3] for p, s in seen.items() if s[0]}
+
+
+def _private_mib(pid: int, otherwise: float) -> float:
+    """The memory only `pid` holds (Private_Clean + Private_Dirty), MiB; `otherwise` if unknown."""
+    private = 0
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith(("Private_Clean:", "Private_Dirty:")):
+                private += int(line.split()[1])
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return otherwise
+    return private / 1024
 
 
 def _watch(pid: int, stats: TreeStats, done: threading.Event, interval: float) -> None:
     while not done.is_set():
-        total = 0.0
-        for p in descendants(pid):
-            name, rss, hwm = _status(p)
-            if name:
-                total += rss
-                stats.hwm_mib[name] = max(stats.hwm_mib.get(name, 0.0), hwm)
+        total, processes = tree_memory(pid)
+        for name, _, hwm in processes.values():
+            stats.hwm_mib[name] = max(stats.hwm_mib.get(name, 0.0), hwm)
         stats.tree_mib = max(stats.tree_mib, total)
         done.wait(interval)
 
