@@ -301,7 +301,8 @@ def paint_layer(prims: Sequence[Prim], size: tuple[float, float], scale: float, 
     paint, and the canvas pixel (column, row) of its top-left corner; the rest of the canvas is
     transparent. An opaque layer's window is the whole canvas; a transparent one's is the union
     of its primitives' boxes grown by `margin` pixels, clipped to the canvas. (A near layer's
-    canvas is several frames wide and holds a chair: 110 MB at 720p for a few of paint.)
+    canvas is several frames wide and may hold just a chair: 110 MB of canvas at 720p around
+    2 MB of paint.)
     """
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
