@@ -18,6 +18,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 
 @dataclass
@@ -48,9 +49,17 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def _status(pid: int) -> tuple[str, float, float, int, float]:
-    """(command name, VmRSS MiB, VmHWM MiB, parent pid, RssAnon MiB) of a live process;
-    ('', 0, 0, 0, 0) once it is gone."""
+class _Status(NamedTuple):
+    """What /proc says of a process (sizes in MiB); `name` is '' once it is gone."""
+
+    name: str
+    rss: float
+    hwm: float
+    parent: int
+    anon: float
+
+
+def _status(pid: int) -> _Status:
     name, rss, hwm, parent, anon = "", 0.0, 0.0, 0, 0.0
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -65,8 +74,8 @@ def _status(pid: int) -> tuple[str, float, float, int, float]:
             elif line.startswith("RssAnon:"):
                 anon = int(line.split()[1]) / 1024
     except (FileNotFoundError, ProcessLookupError):
-        return "", 0.0, 0.0, 0, 0.0
-    return name, rss, hwm, parent, anon
+        return _Status("", 0.0, 0.0, 0, 0.0)
+    return _Status(name, rss, hwm, parent, anon)
 
 
 def tree_memory(pid: int) -> tuple[float, dict[int, tuple[str, float, float]]]:
@@ -75,14 +84,15 @@ def tree_memory(pid: int) -> tuple[float, dict[int, tuple[str, float, float]]]:
     VmRSS, VmHWM)."""
     seen = {p: _status(p) for p in descendants(pid)}
     total = 0.0
-    for child, (name, rss, _, parent, anon) in seen.items():
-        if not name:
+    for child, me in seen.items():
+        if not me.name:
             continue
-        above = seen.get(parent)
-        if above and above[0] == name and abs(above[4] - anon) <= 0.01 * above[4]:
+        above = seen.get(me.parent)
+        rss = me.rss
+        if above and above.name == me.name and abs(above.anon - me.anon) <= 0.01 * above.anon:
             rss = min(rss, _private_mib(child, rss))   # between fork and exec: shares its parent's
         total += rss
-    return total, {p: s[:3] for p, s in seen.items() if s[0]}
+    return total, {p: (s.name, s.rss, s.hwm) for p, s in seen.items() if s.name}
 
 
 def _private_mib(pid: int, otherwise: float) -> float:
