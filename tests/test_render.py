@@ -133,3 +133,33 @@ def test_a_held_camera_reuses_its_backdrop_without_carrying_puppets_over(plan):
     for e, frame in zip(shot.sheet[:5], held):
         forget_paintings()
         assert np.array_equal(render_exposure(plan, shot, e), frame), e.index
+
+
+def test_rendering_into_a_sink_keeps_opencv_on_one_thread_and_gives_the_rest_back(plan):
+    """The encoder has the other core: while exposures are rendered into a sink, OpenCV runs on
+    one thread; afterwards the process's setting is what it was, and the frames are the same."""
+    import cv2
+
+    from renderer.render import render_into
+
+    class Sink:
+        def __init__(self):
+            self.frames, self.frames_written = [], 0
+
+        def write(self, frame, repeat=1):
+            self.frames.extend([frame] * repeat)
+            self.frames_written += repeat
+
+    threads = set()
+    before = cv2.getNumThreads()
+    cv2.setNumThreads(2)
+    try:
+        sink = Sink()
+        render_into(plan, sink, lambda hold: threads.add(cv2.getNumThreads()))
+        assert threads == {1}
+        assert cv2.getNumThreads() == 2
+    finally:
+        cv2.setNumThreads(before)
+    expected = all_frames(plan)
+    assert len(sink.frames) == len(expected) == plan.frames
+    assert all(np.array_equal(a, b) for a, b in zip(sink.frames, expected))
