@@ -106,6 +106,18 @@ def _tail(log, lines: int = 5) -> str:
     return " | ".join(kept)
 
 
+def encoder_threads() -> int:
+    """x264's threads: one per core this process may run on. x264's own default, one and a half
+    per core, fills the stalls between its frames with extra frame threads when it has the
+    machine to itself; under stopmo the renderer fills them, and x264's extra threads only
+    contend with it (measured at 720p: a render ~4 % faster with two threads than with three,
+    and slower again with one)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # no affinity outside Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def _widen_pipe(fd: int) -> None:
     """Ask for a PIPE_BYTES pipe; where that is refused or unknown, the default pipe works."""
     try:
@@ -142,7 +154,7 @@ class VideoSink:
                "-vf", "scale=out_color_matrix=bt709:out_range=tv,"
                "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709",
                "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", str(crf), "-preset", preset,
-               "-movflags", "+faststart", "-f", VIDEO_FORMATS[target.suffix.lower()],
+               "-threads", str(encoder_threads()), "-movflags", "+faststart", "-f", VIDEO_FORMATS[target.suffix.lower()],
                str(self.temp)]
         try:
             # Own process group: a Ctrl-C reaches Python, which then stops ffmpeg and cleans up.

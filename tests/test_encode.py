@@ -118,6 +118,20 @@ def test_frames_go_down_a_wide_pipe(tmp_path):
     assert probe(tmp_path / "wide.mp4").frames == 3
 
 
+def test_x264_runs_one_thread_per_core_this_process_may_use(tmp_path):
+    """x264 writes its settings into the stream (what `mediainfo` shows as the encoding
+    settings): the thread count there is the cores stopmo may run on, not x264's 1.5 per core."""
+    import re
+
+    from renderer.encode import encoder_threads
+    target = tmp_path / "threads.mp4"
+    with open_sink(target, width=W, height=H, **FAST) as sink:
+        sink.write(exposure(1), repeat=2)
+    settings = re.search(rb"x264 - core .*? threads=(\d+) ", target.read_bytes())
+    assert settings is not None
+    assert int(settings.group(1)) == encoder_threads() == len(os.sched_getaffinity(0))
+
+
 def test_non_contiguous_frames_are_accepted(tmp_path):
     rgba = np.zeros((H, W, 4), np.uint8)
     with open_sink(tmp_path / "view.mp4", width=W, height=H, **FAST) as sink:
