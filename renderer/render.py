@@ -8,7 +8,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from queue import Queue
+from queue import SimpleQueue
 from threading import Thread
 from typing import Callable, Iterator
 
@@ -25,7 +25,7 @@ from renderer.text import draw_caption
 from renderer.timing import Exposure, exposure_at, exposure_sheet, frames_for
 from renderer.weather import draw_weather
 
-WRITE_AHEAD = 3   # exposures rendered ahead of the encoder (each ~2.7 MB at 720p)
+WRITE_AHEAD = 4   # exposures handed to the writer and not yet written (each ~2.7 MB at 720p)
 
 
 @dataclass(frozen=True)
@@ -188,17 +188,24 @@ def render_into(plan: ScenePlan, sink, on_frames: Callable[[int], None] | None =
     one thread. Splitting its small warps and blends across cores that x264 keeps busy cost the
     renderer ~20 % more CPU, taken from the encoder: ~2 % of the wall, measured. preload: as for
     `render_frames`."""
-    queue: Queue = Queue(maxsize=WRITE_AHEAD)
+    # The hand-over is two SimpleQueues, not a bounded Queue: Ctrl-C and SIGTERM raise
+    # KeyboardInterrupt in this thread wherever it is, and inside queue.Queue's Python-level
+    # Condition that can lose a wake-up (the writer never sees the end: `stopmo render` hung
+    # after a SIGTERM) or a lock. A SimpleQueue's put and get are C: each happens whole or not.
+    exposures: SimpleQueue = SimpleQueue()   # (frame, hold), then None
+    room: SimpleQueue = SimpleQueue()        # a token for each exposure the writer may take
+    for _ in range(WRITE_AHEAD):
+        room.put(True)
     failure: list[BaseException] = []
 
     def writer() -> None:
-        while (item := queue.get()) is not None:
-            if failure:
-                continue          # drain after a failure so the renderer never blocks
-            try:
-                sink.write(item[0], repeat=item[1])
-            except BaseException as exc:  # noqa: BLE001 - re-raised in the rendering thread
-                failure.append(exc)
+        while (item := exposures.get()) is not None:
+            if not failure:           # after a failure, drain so the renderer never blocks
+                try:
+                    sink.write(item[0], repeat=item[1])
+                except BaseException as exc:  # noqa: BLE001 - re-raised in the rendering thread
+                    failure.append(exc)
+            room.put(True)
 
     thread = Thread(target=writer, name="stopmo-writer", daemon=True)
     thread.start()
@@ -207,11 +214,15 @@ def render_into(plan: ScenePlan, sink, on_frames: Callable[[int], None] | None =
             _load_first_exposure(plan)
         with _opencv_threads(1):
             for frame, hold in render_frames(plan, on_frames, preload=False):
+                room.get()
                 if failure:
                     break
-                queue.put((frame, hold))
+                exposures.put((frame, hold))
     finally:
-        queue.put(None)
-        thread.join()
+        try:
+            exposures.put(None)   # the writer stops at the first None ...
+        finally:
+            exposures.put(None)   # ... which an interrupt just before it would skip
+            thread.join()
     if failure:
         raise failure[0]

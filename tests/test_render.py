@@ -163,3 +163,69 @@ def test_rendering_into_a_sink_keeps_opencv_on_one_thread_and_gives_the_rest_bac
     expected = all_frames(plan)
     assert len(sink.frames) == len(expected) == plan.frames
     assert all(np.array_equal(a, b) for a, b in zip(sink.frames, expected))
+
+
+def test_an_interrupt_at_any_point_of_the_hand_over_to_the_writer_never_hangs(monkeypatch):
+    """Ctrl-C and SIGTERM raise KeyboardInterrupt in the rendering thread wherever it is:
+    as a function starts, or before or after a built-in call (a lock's acquire, a queue's put),
+    inside threading's and queue's own code too. A profile function stands in for the signal
+    and raises at each such point of the hand-over in turn (two hand-overs' worth): the interrupt
+    must come out of render_into and the writer thread must end. With a bounded queue.Queue,
+    one point in seven lost a wake-up or a lock, and the render hung."""
+    import sys
+    import threading
+    import time
+
+    from renderer import render
+
+    def cheap_frames(plan, on_exposure=None, *, preload=True):
+        for i in range(16):
+            yield np.full((4, 4, 3), i, np.uint8), 2
+
+    class SlowSink:   # an encoder slower than the renderer: the hand-over waits for room
+        def __init__(self):
+            self.frames_written = 0
+
+        def write(self, frame, repeat=1):
+            threading.Event().wait(0.0002)
+            self.frames_written += repeat
+
+    monkeypatch.setattr(render, "render_frames", cheap_frames)
+
+    def interrupted_at(point: int) -> list[str]:
+        sink, countdown, outcome = SlowSink(), [point], []
+
+        def interrupt(frame, event, arg):
+            if event in ("call", "c_call", "c_return") and sink.frames_written >= 4 and \
+                    frame.f_code.co_filename.endswith(("/render.py", "/queue.py", "/threading.py")):
+                countdown[0] -= 1
+                if countdown[0] == -1:
+                    raise KeyboardInterrupt
+
+        def run():
+            sys.setprofile(interrupt)
+            try:
+                render.render_into(None, sink, preload=False)
+                outcome.append("finished")
+            except KeyboardInterrupt:
+                outcome.append("interrupted")
+            except BaseException as exc:  # noqa: BLE001 - the failure to report
+                outcome.append(repr(exc))
+            finally:
+                sys.setprofile(None)
+
+        runner = threading.Thread(target=run, daemon=True)
+        runner.start()
+        runner.join(5)
+        return outcome
+
+    for point in range(120):
+        assert interrupted_at(point) in (["interrupted"], ["finished"]), f"point {point}"
+        # An interrupted join leaves the writer a few frames to finish, and may leave its Thread
+        # object wrong either way (alive when it has ended, ended when it still runs): ask the
+        # interpreter which threads still run.
+        writers = {t.ident for t in threading.enumerate() if t.name == "stopmo-writer"}
+        deadline = time.monotonic() + 5
+        while writers & set(sys._current_frames()) and time.monotonic() < deadline:
+            time.sleep(0.001)
+        assert not writers & set(sys._current_frames()), f"point {point}"
