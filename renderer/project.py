@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from renderer import defcache
 from renderer.errors import SceneError, did_you_mean
 from renderer.fields import Field
 from renderer.puppet import PuppetDef, load_puppet
@@ -66,7 +67,7 @@ class Project:
                     f.fail(f"a {kind} in {folder.relative_to(self.root)}/", repr(name), hint=hint)
                 raise SceneError(f"unknown {kind} {name!r}", hint=hint)
             path = folder / f"{name}.yaml"
-            self._cache[key] = loader(path, display=self.display(path))
+            self._cache[key] = defcache.load(path, self.display(path), loader)
         return self._cache[key]
 
     def display(self, path: Path) -> str:
