@@ -45,7 +45,7 @@ def blit(frame: np.ndarray, rgba: np.ndarray, m: np.ndarray, opacity: float = 1.
     About fifty of these make an exposure, most of them small, so the bookkeeping is plain float
     arithmetic and the blend is three uint8 passes written straight into the frame."""
     h, w = rgba.shape[:2]
-    (a, b, tx), (c, d, ty) = m[0], m[1]
+    (a, b, tx), (c, d, ty) = m[:2].tolist()   # Python floats: numpy scalars' arithmetic is slow
     # Bilinear sampling spreads the sprite's edge pixels half a pixel beyond its rectangle, so
     # the box is that of (-0.5, w + 0.5) x (-0.5, h + 0.5); frame pixel X has its centre at X + 0.5.
     u0, u1, v0, v1 = -0.5, w + 0.5, -0.5, h + 0.5
