@@ -154,7 +154,8 @@ class VideoSink:
                "-vf", "scale=out_color_matrix=bt709:out_range=tv,"
                "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709",
                "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", str(crf), "-preset", preset,
-               "-threads", str(encoder_threads()), "-movflags", "+faststart", "-f", VIDEO_FORMATS[target.suffix.lower()],
+               "-threads", str(encoder_threads()),
+               "-movflags", "+faststart", "-f", VIDEO_FORMATS[target.suffix.lower()],
                str(self.temp)]
         try:
             # Own process group: a Ctrl-C reaches Python, which then stops ffmpeg and cleans up.
