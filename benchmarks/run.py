@@ -73,12 +73,16 @@ def summarise(runs: list[tuple[dict, TreeStats]]) -> dict:
             "tree": max(s.tree_mib for _, s in runs)}
 
 
+def pair_ratios(slower: list, faster: list) -> list[float]:
+    """Slower wall / faster wall of each pair timed back to back (the same frames, so the ratio
+    of fps)."""
+    return [s["wall"] / f["wall"] for (s, _), (f, _) in zip(slower, faster)]
+
+
 def paired_ratio(slower: list, faster: list) -> float:
-    """Median over the repeats of slower wall / faster wall, each pair timed back to back (the
-    same frames, so the ratio of fps): a drift in the machine's speed between repeats, which
-    moves both of a pair alike, cancels out instead of landing on one side of a ratio of
-    medians."""
-    return statistics.median(s["wall"] / f["wall"] for (s, _), (f, _) in zip(slower, faster))
+    """The median of `pair_ratios`: a drift in the machine's speed between repeats, which moves
+    both of a pair alike, cancels out instead of landing on one side of a ratio of medians."""
+    return statistics.median(pair_ratios(slower, faster))
 
 
 def table(rows: list[tuple[str, dict]]) -> str:
@@ -179,6 +183,9 @@ def bench(work: Path, args) -> int:
     if film:
         print(film)
     r_enc = paired_ratio(runs["encode"], runs["stopmo"])
+    spread = pair_ratios(runs["encode"], runs["stopmo"])
+    print(f"stopmo vs encode-only pair by pair: {min(spread):.2f} to {max(spread):.2f} over "
+          f"{len(spread)} pairs, median {r_enc:.2f} (the machine's noise)")
     r_mpy = paired_ratio(runs["moviepy"], runs["nopost"])
     print(f"ratio_vs_encode_only={r_enc:.2f} ratio_vs_moviepy={r_mpy:.2f} "
           f"peak_rss_mib={res['stopmo']['tree']:.0f}")
