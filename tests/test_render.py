@@ -171,7 +171,8 @@ def test_an_interrupt_at_any_point_of_the_hand_over_to_the_writer_never_hangs(mo
     inside threading's and queue's own code too. A profile function stands in for the signal
     and raises at each such point of the hand-over in turn (two hand-overs' worth): the interrupt
     must come out of render_into and the writer thread must end. With a bounded queue.Queue,
-    one point in seven lost a wake-up or a lock, and the render hung."""
+    an interrupt inside its Condition lost the writer's wake-up or a lock: this failed at the
+    second point, and `stopmo render` hung after a SIGTERM."""
     import sys
     import threading
     import time
