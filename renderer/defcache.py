@@ -40,9 +40,15 @@ def load(path: Path, display: str | None, loader: Callable[..., T]) -> T:
         return loader(path, display=display)
     kept = folder / digest[:2] / f"{digest}{SUFFIX}"
     try:
-        return _Unpickler(io.BytesIO(kept.read_bytes())).load()
+        definition = _Unpickler(io.BytesIO(kept.read_bytes())).load()
     except Exception:  # noqa: BLE001 - missing, damaged or refused: read the file again
         pass
+    else:
+        try:
+            os.utime(kept)      # recently used, as a painting read back is: last to be evicted
+        except OSError:
+            pass
+        return definition
     definition = loader(path, display=display)
     _store(kept, definition)
     return definition

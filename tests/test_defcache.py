@@ -42,6 +42,15 @@ def test_a_second_load_reads_the_definition_back_without_parsing(project_dir, ca
     assert pickle.dumps(again) == pickle.dumps(first)   # every bone, slot, pose and shape
 
 
+def test_a_definition_read_back_counts_as_recently_used(project_dir, cache):
+    # the cache evicts the least recently used files first; a definition in use must not go
+    Project(project_dir).puppet("coraline")
+    [file] = kept(cache)
+    os.utime(file, (1_000_000, 1_000_000))
+    Project(project_dir).puppet("coraline")
+    assert file.stat().st_mtime > 1_000_000
+
+
 def test_sets_are_kept_too(project_dir, cache, monkeypatch):
     first = Project(project_dir).set("other_dining_room")
     parses = count_parses(monkeypatch, sets)
