@@ -8,6 +8,7 @@ hide that much softening) and otherwise shrinking it.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 
@@ -37,24 +38,44 @@ def paint_scale(px_per_unit: float) -> float:
 @lru_cache(maxsize=4096)
 def attachment_sprite(puppet: PuppetDef, attachment: str, scale: float,
                       grade: Grade | None = None) -> Sprite:
-    """A puppet's attachment painted at `scale` px per stage unit, in `grade`'s colours if given
-    (paintings are cached on disk ungraded: one painting serves every world)."""
-    sprite = _painted_attachment(puppet, attachment, scale)
-    return sprite if grade is None else replace(sprite, rgba=grade.paint(sprite.rgba))
-
-
-def _painted_attachment(puppet: PuppetDef, attachment: str, scale: float) -> Sprite:
+    """A puppet's attachment painted at `scale` px per stage unit, in `grade`'s colours if given."""
     art = puppet.attachments[attachment]
     if isinstance(art, ImageArt):
-        return _image_sprite(art, scale)
+        sprite = _image_sprite(art, scale)
+        return sprite if grade is None else replace(sprite, rgba=grade.paint(sprite.rgba))
     seed = jitter.key_int(0, puppet.name, attachment)
-    digest = paintcache.key("sprite", art, scale, seed)
-    cached = paintcache.load(digest)
-    if cached is not None:
-        return Sprite(cached[0], cached[1][:2], scale)
-    sprite = paint(art, scale, seed)
-    paintcache.store(digest, sprite.rgba, sprite.origin)
-    return sprite
+
+    def painted() -> tuple[np.ndarray, tuple[float, ...]]:
+        sprite = paint(art, scale, seed)
+        return sprite.rgba, sprite.origin
+
+    rgba, origin = _kept(paintcache.key("sprite", art, scale, seed), grade, painted)
+    return Sprite(rgba, (origin[0], origin[1]), scale)
+
+
+GRADE_CODE = ("post.py",)   # the code that grades a painting (`Grade.paint`)
+
+
+def _kept(digest: str, grade: Grade | None,
+          painted: Callable[[], tuple[np.ndarray, tuple[float, ...]]]
+          ) -> tuple[np.ndarray, tuple[float, ...]]:
+    """(rgba, numbers) of the painting `digest` in `grade`'s colours, from the paint cache where
+    it can be: the ungraded painting (one serves every world), made by `painted` on a miss, and
+    the graded one, so a render in a world seen before reads its paintings ready to use. Grading
+    a backdrop takes ~30 ms, and a render's first frame waits for it."""
+    graded_digest = None if grade is None else paintcache.key("graded", digest, grade,
+                                                              code=GRADE_CODE)
+    if graded_digest is not None and (hit := paintcache.load(graded_digest)) is not None:
+        return hit
+    kept = paintcache.load(digest)
+    if kept is None:
+        kept = painted()
+        paintcache.store(digest, *kept)
+    if graded_digest is None:
+        return kept
+    graded = (grade.paint(kept[0]), kept[1])
+    paintcache.store(graded_digest, *graded)
+    return graded
 
 
 def _image_sprite(art: ImageArt, scale: float) -> Sprite:
@@ -85,21 +106,16 @@ class LayerSprite:
 def layer_sprite(set_def: SetDef, index: int, scale: float, dof: float,
                  grade: Grade | None = None) -> LayerSprite:
     """A set layer painted at `scale` with depth of field `dof`, in `grade`'s colours if given."""
-    sprite = _painted_layer(set_def, index, scale, dof)
-    return sprite if grade is None else replace(sprite, rgba=grade.paint(sprite.rgba))
-
-
-def _painted_layer(set_def: SetDef, index: int, scale: float, dof: float) -> LayerSprite:
     layer: Layer = set_def.layers[index]
     seed = jitter.key_int(0, set_def.name, layer.name)
-    digest = paintcache.key("layer", layer, scale, dof, seed, DOF_SIGMA)
-    cached = paintcache.load(digest)
-    if cached is not None:
-        ox, oy, opaque = cached[1]
-        return LayerSprite(cached[0], (ox, oy), scale, bool(opaque))
-    sprite = _paint_layer(layer, scale, dof, seed)
-    paintcache.store(digest, sprite.rgba, (*sprite.origin, float(sprite.opaque)))
-    return sprite
+
+    def painted() -> tuple[np.ndarray, tuple[float, ...]]:
+        sprite = _paint_layer(layer, scale, dof, seed)
+        return sprite.rgba, (*sprite.origin, float(sprite.opaque))
+
+    rgba, (ox, oy, opaque) = _kept(paintcache.key("layer", layer, scale, dof, seed, DOF_SIGMA),
+                                   grade, painted)
+    return LayerSprite(rgba, (ox, oy), scale, bool(opaque))
 
 
 def _paint_layer(layer: Layer, scale: float, dof: float, seed: int) -> LayerSprite:

@@ -31,6 +31,37 @@ def test_a_cached_painting_is_identical_to_a_fresh_one(repo, tmp_path, monkeypat
     assert (layer_again.origin, layer_again.opaque) == (layer.origin, layer.opaque)
 
 
+def test_a_graded_painting_is_kept_and_read_back_without_grading_again(repo, tmp_path,
+                                                                      monkeypatch):
+    """A render's first frame waits for its paintings in the world's colours: a world seen
+    before reads them ready to use; another world grades the ungraded painting, never repaints."""
+    from renderer.post import GRADES, Grade
+    monkeypatch.setenv("STOPMO_CACHE", str(tmp_path))
+    puppet = load_puppet(repo / "puppets" / "coraline.yaml")
+    set_def = load_set(repo / "scenes" / "sets" / "other_dining_room.yaml")
+    other = GRADES["other"]
+    fresh_process_caches()
+    graded = sprites.attachment_sprite(puppet, "raincoat", 0.5, other)
+    layer = sprites.layer_sprite(set_def, 1, 0.5, 1.0, other)
+    assert len(list(tmp_path.glob(f"*/*{paintcache.SUFFIX}"))) == 4   # ungraded and graded
+    assert np.array_equal(graded.rgba, other.paint(sprites.attachment_sprite(puppet,
+                                                                             "raincoat", 0.5).rgba))
+    fresh_process_caches()
+    monkeypatch.setattr(Grade, "paint", None)                  # not graded again: read back
+    again = sprites.attachment_sprite(puppet, "raincoat", 0.5, other)
+    layer_again = sprites.layer_sprite(set_def, 1, 0.5, 1.0, other)
+    assert np.array_equal(again.rgba, graded.rgba) and again.origin == graded.origin
+    assert np.array_equal(layer_again.rgba, layer.rgba)
+    assert (layer_again.origin, layer_again.opaque) == (layer.origin, layer.opaque)
+    monkeypatch.undo()
+    monkeypatch.setenv("STOPMO_CACHE", str(tmp_path))
+    monkeypatch.setattr(sprites, "paint", None)                # not painted again either
+    fresh_process_caches()
+    real = sprites.attachment_sprite(puppet, "raincoat", 0.5, GRADES["real"])
+    assert not np.array_equal(real.rgba, graded.rgba)
+    fresh_process_caches()
+
+
 def test_other_inputs_miss_and_off_disables(repo, tmp_path, monkeypatch):
     puppet = load_puppet(repo / "puppets" / "coraline.yaml")
     art = puppet.attachments["raincoat"]
