@@ -64,9 +64,8 @@ def load(digest: str, channels: int = 4) -> tuple[np.ndarray, tuple[float, ...]]
         return None
     path = folder / digest[:2] / f"{digest}{SUFFIX}"
     try:
-        data = path.read_bytes()
         numbers = tuple(float(x) for x in _numbers_path(path).read_text().split())
-        rgba = np.load(io.BytesIO(zlib.decompress(data)), allow_pickle=False)
+        rgba = _unpacked(path.read_bytes())
     except (OSError, ValueError, zlib.error):
         return None             # missing, or damaged: paint it again
     if rgba.dtype != np.uint8 or rgba.ndim != 3 or rgba.shape[2] != channels:
@@ -75,7 +74,61 @@ def load(digest: str, channels: int = 4) -> tuple[np.ndarray, tuple[float, ...]]
         os.utime(path)          # recently used: last to be evicted
     except OSError:
         pass
-    return np.ascontiguousarray(rgba), numbers
+    return rgba, numbers
+
+
+# A painting goes to and from its `.npy` bytes without a second whole copy of it (np.save and
+# np.load through a BytesIO make one): a 1080p backdrop is ~30 MB, and a batch worker's peak
+# memory is set by the paintings it holds while loading the next.
+
+def _packed(rgba: np.ndarray) -> bytes:
+    """`.npy` bytes of `rgba`, compressed."""
+    rgba = np.ascontiguousarray(rgba)
+    header = io.BytesIO()
+    np.lib.format.write_array_header_1_0(header, np.lib.format.header_data_from_array_1_0(rgba))
+    packer = zlib.compressobj(1)
+    return packer.compress(header.getvalue()) + packer.compress(memoryview(rgba).cast("B")) \
+        + packer.flush()
+
+
+def _unpacked(compressed: bytes) -> np.ndarray:
+    """The array in compressed `.npy` bytes (ValueError or zlib.error if damaged), decompressed
+    straight into it: `zlib.decompress` alone peaks at three times its output while it grows and
+    joins its buffers."""
+    unpacker = zlib.decompressobj()
+    feed = memoryview(compressed)
+    head = unpacker.decompress(feed[:_FEED], _HEADER_MAX)
+    stream = io.BytesIO(head)
+    version = np.lib.format.read_magic(stream)
+    read_header = {(1, 0): np.lib.format.read_array_header_1_0,
+                   (2, 0): np.lib.format.read_array_header_2_0}.get(version)
+    if read_header is None:
+        raise ValueError(f"unknown .npy version {version}")
+    shape, fortran_order, dtype = read_header(stream)
+    if fortran_order or dtype.hasobject:
+        raise ValueError("not a painting")
+    array = np.empty(shape, dtype)
+    out = memoryview(array.reshape(-1).view(np.uint8))
+    filled = len(head) - stream.tell()
+    if filled > len(out):
+        raise ValueError("more data than the header says")
+    out[:filled] = head[stream.tell():]
+    pending, fed = unpacker.unconsumed_tail, _FEED
+    while filled < len(out):
+        if not pending:
+            if fed >= len(feed):
+                raise ValueError("the painting's data ends early")
+            pending, fed = feed[fed:fed + _FEED], fed + _FEED
+        chunk = unpacker.decompress(pending, min(_CHUNK, len(out) - filled))
+        out[filled:filled + len(chunk)] = chunk
+        filled += len(chunk)
+        pending = unpacker.unconsumed_tail
+    return array
+
+
+_FEED = 1 << 16          # compressed bytes handed to zlib at a time
+_CHUNK = 1 << 18         # decompressed bytes taken from it at a time
+_HEADER_MAX = 4096       # an .npy header is a few hundred bytes at most
 
 
 def store(digest: str, rgba: np.ndarray, numbers: tuple[float, ...]) -> None:
@@ -86,10 +139,8 @@ def store(digest: str, rgba: np.ndarray, numbers: tuple[float, ...]) -> None:
     path = folder / digest[:2] / f"{digest}{SUFFIX}"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        raw = io.BytesIO()
-        np.save(raw, np.ascontiguousarray(rgba), allow_pickle=False)
         tmp = path.with_name(f".{path.name}.{os.getpid()}")
-        tmp.write_bytes(zlib.compress(raw.getbuffer(), 1))
+        tmp.write_bytes(_packed(rgba))
         _numbers_path(path).write_text(" ".join(repr(float(x)) for x in numbers))
         os.replace(tmp, path)   # the painting last: a present painting always has its numbers
     except OSError:

@@ -85,6 +85,30 @@ def test_a_damaged_painting_is_a_miss_not_an_error(tmp_path, monkeypatch):
     assert paintcache.load(digest) is None
 
 
+def test_storing_and_reading_a_painting_holds_no_second_copy_of_it(tmp_path, monkeypatch):
+    """A batch worker's peak memory is set by what it holds while loading paintings: a 1080p
+    backdrop is ~30 MB, so neither direction may make a whole extra copy on the way (measured
+    with tracemalloc, which sees numpy's and Python's allocations; an empty painting compresses
+    to almost nothing, so the painting itself is all that should show)."""
+    import tracemalloc
+    monkeypatch.setenv("STOPMO_CACHE", str(tmp_path))
+    rgba = np.zeros((1000, 1500, 4), np.uint8)               # 6 MB
+    digest = paintcache.key("test", "big")
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        paintcache.store(digest, rgba, (0.0,))
+        stored_peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.reset_peak()
+        got, _ = paintcache.load(digest)
+        loaded_peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert np.array_equal(got, rgba)
+    assert stored_peak < 0.25 * rgba.nbytes      # np.save into a BytesIO held a whole copy
+    assert loaded_peak < 1.25 * rgba.nbytes      # np.load from a BytesIO held two
+
+
 def test_eviction_drops_the_least_recently_used_paintings_first(tmp_path, monkeypatch):
     """Over the limit, the oldest paintings go with their numbers, PNGs of earlier versions too,
     until the cache is back under 80 % of the limit."""
