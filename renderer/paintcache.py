@@ -3,9 +3,11 @@ grain's noise field, which is as slow to make and as fixed).
 
 Painting is the one slow step that does not depend on the frame: a set layer takes up to two
 seconds, a puppet's parts about as much. Users re-render the same scene dozens of times a day, so
-paintings are kept as PNG files keyed by a digest of everything that determines their pixels: the
+paintings are kept as files keyed by a digest of everything that determines their pixels: the
 shape specs, the scale, the seed and the painting code itself. A changed file or a new renderer
-version simply misses. `STOPMO_CACHE=/path` moves the cache; `STOPMO_CACHE=off` disables it.
+version simply misses. A painting is kept ungraded (one serves every world) and graded for each
+world it was shown in (`sprites._kept`). `STOPMO_CACHE=/path` moves the cache; `STOPMO_CACHE=off`
+disables it.
 
 A painting is stored as its raw `.npy` bytes compressed with zlib at level 1 (`SUFFIX`): about as
 small as a PNG and three times faster to read back (20 against 65 ms for a 720p backdrop), which
