@@ -38,9 +38,12 @@ def camera_matrix(cam: CameraKey, depth: float, px_per_unit: float) -> np.ndarra
         @ rig.translate(-cx, -cy)
 
 
-def blit(frame: np.ndarray, rgba: np.ndarray, m: np.ndarray, opacity: float = 1.0) -> None:
+def blit(frame: np.ndarray, rgba: np.ndarray, m: np.ndarray, opacity: float = 1.0,
+         solid: tuple[int, int, int, int] | None = None) -> None:
     """Draw premultiplied `rgba` (h, w, 4) into `frame` (H, W, 3) through the 3x3 matrix `m`
     (sprite pixels to frame pixels), "over", touching only the transformed bounding box.
+    solid: (x0, y0, x1, y1) sprite pixels known to be fully opaque (`LayerSprite.solid`): where
+    a shift and scale lands every sample inside it, the blend is a plain copy.
 
     About fifty of these make an exposure, most of them small, so the bookkeeping is plain float
     arithmetic and the blend is three uint8 passes written straight into the frame."""
@@ -67,9 +70,46 @@ def blit(frame: np.ndarray, rgba: np.ndarray, m: np.ndarray, opacity: float = 1.
     if opacity < 1.0:
         patch = cv2.convertScaleAbs(patch, alpha=opacity)
     dst = frame[y0:y1, x0:x1]
+    core = None
+    if solid is not None and opacity >= 1.0 and b == 0.0 and c == 0.0 and a > 0.0 and d > 0.0:
+        core = _inside(solid, (a, tx - x0, d, ty - y0), (x1 - x0, y1 - y0))
+    if core is None:
+        _over(dst, patch)
+        return
+    (r0, r1), (c0, c1) = core
+    for rows, cols in ((np.s_[:r0], np.s_[:]), (np.s_[r1:], np.s_[:]),
+                       (np.s_[r0:r1], np.s_[:c0]), (np.s_[r0:r1], np.s_[c1:])):
+        if dst[rows, cols].size:
+            _over(dst[rows, cols], patch[rows, cols])
+    cv2.cvtColor(patch[r0:r1, c0:c1], cv2.COLOR_RGBA2RGB, dst=dst[r0:r1, c0:c1])
+
+
+def _over(dst: np.ndarray, patch: np.ndarray) -> None:
+    """dst = patch + dst * (1 - alpha), in place: (h, w, 3) under (h, w, 4) premultiplied."""
     clear = cv2.cvtColor(cv2.bitwise_not(patch[:, :, 3]), cv2.COLOR_GRAY2RGB)  # 255 - alpha
     cv2.multiply(dst, clear, dst=dst, scale=1 / 255)
     cv2.add(dst, cv2.cvtColor(patch, cv2.COLOR_RGBA2RGB), dst=dst)
+
+
+def _inside(solid: tuple[int, int, int, int], place: tuple[float, float, float, float],
+            size: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """The patch pixels ((row0, row1), (col0, col1)) whose bilinear samples all fall inside the
+    sprite rectangle `solid`, for the placement `place` = (x scale, x shift, y scale, y shift)
+    of sprite pixels in the patch; None if that leaves nothing. Patch pixel X samples sprite
+    position (X + 0.5 - shift) / scale - 0.5, whose two taps must lie in [j0, j1 - 1]; one more
+    pixel is given up on each side for the warp's own rounding of positions."""
+    sx, shift_x, sy, shift_y = place
+    j0, i0, j1, i1 = solid
+
+    def span(scale: float, shift: float, first: int, end: int, length: int) -> tuple[int, int]:
+        low = math.ceil(scale * (first + 0.5) + shift - 0.5) + 1
+        high = math.floor(scale * (end - 0.5) + shift - 0.5)      # inclusive
+        return max(low, 0), min(high, length)
+
+    cols, rows = span(sx, shift_x, j0, j1, size[0]), span(sy, shift_y, i0, i1, size[1])
+    if cols[1] <= cols[0] or rows[1] <= rows[0]:
+        return None
+    return rows, cols
 
 
 def _draw_layers(frame: np.ndarray, set_def: SetDef, cam: CameraKey, settings: RenderSettings,
@@ -83,10 +123,15 @@ def _draw_layers(frame: np.ndarray, set_def: SetDef, cam: CameraKey, settings: R
         place = m @ rig.translate(*sprite.origin) @ rig.scale(1 / sprite.scale)
         if crumble.get(layer.name, 0.0) > 0.0:
             _draw_crumbling(frame, set_def.name, layer.name, sprite, m, crumble[layer.name])
-        elif sprite.opaque and not front and i == 0:
-            _cover(frame, sprite, place)   # the backmost painted backdrop: no blend needed
+        elif _covers(i, layer.depth, sprite):
+            _cover(frame, sprite, place)
         else:
-            blit(frame, sprite.rgba, place)
+            blit(frame, sprite.rgba, place, solid=sprite.solid)
+
+
+def _covers(index: int, depth: float, sprite: LayerSprite) -> bool:
+    """Whether a layer is the backmost painted backdrop, drawn over the whole frame unblended."""
+    return index == 0 and depth >= 1.0 and sprite.opaque
 
 
 def _cover(frame: np.ndarray, sprite: LayerSprite, place: np.ndarray) -> None:
@@ -209,9 +254,13 @@ def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
 
 def load_set(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
              grade: Grade | None) -> None:
-    """Load every layer painting of `set_def` that `cam` shows (from the cache or painted)."""
+    """Load every layer painting of `set_def` that `cam` shows (from the cache or painted), and
+    find the solid rectangle of those that are blended."""
     for i, layer in enumerate(set_def.layers):
-        layer_sprite(set_def, i, _layer_scale(cam, layer.depth, settings), set_def.dof, grade)
+        sprite = layer_sprite(set_def, i, _layer_scale(cam, layer.depth, settings), set_def.dof,
+                              grade)
+        if not _covers(i, layer.depth, sprite):
+            sprite.solid   # noqa: B018 - computed once and kept on the sprite
 
 
 def load_cast(state: StageState, settings: RenderSettings, grade: Grade | None) -> None:

@@ -3,8 +3,8 @@ import cv2
 import numpy as np
 import pytest
 
-from renderer import composite, rig
-from renderer.sprites import LayerSprite
+from renderer import composite, rig, sprites
+from renderer.sprites import LayerSprite, solid_rectangle
 
 
 def painting(w: int = 400, h: int = 240) -> LayerSprite:
@@ -94,3 +94,49 @@ def test_blit_keeps_the_soft_edge_of_a_sprite_painted_to_its_border(place):
                             borderMode=cv2.BORDER_CONSTANT).astype(np.float64)
     expected = frame * (1 - warped[..., 3:] / 255) + warped[..., :3]
     assert np.abs(out - expected).max() <= 1.5
+
+
+def solid_sprite() -> np.ndarray:
+    """A premultiplied sprite whose opaque core is exactly the block-aligned rectangle
+    x 16..96, y 16..64, ramping to transparent over 6 pixels around it: one pixel outside the
+    core is no longer opaque, so a copy reaching one pixel too far shows."""
+    rng = np.random.default_rng(11)
+    h, w = 80, 112
+    ys, xs = np.mgrid[0:h, 0:w]
+    outside = np.maximum(np.maximum(16 - xs, xs - 95), np.maximum(16 - ys, ys - 63))
+    alpha = np.clip(255 - 40 * outside, 0, 255).astype(np.uint8)
+    colour = (rng.random((h, w, 3)) * 255).astype(np.uint8)
+    return np.dstack([(colour.astype(np.float64) * alpha[..., None] / 255).round()
+                      .astype(np.uint8), alpha])
+
+
+@pytest.mark.parametrize("place", [
+    rig.translate(40.0, 30.0),                                     # whole pixels
+    rig.translate(40.37, 30.81) @ rig.scale(0.93),                 # a layer seen from further
+    rig.translate(-20.5, 101.25) @ rig.scale(1.61, 1.37),          # nearer, cut by the frame
+    rig.translate(250.2, 20.7) @ rig.scale(-1.1, 1.1),             # mirrored: blended as before
+    rig.translate(90.3, 40.1) @ rig.rotate(8) @ rig.scale(1.2),    # turned: blended as before
+])
+def test_a_solid_rectangle_is_copied_with_exactly_the_blended_pixels(place, monkeypatch):
+    """A layer's solid rectangle is copied instead of blended wherever every sample lands
+    inside it; the frame is the same to the last bit, and for a shift and scale most of the
+    sprite is copied."""
+    monkeypatch.setattr(sprites, "SOLID_WORTH", 1000)   # a small sprite, to keep the test fast
+    sprite = solid_sprite()
+    solid = solid_rectangle(sprite[..., 3])
+    assert solid == (16, 16, 96, 64)
+    rng = np.random.default_rng(12)
+    frame = cv2.GaussianBlur((rng.random((180, 320, 3)) * 255).astype(np.uint8), (0, 0), 2)
+    blended = frame.copy()
+    composite.blit(blended, sprite, place)
+    seen = []
+    over = composite._over
+    monkeypatch.setattr(composite, "_over", lambda dst, patch: (seen.append(dst.shape[0] *
+                                                                           dst.shape[1]),
+                                                               over(dst, patch)))
+    copied = frame.copy()
+    composite.blit(copied, sprite, place, solid=solid)
+    assert np.array_equal(copied, blended)
+    axis_aligned = place[0, 1] == 0 and place[0, 0] > 0
+    box = sprite.shape[0] * sprite.shape[1] * abs(np.linalg.det(place[:2, :2]))
+    assert (sum(seen) < 0.7 * box) == axis_aligned
