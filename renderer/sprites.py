@@ -101,47 +101,6 @@ class LayerSprite:
         """The colour planes alone (premultiplied = straight where opaque), C-contiguous."""
         return cv2.cvtColor(self.rgba, cv2.COLOR_RGBA2RGB)
 
-    @cached_property
-    def solid(self) -> tuple[int, int, int, int] | None:
-        """(x0, y0, x1, y1), end exclusive: a large rectangle of the painting where every pixel
-        is fully opaque (a table top, a wall in front), or None when there is none worth it.
-        Laying it over a frame needs no blend there, only a copy."""
-        return solid_rectangle(self.rgba[..., 3])
-
-
-SOLID_BLOCK = 8           # px; the solid rectangle is searched on blocks of this size
-SOLID_WORTH = 20_000      # px; smaller solid rectangles save less than the extra blends cost
-
-
-def solid_rectangle(alpha: np.ndarray) -> tuple[int, int, int, int] | None:
-    """The largest rectangle of whole SOLID_BLOCK blocks in which `alpha` is 255 throughout, as
-    (x0, y0, x1, y1) pixels, or None if under SOLID_WORTH pixels. (The classic largest rectangle
-    in a histogram, row by row, on the block grid: a few thousand steps for a backdrop layer.)"""
-    k = SOLID_BLOCK
-    rows, cols = alpha.shape[0] // k, alpha.shape[1] // k
-    if rows * cols * k * k < SOLID_WORTH:
-        return None
-    blocks = (alpha[:rows * k, :cols * k] == 255).reshape(rows, k, cols, k).all(axis=(1, 3))
-    heights = [0] * (cols + 1)                # a zero sentinel closes every run at the end
-    best, found = 0, None
-    for y, row in enumerate(blocks.tolist()):
-        for x, full in enumerate(row):
-            heights[x] = heights[x] + 1 if full else 0
-        stack: list[int] = []
-        for x, h in enumerate(heights):
-            start = x
-            while stack and heights[stack[-1]] >= h:
-                top = stack.pop()
-                start = stack[-1] + 1 if stack else 0
-                area = heights[top] * (x - start)
-                if area > best:
-                    best, found = area, (start, y + 1 - heights[top], x, y + 1)
-            stack.append(x)
-    if found is None or best * k * k < SOLID_WORTH:
-        return None
-    x0, y0, x1, y1 = found
-    return x0 * k, y0 * k, x1 * k, y1 * k
-
 
 @lru_cache(maxsize=24)
 def layer_sprite(set_def: SetDef, index: int, scale: float, dof: float,

@@ -3,8 +3,9 @@ import cv2
 import numpy as np
 import pytest
 
-from renderer import composite, rig, sprites
-from renderer.sprites import LayerSprite, solid_rectangle
+from renderer import composite, rig
+from renderer.composite import solid_rectangle
+from renderer.sprites import LayerSprite
 
 
 def painting(w: int = 400, h: int = 240) -> LayerSprite:
@@ -121,7 +122,7 @@ def test_a_solid_rectangle_is_copied_with_exactly_the_blended_pixels(place, monk
     """A layer's solid rectangle is copied instead of blended wherever every sample lands
     inside it; the frame is the same to the last bit, and for a shift and scale most of the
     sprite is copied."""
-    monkeypatch.setattr(sprites, "SOLID_WORTH", 1000)   # a small sprite, to keep the test fast
+    monkeypatch.setattr(composite, "SOLID_WORTH", 1000)   # a small sprite, to keep the test fast
     sprite = solid_sprite()
     solid = solid_rectangle(sprite[..., 3])
     assert solid == (16, 16, 96, 64)
@@ -140,3 +141,25 @@ def test_a_solid_rectangle_is_copied_with_exactly_the_blended_pixels(place, monk
     axis_aligned = place[0, 1] == 0 and place[0, 0] > 0
     box = sprite.shape[0] * sprite.shape[1] * abs(np.linalg.det(place[:2, :2]))
     assert (sum(seen) < 0.7 * box) == axis_aligned
+
+
+def test_the_solid_rectangle_is_the_largest_one_of_whole_blocks(monkeypatch):
+    """Against a brute-force search over every rectangle of random block masks."""
+    monkeypatch.setattr(composite, "SOLID_WORTH", 0)
+    rng = np.random.default_rng(13)
+    k = composite.SOLID_BLOCK
+    for _ in range(100):
+        blocks = rng.random((6, 7)) < 0.7
+        alpha = np.kron(blocks.astype(np.uint8) * 255, np.ones((k, k), np.uint8))
+        alpha[rng.integers(0, 6 * k), rng.integers(0, 7 * k)] = 254   # one pixel spoils a block
+        full = (alpha == 255).reshape(6, k, 7, k).all(axis=(1, 3))
+        best = max(((y1 - y0) * (x1 - x0) for y0 in range(6) for y1 in range(y0 + 1, 7)
+                    for x0 in range(7) for x1 in range(x0 + 1, 8)
+                    if full[y0:y1, x0:x1].all()), default=0)
+        found = solid_rectangle(alpha)
+        if found is None:
+            assert best == 0
+            continue
+        x0, y0, x1, y1 = found
+        assert (alpha[y0:y1, x0:x1] == 255).all()
+        assert (x1 - x0) * (y1 - y0) == best * k * k
