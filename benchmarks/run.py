@@ -1,10 +1,10 @@
 """stopmo's speed and memory benchmark: one command, one run, one process tree.
 
-    python -m benchmarks.run [--repeats N] [--profile N] [--film] [--keep DIR]
+    python -m benchmarks.run [--repeats N] [--pairs K] [--profile N] [--film] [--keep DIR]
 
 On the 8-second standard shot (benchmarks/standard_shot.yaml: three puppets, about fifty parts,
 a push-in, on twos, 1280x720, `preview` encoder settings) it times, each case in a fresh process,
-N repeats interleaved (the first two cases three times a repeat, in pairs), reporting medians:
+N repeats interleaved (the first two cases K times a repeat, in pairs), reporting medians:
 
     stopmo          `stopmo render` end to end (render + encode), post effects on
     encode-only     exactly the frames stopmo produced, piped into the same encoder, same holds
@@ -39,7 +39,8 @@ CASES = (("stopmo", "stopmo (post on)", ["stopmo"]),
          ("nopost", "stopmo (post off)", ["stopmo", "--no-post"]),
          ("moviepy", "moviepy 2 (post off)", ["moviepy"]))
 # The stopmo / encode-only pair takes seconds and its ratio is the tight one (0.8 against the
-# machine's drift of a third), so each repeat times it this many times; moviepy takes a minute.
+# machine's drift of a third), so each repeat times it this many times (unless --pairs says how
+# many); moviepy takes a minute.
 ENCODE_PAIRS_PER_REPEAT = 3
 
 
@@ -137,8 +138,11 @@ def film_benchmark(work: Path, root: Path = REPO) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.split("\n")[0])
     p.add_argument("--repeats", type=int, default=3,
-                   help="repeats of every case (stopmo and encode-only run 3 times a repeat); "
-                        "medians count")
+                   help="repeats of every case (stopmo and encode-only run --pairs times a "
+                        "repeat); medians count")
+    p.add_argument("--pairs", type=int, default=ENCODE_PAIRS_PER_REPEAT, metavar="K",
+                   help="stopmo / encode-only pairs per repeat (default %(default)s): more "
+                        "narrow their ratio's median at seconds a pair, without more moviepy runs")
     p.add_argument("--profile", type=int, default=0, metavar="N",
                    help="print the top N lines (cumulative time) of a cProfile of the render loop")
     p.add_argument("--film", action="store_true", help="also time the whole film's batch render")
@@ -146,6 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     if args.repeats < 1:
         p.error("--repeats must be at least 1")
+    if args.pairs < 1:
+        p.error("--pairs must be at least 1")
     with tempfile.TemporaryDirectory(prefix="stopmo-bench-") as tmp:
         work = (args.keep or Path(tmp)).resolve()   # the cases run from the repository
         work.mkdir(parents=True, exist_ok=True)
@@ -161,7 +167,7 @@ def bench(work: Path, args) -> int:
     labels = {key: (label, case) for key, label, case in CASES}
     for r in range(args.repeats):   # interleaved, so a slow moment hurts every case alike
         pairs = [("stopmo", "encode") if k % 2 == 0 else ("encode", "stopmo")
-                 for k in range(ENCODE_PAIRS_PER_REPEAT)]   # back to back, in turn first
+                 for k in range(args.pairs)]   # back to back, in turn first
         for key in [*(key for pair in pairs for key in pair), "nopost", "moviepy"]:
             label, case = labels[key]
             say(f"run {r + 1}/{args.repeats}: {label} ...")
