@@ -2,11 +2,15 @@
 
 Everything is premultiplied RGBA sprites blitted through one function, `blit`, which warps only
 the sprite's bounding box in the frame and blends it with uint8 OpenCV operations.
+
+What a front layer will copy over opaquely (a table top, a counter: `copied_rect`) is not drawn
+beneath it: the backdrop, shadows and puppet parts behind it are trimmed by that rectangle.
 """
 from __future__ import annotations
 
 import math
 from functools import lru_cache
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -14,13 +18,15 @@ import numpy as np
 from renderer import jitter, rig
 from renderer.post import Grade
 from renderer.script import CameraKey
-from renderer.sets import SetDef
+from renderer.sets import Layer, SetDef
 from renderer.settings import STAGE_H, STAGE_W, RenderSettings
 from renderer.paint import Sprite
 from renderer.sprites import (LayerSprite, attachment_sprite, layer_sprite, layer_tiles,
                               paint_scale, shadow_sprite)
 from renderer.stage import ActorPose, StageState
 
+
+Rect = tuple[int, int, int, int]   # (x0, y0, x1, y1) pixels, end exclusive
 
 CRUMBLE_SPREAD = 0.6   # fraction of a disintegration over which tiles start to fall
 CRUMBLE_DROP = 900.0   # stage units a tile falls before it is gone
@@ -40,26 +46,25 @@ def camera_matrix(cam: CameraKey, depth: float, px_per_unit: float) -> np.ndarra
 
 
 def blit(frame: np.ndarray, rgba: np.ndarray, m: np.ndarray, opacity: float = 1.0,
-         solid: tuple[int, int, int, int] | None = None) -> None:
+         solid: Rect | None = None, hidden: Rect | None = None) -> None:
     """Draw premultiplied `rgba` (h, w, 4) into `frame` (H, W, 3) through the 3x3 matrix `m`
     (sprite pixels to frame pixels), "over", touching only the transformed bounding box.
     solid: (x0, y0, x1, y1) sprite pixels known to be fully opaque (`layer_solid`): where
-    a shift and scale lands every sample inside it, the blend is a plain copy.
+    a shift and scale lands every sample inside it, the blend is a plain copy (`copied_rect`).
+    hidden: a frame rectangle something drawn later copies over; the box is trimmed by it
+    where what is left is still a rectangle.
 
     About fifty of these make an exposure, most of them small, so the bookkeeping is plain float
     arithmetic and the blend is three uint8 passes written straight into the frame."""
     h, w = rgba.shape[:2]
-    (a, b, tx), (c, d, ty) = m[:2].tolist()   # Python floats: numpy scalars' arithmetic is slow
-    # Bilinear sampling spreads the sprite's edge pixels half a pixel beyond its rectangle, so
-    # the box is that of (-0.5, w + 0.5) x (-0.5, h + 0.5); frame pixel X has its centre at X + 0.5.
-    u0, u1, v0, v1 = -0.5, w + 0.5, -0.5, h + 0.5
-    xs = (a * u0 + b * v0, a * u1 + b * v0, a * u0 + b * v1, a * u1 + b * v1)
-    ys = (c * u0 + d * v0, c * u1 + d * v0, c * u0 + d * v1, c * u1 + d * v1)
-    x0, y0 = max(0, math.floor(min(xs) + tx - 0.5)), max(0, math.floor(min(ys) + ty - 0.5))
-    x1 = min(frame.shape[1], math.ceil(max(xs) + tx - 0.5) + 1)
-    y1 = min(frame.shape[0], math.ceil(max(ys) + ty - 0.5) + 1)
+    coeffs = m[:2].ravel().tolist()   # Python floats: numpy scalars' arithmetic is slow
+    box = _box(frame.shape, w, h, coeffs)
+    if hidden is not None:
+        box = _trimmed(box, hidden)
+    x0, y0, x1, y1 = box
     if x1 <= x0 or y1 <= y0 or opacity <= 0:
         return
+    a, b, tx, c, d, ty = coeffs
     # Painted pixels have their centres at +0.5 (pixel i covers [i, i+1)); OpenCV samples at
     # integer coordinates. Conjugating by the half-pixel shift, T(-x0-.5, -y0-.5) m T(.5, .5),
     # keeps mirrors exact: a puppet at the stage's centre facing left is the pixel-for-pixel
@@ -71,18 +76,83 @@ def blit(frame: np.ndarray, rgba: np.ndarray, m: np.ndarray, opacity: float = 1.
     if opacity < 1.0:
         patch = cv2.convertScaleAbs(patch, alpha=opacity)
     dst = frame[y0:y1, x0:x1]
-    core = None
-    if solid is not None and opacity >= 1.0 and b == 0.0 and c == 0.0 and a > 0.0 and d > 0.0:
-        core = _inside(solid, (a, tx - x0, d, ty - y0), (x1 - x0, y1 - y0))
-    if core is None:
+    copied = _copied(solid, coeffs, box) if opacity >= 1.0 else None
+    if copied is None:
         _over(dst, patch)
         return
-    (r0, r1), (c0, c1) = core
+    c0, r0, c1, r1 = copied[0] - x0, copied[1] - y0, copied[2] - x0, copied[3] - y0
     for rows, cols in ((np.s_[:r0], np.s_[:]), (np.s_[r1:], np.s_[:]),
                        (np.s_[r0:r1], np.s_[:c0]), (np.s_[r0:r1], np.s_[c1:])):
         if dst[rows, cols].size:
             _over(dst[rows, cols], patch[rows, cols])
     cv2.cvtColor(patch[r0:r1, c0:c1], cv2.COLOR_RGBA2RGB, dst=dst[r0:r1, c0:c1])
+
+
+def copied_rect(frame_shape: tuple[int, ...], rgba: np.ndarray, m: np.ndarray,
+                solid: Rect | None) -> Rect | None:
+    """The frame pixels that `blit(frame, rgba, m, solid=solid)` copies from `rgba` rather
+    than blends: whatever was beneath them is never seen. None when it blends everything."""
+    h, w = rgba.shape[:2]
+    coeffs = m[:2].ravel().tolist()
+    return _copied(solid, coeffs, _box(frame_shape, w, h, coeffs))
+
+
+def _box(frame_shape: tuple[int, ...], w: int, h: int, coeffs: list[float]) -> Rect:
+    """The frame pixels a w x h sprite touches through the affine `coeffs` (a, b, tx, c, d, ty),
+    clipped to the frame (empty when x1 <= x0 or y1 <= y0)."""
+    a, b, tx, c, d, ty = coeffs
+    # Bilinear sampling spreads the sprite's edge pixels half a pixel beyond its rectangle, so
+    # the box is that of (-0.5, w + 0.5) x (-0.5, h + 0.5); frame pixel X has its centre at X + 0.5.
+    u0, u1, v0, v1 = -0.5, w + 0.5, -0.5, h + 0.5
+    xs = (a * u0 + b * v0, a * u1 + b * v0, a * u0 + b * v1, a * u1 + b * v1)
+    ys = (c * u0 + d * v0, c * u1 + d * v0, c * u0 + d * v1, c * u1 + d * v1)
+    return (max(0, math.floor(min(xs) + tx - 0.5)), max(0, math.floor(min(ys) + ty - 0.5)),
+            min(frame_shape[1], math.ceil(max(xs) + tx - 0.5) + 1),
+            min(frame_shape[0], math.ceil(max(ys) + ty - 0.5) + 1))
+
+
+def _copied(solid: Rect | None, coeffs: list[float], box: Rect) -> Rect | None:
+    """The frame pixels of `box` whose every sample lands inside the sprite's opaque `solid`
+    (sprite pixels), when `coeffs` only shift and scale; None otherwise or if that is empty."""
+    a, b, tx, c, d, ty = coeffs
+    if solid is None or b != 0.0 or c != 0.0 or a <= 0.0 or d <= 0.0:
+        return None
+    x0, y0, x1, y1 = box
+    if x1 <= x0 or y1 <= y0:
+        return None
+    core = _inside(solid, (a, tx - x0, d, ty - y0), (x1 - x0, y1 - y0))
+    if core is None:
+        return None
+    (r0, r1), (c0, c1) = core
+    return x0 + c0, y0 + r0, x0 + c1, y0 + r1
+
+
+def _trimmed(box: Rect, hidden: Rect) -> Rect:
+    """`box` less `hidden` where that leaves a rectangle (`hidden` spans the box's width and
+    covers its top or bottom, or spans its height and covers a side); else `box` unchanged."""
+    x0, y0, x1, y1 = box
+    hx0, hy0, hx1, hy1 = hidden
+    if hx0 <= x0 and x1 <= hx1:
+        if hy0 <= y0 < hy1:
+            y0 = min(hy1, y1)
+        if hy0 < y1 <= hy1:
+            y1 = max(hy0, y0)
+    elif hy0 <= y0 and y1 <= hy1:
+        if hx0 <= x0 < hx1:
+            x0 = min(hx1, x1)
+        if hx0 < x1 <= hx1:
+            x1 = max(hx0, x0)
+    return x0, y0, x1, y1
+
+
+def _around(hidden: Rect | None, w: int, h: int) -> list[Rect]:
+    """The whole w x h frame, or without `hidden`: up to four rectangles (the rows above and
+    below it, then the two sides of its rows)."""
+    if hidden is None:
+        return [(0, 0, w, h)]
+    hx0, hy0, hx1, hy1 = hidden
+    bands = [(0, 0, w, hy0), (0, hy1, w, h), (0, hy0, hx0, hy1), (hx1, hy0, w, hy1)]
+    return [r for r in bands if r[2] > r[0] and r[3] > r[1]]
 
 
 def _over(dst: np.ndarray, patch: np.ndarray) -> None:
@@ -153,21 +223,60 @@ def _inside(solid: tuple[int, int, int, int], place: tuple[float, float, float, 
     return rows, cols
 
 
-def _draw_layers(frame: np.ndarray, set_def: SetDef, cam: CameraKey, settings: RenderSettings,
-                 front: bool, crumble: dict[str, float], grade: Grade | None) -> None:
+class PlacedLayer(NamedTuple):
+    """A set layer as one exposure sees it."""
+
+    index: int                 # in the set's list
+    layer: Layer
+    sprite: LayerSprite        # its painting at the scale this camera needs
+    camera: np.ndarray         # stage units on the layer to frame pixels (3x3)
+    place: np.ndarray          # painting pixels to frame pixels (3x3)
+
+    @property
+    def front(self) -> bool:
+        return self.layer.depth < 1.0
+
+
+def placed_layers(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
+                  grade: Grade | None) -> list[PlacedLayer]:
+    """Every layer of `set_def` placed for `cam`, in the set's order."""
+    placed = []
     for i, layer in enumerate(set_def.layers):
-        if (layer.depth < 1.0) != front:
-            continue
         m = camera_matrix(cam, layer.depth, settings.scale)
         sprite = layer_sprite(set_def, i, _layer_scale(cam, layer.depth, settings), set_def.dof,
                               grade)
-        place = m @ rig.translate(*sprite.origin) @ rig.scale(1 / sprite.scale)
-        if crumble.get(layer.name, 0.0) > 0.0:
-            _draw_crumbling(frame, set_def.name, layer.name, sprite, m, crumble[layer.name])
-        elif _covers(i, layer.depth, sprite):
-            _cover(frame, sprite, place)
+        placed.append(PlacedLayer(i, layer, sprite, m,
+                                  m @ rig.translate(*sprite.origin) @ rig.scale(1 / sprite.scale)))
+    return placed
+
+
+def hiding_layer(layers: list[PlacedLayer], crumble: dict[str, float],
+                 frame_shape: tuple[int, ...]) -> tuple[Rect | None, int]:
+    """The largest frame rectangle a front layer copies over (`copied_rect`) and that layer's
+    index, or (None, -1): nothing drawn before that layer shows there, so it need not be drawn."""
+    best, hider, area = None, -1, 0
+    for p in layers:
+        if not p.front or crumble.get(p.layer.name, 0.0) > 0.0:
+            continue
+        rect = copied_rect(frame_shape, p.sprite.rgba, p.place, layer_solid(p.sprite))
+        if rect is not None and (rect[2] - rect[0]) * (rect[3] - rect[1]) > area:
+            best, hider, area = rect, p.index, (rect[2] - rect[0]) * (rect[3] - rect[1])
+    return best, hider
+
+
+def _draw_layers(frame: np.ndarray, set_name: str, layers: list[PlacedLayer],
+                 crumble: dict[str, float], hidden: Rect | None, hider: int = -1) -> None:
+    """Draw `layers` in order, each trimmed by `hidden` if it comes before the layer `hider`
+    (a back layer always does: it is drawn before every front layer)."""
+    for p in layers:
+        trim = hidden if not p.front or p.index < hider else None
+        if crumble.get(p.layer.name, 0.0) > 0.0:
+            _draw_crumbling(frame, set_name, p.layer.name, p.sprite, p.camera,
+                            crumble[p.layer.name], trim)
+        elif _covers(p.index, p.layer.depth, p.sprite):
+            _cover(frame, p.sprite, p.place, trim)
         else:
-            blit(frame, sprite.rgba, place, solid=layer_solid(sprite))
+            blit(frame, p.sprite.rgba, p.place, solid=layer_solid(p.sprite), hidden=trim)
 
 
 def _covers(index: int, depth: float, sprite: LayerSprite) -> bool:
@@ -175,20 +284,25 @@ def _covers(index: int, depth: float, sprite: LayerSprite) -> bool:
     return index == 0 and depth >= 1.0 and sprite.opaque
 
 
-def _cover(frame: np.ndarray, sprite: LayerSprite, place: np.ndarray) -> None:
-    """Warp an opaque painting over the whole frame through `place` (painting pixels to frame
-    pixels). OpenCV's bilinear warp is about twice as fast on four channels with a constant
-    border as on three with a replicated one, and gives identical pixels while every sample lies
-    inside the painting; only a frame that sees past the painting's edge pays for replication."""
+def _cover(frame: np.ndarray, sprite: LayerSprite, place: np.ndarray,
+           hidden: Rect | None = None) -> None:
+    """Warp an opaque painting over the whole frame but `hidden` through `place` (painting
+    pixels to frame pixels). OpenCV's bilinear warp is about twice as fast on four channels with
+    a constant border as on three with a replicated one, and gives identical pixels while every
+    sample lies inside the painting; only a frame that sees past the painting's edge pays for
+    replication. (A band that starts at another column than 0 may round a sample position to
+    the next 1/32 pixel: a level here and there, as any warp of a patch does.)"""
     h, w = frame.shape[:2]
-    shifted = rig.affine(rig.translate(-0.5, -0.5) @ place @ rig.translate(0.5, 0.5))
-    if _samples_inside(shifted, (w, h), sprite.rgba.shape[1::-1]):
-        patch = cv2.warpAffine(sprite.rgba, shifted, (w, h), flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_CONSTANT)
-        cv2.cvtColor(patch, cv2.COLOR_RGBA2RGB, dst=frame)
-    else:
-        cv2.warpAffine(sprite.rgb, shifted, (w, h), dst=frame, flags=cv2.INTER_LINEAR,
-                       borderMode=cv2.BORDER_REPLICATE)
+    for x0, y0, x1, y1 in _around(hidden, w, h):
+        shifted = rig.affine(rig.translate(-0.5 - x0, -0.5 - y0) @ place @ rig.translate(0.5, 0.5))
+        size, band = (x1 - x0, y1 - y0), frame[y0:y1, x0:x1]
+        if _samples_inside(shifted, size, sprite.rgba.shape[1::-1]):
+            patch = cv2.warpAffine(sprite.rgba, shifted, size, flags=cv2.INTER_LINEAR,
+                                   borderMode=cv2.BORDER_CONSTANT)
+            cv2.cvtColor(patch, cv2.COLOR_RGBA2RGB, dst=band)
+        else:
+            cv2.warpAffine(sprite.rgb, shifted, size, dst=band, flags=cv2.INTER_LINEAR,
+                           borderMode=cv2.BORDER_REPLICATE)
 
 
 def _samples_inside(m: np.ndarray, out_size: tuple[int, int], src_size: tuple[int, int]) -> bool:
@@ -203,7 +317,7 @@ def _samples_inside(m: np.ndarray, out_size: tuple[int, int], src_size: tuple[in
 
 
 def _draw_crumbling(frame: np.ndarray, set_name: str, layer: str, sprite: LayerSprite,
-                    m: np.ndarray, progress: float) -> None:
+                    m: np.ndarray, progress: float, hidden: Rect | None = None) -> None:
     """A layer falling apart: each tile waits its turn, then drops, turns and fades."""
     for k, (tile, (ox, oy), half) in enumerate(layer_tiles(sprite)):
         delay = CRUMBLE_SPREAD * jitter.unit(0, set_name, layer, k, "delay")
@@ -213,7 +327,7 @@ def _draw_crumbling(frame: np.ndarray, set_name: str, layer: str, sprite: LayerS
         spin = 200.0 * (jitter.unit(0, set_name, layer, k, "spin") - 0.5)
         place = rig.translate(ox + half, oy + half + CRUMBLE_DROP * q * q) @ rig.rotate(spin * q) \
             @ rig.translate(-half, -half) @ rig.scale(1 / sprite.scale)
-        blit(frame, tile, m @ place, 1.0 - q * q)
+        blit(frame, tile, m @ place, 1.0 - q * q, hidden=hidden)
 
 
 def _layer_scale(cam: CameraKey, depth: float, settings: RenderSettings) -> float:
@@ -231,13 +345,15 @@ class _HeldBackdrop:
         self.last: tuple = (None, None)    # (inputs, kept frame or None)
 
     def frame(self, set_def: SetDef, cam: CameraKey, settings: RenderSettings,
-              crumble: dict[str, float], grade: Grade | None) -> np.ndarray:
+              crumble: dict[str, float], grade: Grade | None, layers: list[PlacedLayer],
+              hidden: Rect | None) -> np.ndarray:
+        """The back layers of `layers`, trimmed by `hidden` (both follow from the inputs)."""
         inputs = (set_def, cam, settings, tuple(sorted(crumble.items())), grade)
         last_inputs, kept = self.last
         if kept is not None and inputs == last_inputs:
             return kept.copy()
         frame = np.zeros((settings.height, settings.width, 3), np.uint8)
-        _draw_layers(frame, set_def, cam, settings, front=False, crumble=crumble, grade=grade)
+        _draw_layers(frame, set_def.name, [p for p in layers if not p.front], crumble, hidden)
         self.last = (inputs, frame.copy() if inputs == last_inputs else None)
         return frame
 
@@ -265,12 +381,12 @@ def _actor_sprites(actor: ActorPose, need: float,
 
 
 def _draw_actor(frame: np.ndarray, actor: ActorPose, cam_m: np.ndarray, need: float,
-                grade: Grade | None) -> None:
+                grade: Grade | None, hidden: Rect | None) -> None:
     on_screen = cam_m @ actor.slot_matrices            # every slot at once
     for sprite, slot in _actor_sprites(actor, need, grade):
         k, (ox, oy) = 1 / sprite.scale, sprite.origin  # sprite pixels to slot units
         to_slot = np.array([[k, 0, -k * ox], [0, k, -k * oy], [0, 0, 1]])
-        blit(frame, sprite.rgba, on_screen[slot] @ to_slot, actor.opacity)
+        blit(frame, sprite.rgba, on_screen[slot] @ to_slot, actor.opacity, hidden=hidden)
 
 
 def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
@@ -278,7 +394,9 @@ def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
     """The frame of one exposure before post effects: (H, W, 3) uint8 RGB, every painting in
     `grade`'s colours (ungraded without one)."""
     cam = state.camera
-    frame = _backdrop.frame(set_def, cam, settings, state.crumble, grade)
+    layers = placed_layers(set_def, cam, settings, grade)
+    hidden, hider = hiding_layer(layers, state.crumble, (settings.height, settings.width))
+    frame = _backdrop.frame(set_def, cam, settings, state.crumble, grade, layers, hidden)
     cam_m = camera_matrix(cam, 1.0, settings.scale)
     need = settings.scale * cam.zoom
     for actor in state.actors:
@@ -286,10 +404,11 @@ def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
         if sprite is not None:
             m = cam_m @ rig.translate(actor.x, actor.y) @ rig.scale(1 / sprite.scale) \
                 @ rig.translate(-sprite.origin[0], -sprite.origin[1])
-            blit(frame, sprite.rgba, m, actor.opacity)
+            blit(frame, sprite.rgba, m, actor.opacity, hidden=hidden)
     for actor in state.actors:
-        _draw_actor(frame, actor, cam_m, need, grade)
-    _draw_layers(frame, set_def, cam, settings, front=True, crumble=state.crumble, grade=grade)
+        _draw_actor(frame, actor, cam_m, need, grade, hidden)
+    _draw_layers(frame, set_def.name, [p for p in layers if p.front], state.crumble, hidden,
+                 hider)
     return frame
 
 
@@ -297,11 +416,9 @@ def load_set(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
              grade: Grade | None) -> None:
     """Load every layer painting of `set_def` that `cam` shows (from the cache or painted), and
     find the solid rectangle of those that are blended."""
-    for i, layer in enumerate(set_def.layers):
-        sprite = layer_sprite(set_def, i, _layer_scale(cam, layer.depth, settings), set_def.dof,
-                              grade)
-        if not _covers(i, layer.depth, sprite):
-            layer_solid(sprite)
+    for p in placed_layers(set_def, cam, settings, grade):
+        if not _covers(p.index, p.layer.depth, p.sprite):
+            layer_solid(p.sprite)
 
 
 def load_cast(state: StageState, settings: RenderSettings, grade: Grade | None) -> None:

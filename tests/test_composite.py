@@ -5,7 +5,13 @@ import pytest
 
 from renderer import composite, rig
 from renderer.composite import solid_rectangle
+from renderer.render import exposures, plan_scene, render_exposure
+from renderer.script import load_scene
+from renderer.settings import settings_for
 from renderer.sprites import LayerSprite
+from renderer.stage import stage_exposure
+
+from conftest import REPO
 
 
 def painting(w: int = 400, h: int = 240) -> LayerSprite:
@@ -163,3 +169,108 @@ def test_the_solid_rectangle_is_the_largest_one_of_whole_blocks(monkeypatch):
         x0, y0, x1, y1 = found
         assert (alpha[y0:y1, x0:x1] == 255).all()
         assert (x1 - x0) * (y1 - y0) == best * k * k
+
+
+SHIFT_AND_SCALE = [rig.translate(40.37, 30.81) @ rig.scale(0.93),
+                   rig.translate(-20.5, 101.25) @ rig.scale(1.61, 1.37)]
+
+
+@pytest.mark.parametrize("place", SHIFT_AND_SCALE)
+def test_nothing_beneath_a_copied_rectangle_shows(place, monkeypatch):
+    """The plain blend of the sprite comes out the same over a black and over a white frame
+    everywhere `copied_rect` names: what lies beneath there never shows, so it need not be
+    drawn. (Where the rectangle reached samples of the sprite's soft edge, they would differ.)"""
+    monkeypatch.setattr(composite, "SOLID_WORTH", 1000)
+    sprite = solid_sprite()
+    solid = solid_rectangle(sprite[..., 3])
+    black, white = np.zeros((180, 320, 3), np.uint8), np.full((180, 320, 3), 255, np.uint8)
+    for frame in (black, white):
+        composite.blit(frame, sprite, place)
+    x0, y0, x1, y1 = composite.copied_rect(black.shape, sprite, place, solid)
+    core = 80 * 48 * place[0, 0] * place[1, 1]                 # the solid core, in frame pixels
+    assert (x1 - x0) * (y1 - y0) > 0.5 * min(core, 180 * 320 - 21 * 180)
+    assert np.array_equal(black[y0:y1, x0:x1], white[y0:y1, x0:x1])
+
+
+def test_a_turned_or_mirrored_layer_hides_nothing():
+    sprite = solid_sprite()
+    solid = (16, 16, 96, 64)
+    for place in (rig.translate(250.2, 20.7) @ rig.scale(-1.1, 1.1),
+                  rig.translate(90.3, 40.1) @ rig.rotate(8) @ rig.scale(1.2)):
+        assert composite.copied_rect((180, 320, 3), sprite, place, solid) is None
+    assert composite.copied_rect((180, 320, 3), sprite, rig.translate(40, 30), None) is None
+
+
+@pytest.mark.parametrize("hidden, expected", [
+    ((0, 30, 100, 80), (10, 10, 50, 30)),      # the bottom of the box is hidden
+    ((0, 0, 100, 20), (10, 20, 50, 50)),       # its top
+    ((30, 0, 100, 100), (10, 10, 30, 50)),     # its right side
+    ((0, 0, 20, 100), (20, 10, 50, 50)),       # its left side
+    ((20, 20, 30, 30), (10, 10, 50, 50)),      # a hole in it: drawn whole
+    ((0, 30, 40, 80), (10, 10, 50, 50)),       # a corner: drawn whole
+    ((60, 0, 100, 100), (10, 10, 50, 50)),     # beside it
+])
+def test_a_box_is_trimmed_only_where_a_rectangle_remains(hidden, expected):
+    assert composite._trimmed((10, 10, 50, 50), hidden) == expected
+
+
+def test_a_box_wholly_hidden_is_empty():
+    x0, y0, x1, y1 = composite._trimmed((10, 10, 50, 50), (0, 0, 100, 100))
+    assert x1 <= x0 or y1 <= y0
+
+
+def test_a_blit_trimmed_by_a_hidden_rectangle_leaves_it_alone():
+    """Outside the hidden rectangle the pixels are those of the whole blit (a level here and
+    there where the patch starts at another column); inside it the frame is untouched."""
+    sprite = solid_sprite()
+    place = rig.translate(100.4, 60.7) @ rig.rotate(17) @ rig.scale(0.9)
+    whole = np.zeros((180, 320, 3), np.uint8)
+    composite.blit(whole, sprite, place)
+    x0, y0, x1, y1 = hidden = (0, 100, 320, 180)
+    trimmed = np.full((180, 320, 3), 7, np.uint8)
+    trimmed[:y0] = 0
+    composite.blit(trimmed, sprite, place, hidden=hidden)
+    assert (trimmed[y0:y1, x0:x1] == 7).all()
+    assert whole[y0:y1].any()                      # the sprite did reach into it
+    assert np.abs(trimmed[:y0].astype(int) - whole[:y0]).max() <= 1
+
+
+@pytest.mark.parametrize("place", [rig.translate(-20.3, -11.7) @ rig.scale(0.83),
+                                   rig.translate(30.0, 0.0)])     # sees past the left edge
+def test_a_covering_backdrop_is_not_drawn_where_it_is_hidden(place):
+    sprite = painting()
+    whole = np.zeros((180, 320, 3), np.uint8)
+    composite._cover(whole, sprite, place)
+    x0, y0, x1, y1 = hidden = (40, 120, 300, 180)
+    trimmed = np.full((180, 320, 3), 7, np.uint8)
+    composite._cover(trimmed, sprite, place, hidden)
+    assert (trimmed[y0:y1, x0:x1] == 7).all()
+    trimmed[y0:y1, x0:x1] = whole[y0:y1, x0:x1]
+    difference = np.abs(trimmed.astype(int) - whole)
+    assert difference.max() <= 1 and np.count_nonzero(difference) < 0.01 * difference.size
+
+
+def test_a_scene_looks_the_same_with_what_its_table_hides_left_undrawn(monkeypatch):
+    """The Other dinner, its table in front of the backdrop and the puppets' legs: each exposure
+    with the hidden rectangle left undrawn against drawing everything, within a level."""
+    plan = plan_scene(load_scene(REPO / "scenes" / "other_dinner.yaml"),
+                      settings_for("draft", width=320, post=False))
+    shape = (plan.settings.height, plan.settings.width)
+    checked = 0
+    for sp, exposure in list(exposures(plan))[::12]:
+        state = stage_exposure(plan.scene, sp.shot, exposure)
+        layers = composite.placed_layers(sp.shot.set, state.camera, plan.settings, None)
+        hidden, _ = composite.hiding_layer(layers, state.crumble, shape)
+        if hidden is None:
+            continue
+        frames = []
+        for trim in (True, False):
+            with monkeypatch.context() as patch:
+                if not trim:
+                    patch.setattr(composite, "hiding_layer", lambda *args: (None, -1))
+                composite._backdrop.forget()      # no backdrop kept from the other way
+                frames.append(render_exposure(plan, sp, exposure).astype(int))
+        difference = np.abs(frames[0] - frames[1])
+        assert difference.max() <= 1 and np.count_nonzero(difference) < 1e-3 * difference.size
+        checked += 1
+    assert checked >= 3
