@@ -21,18 +21,24 @@ KINDS = ("rain", "snow", "fog", "dust", "debris")
 
 
 def _blend_mask(frame: np.ndarray, mask: np.ndarray, colour: tuple[int, int, int]) -> None:
-    """frame = frame + (colour - frame) * mask / 255, in place, uint8, only where mask is set."""
-    ys, xs = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
-    if len(ys) == 0:
+    """frame = frame + (colour - frame) * mask / 255, in place, uint8, only where mask is set:
+    frame * (255 - mask) / 255 + colour * mask / 255, each term rounded (the second by table)."""
+    x, y, w, h = cv2.boundingRect(mask)            # of the non-zero pixels
+    if w == 0 or h == 0:
         return
-    y0, y1, x0, x1 = ys[0], ys[-1] + 1, xs[0], xs[-1] + 1
-    m = mask[y0:y1, x0:x1]
-    region = frame[y0:y1, x0:x1]
-    m3 = cv2.merge((m, m, m))
-    solid = np.empty_like(region)
-    solid[:] = colour
-    region[:] = cv2.add(cv2.multiply(region, cv2.bitwise_not(m3), scale=1 / 255),
-                        cv2.multiply(solid, m3, scale=1 / 255))
+    region = frame[y:y + h, x:x + w]
+    m3 = cv2.cvtColor(mask[y:y + h, x:x + w], cv2.COLOR_GRAY2RGB)
+    tint = cv2.LUT(m3, _coverage_table(colour))
+    cv2.multiply(region, cv2.bitwise_not(m3), dst=region, scale=1 / 255)
+    cv2.add(region, tint, dst=region)
+
+
+@lru_cache(maxsize=16)
+def _coverage_table(colour: tuple[int, int, int]) -> np.ndarray:
+    """The (256, 1, 3) table of round(colour * m / 255) for coverage m, for `cv2.LUT`."""
+    m = np.arange(256, dtype=np.float64)[:, None]
+    table = np.rint(m * np.array(colour, dtype=np.float64)[None, :] / 255.0).astype(np.uint8)
+    return np.ascontiguousarray(table[:, None, :])
 
 
 def rain(h, w, amount, seed, key, t):
