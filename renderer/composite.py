@@ -3,8 +3,8 @@
 Everything is premultiplied RGBA sprites blitted through one function, `blit`, which warps only
 the sprite's bounding box in the frame and blends it with uint8 OpenCV operations.
 
-What a front layer will copy over opaquely (a table top, a counter: `copied_rect`) is not drawn
-beneath it: the backdrop, shadows and puppet parts behind it are trimmed by that rectangle.
+What a layer will copy over opaquely (a table top, a hillside: `copied_rect`) is not drawn beneath
+it: the backdrop, layers, shadows and puppet parts behind it are trimmed by that rectangle.
 """
 from __future__ import annotations
 
@@ -250,26 +250,36 @@ def placed_layers(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
     return placed
 
 
-def hiding_layer(layers: list[PlacedLayer], crumble: dict[str, float],
-                 frame_shape: tuple[int, ...]) -> tuple[Rect | None, int]:
-    """The largest frame rectangle a front layer copies over (`copied_rect`) and that layer's
-    index, or (None, -1): nothing drawn before that layer shows there, so it need not be drawn."""
-    best, hider, area = None, -1, 0
-    for p in layers:
-        if not p.front or crumble.get(p.layer.name, 0.0) > 0.0:
+def hidden_rects(layers: list[PlacedLayer], crumble: dict[str, float],
+                 frame_shape: tuple[int, ...]) -> tuple[dict[int, Rect | None], Rect | None]:
+    """What need not be drawn: for each layer (by index) and for the cast (drawn between the
+    back and the front layers), the largest frame rectangle that a layer drawn later copies over
+    (`copied_rect`), or None. Nothing drawn before that layer shows there."""
+    order = [p for p in layers if not p.front] + [None] + [p for p in layers if p.front]
+    trims: dict[int, Rect | None] = {}
+    best, cast = None, None
+    for p in reversed(order):
+        if p is None:
+            cast = best
+            continue
+        trims[p.index] = best
+        if crumble.get(p.layer.name, 0.0) > 0.0 or _covers(p.index, p.layer.depth, p.sprite):
             continue
         rect = copied_rect(frame_shape, p.sprite.rgba, p.place, layer_solid(p.sprite))
-        if rect is not None and (rect[2] - rect[0]) * (rect[3] - rect[1]) > area:
-            best, hider, area = rect, p.index, (rect[2] - rect[0]) * (rect[3] - rect[1])
-    return best, hider
+        if rect is not None and (best is None or _area(rect) > _area(best)):
+            best = rect
+    return trims, cast
+
+
+def _area(rect: Rect) -> int:
+    return (rect[2] - rect[0]) * (rect[3] - rect[1])
 
 
 def _draw_layers(frame: np.ndarray, set_name: str, layers: list[PlacedLayer],
-                 crumble: dict[str, float], hidden: Rect | None, hider: int = -1) -> None:
-    """Draw `layers` in order, each trimmed by `hidden` if it comes before the layer `hider`
-    (a back layer always does: it is drawn before every front layer)."""
+                 crumble: dict[str, float], trims: dict[int, Rect | None]) -> None:
+    """Draw `layers` in order, each trimmed by its rectangle in `trims` (`hidden_rects`)."""
     for p in layers:
-        trim = hidden if not p.front or p.index < hider else None
+        trim = trims.get(p.index)
         if crumble.get(p.layer.name, 0.0) > 0.0:
             _draw_crumbling(frame, set_name, p.layer.name, p.sprite, p.camera,
                             crumble[p.layer.name], trim)
@@ -346,14 +356,14 @@ class _HeldBackdrop:
 
     def frame(self, set_def: SetDef, cam: CameraKey, settings: RenderSettings,
               crumble: dict[str, float], grade: Grade | None, layers: list[PlacedLayer],
-              hidden: Rect | None) -> np.ndarray:
-        """The back layers of `layers`, trimmed by `hidden` (both follow from the inputs)."""
+              trims: dict[int, Rect | None]) -> np.ndarray:
+        """The back layers of `layers`, trimmed by `trims` (both follow from the inputs)."""
         inputs = (set_def, cam, settings, tuple(sorted(crumble.items())), grade)
         last_inputs, kept = self.last
         if kept is not None and inputs == last_inputs:
             return kept.copy()
         frame = np.zeros((settings.height, settings.width, 3), np.uint8)
-        _draw_layers(frame, set_def.name, [p for p in layers if not p.front], crumble, hidden)
+        _draw_layers(frame, set_def.name, [p for p in layers if not p.front], crumble, trims)
         self.last = (inputs, frame.copy() if inputs == last_inputs else None)
         return frame
 
@@ -395,8 +405,8 @@ def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
     `grade`'s colours (ungraded without one)."""
     cam = state.camera
     layers = placed_layers(set_def, cam, settings, grade)
-    hidden, hider = hiding_layer(layers, state.crumble, (settings.height, settings.width))
-    frame = _backdrop.frame(set_def, cam, settings, state.crumble, grade, layers, hidden)
+    trims, hidden = hidden_rects(layers, state.crumble, (settings.height, settings.width))
+    frame = _backdrop.frame(set_def, cam, settings, state.crumble, grade, layers, trims)
     cam_m = camera_matrix(cam, 1.0, settings.scale)
     need = settings.scale * cam.zoom
     for actor in state.actors:
@@ -407,8 +417,7 @@ def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
             blit(frame, sprite.rgba, m, actor.opacity, hidden=hidden)
     for actor in state.actors:
         _draw_actor(frame, actor, cam_m, need, grade, hidden)
-    _draw_layers(frame, set_def.name, [p for p in layers if p.front], state.crumble, hidden,
-                 hider)
+    _draw_layers(frame, set_def.name, [p for p in layers if p.front], state.crumble, trims)
     return frame
 
 
