@@ -166,7 +166,7 @@ SOLID_BLOCK = 8           # px; the solid rectangle is searched on blocks of thi
 SOLID_WORTH = 40_000      # px; copying saves ~1.7 ns a pixel, the four extra blends cost ~60 µs
 
 
-def solid_rectangle(alpha: np.ndarray) -> tuple[int, int, int, int] | None:
+def solid_rectangle(alpha: np.ndarray) -> Rect | None:
     """The largest rectangle of whole SOLID_BLOCK blocks in which `alpha` is 255 throughout, as
     (x0, y0, x1, y1) pixels, or None if under SOLID_WORTH pixels. (The classic largest rectangle
     in a histogram, row by row, on the block grid: a few thousand steps for a backdrop layer.)"""
@@ -196,13 +196,13 @@ def solid_rectangle(alpha: np.ndarray) -> tuple[int, int, int, int] | None:
 
 
 @lru_cache(maxsize=24)
-def layer_solid(sprite: LayerSprite) -> tuple[int, int, int, int] | None:
+def layer_solid(sprite: LayerSprite) -> Rect | None:
     """A large fully opaque rectangle of a layer painting (`solid_rectangle`), found once:
     laying it over a frame needs no blend there, only a copy."""
     return solid_rectangle(sprite.rgba[..., 3])
 
 
-def _inside(solid: tuple[int, int, int, int], place: tuple[float, float, float, float],
+def _inside(solid: Rect, place: tuple[float, float, float, float],
             size: tuple[int, int]) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """The patch pixels ((row0, row1), (col0, col1)) whose bilinear samples all fall inside the
     sprite rectangle `solid`, for the placement `place` = (x scale, x shift, y scale, y shift)

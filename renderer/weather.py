@@ -29,7 +29,7 @@ def _blend_mask(frame: np.ndarray, mask: np.ndarray, colour: tuple[int, int, int
     region = frame[y:y + h, x:x + w]
     m3 = cv2.cvtColor(mask[y:y + h, x:x + w], cv2.COLOR_GRAY2RGB)
     tint = cv2.LUT(m3, _coverage_table(colour))
-    cv2.multiply(region, cv2.bitwise_not(m3), dst=region, scale=1 / 255)
+    cv2.multiply(region, cv2.bitwise_not(m3, dst=m3), dst=region, scale=1 / 255)
     cv2.add(region, tint, dst=region)
 
 
