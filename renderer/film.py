@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import subprocess
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -93,36 +95,77 @@ def _last_frame(path: Path, fps: int) -> np.ndarray:
     return last.copy()
 
 
+ASSEMBLY_THREADS = 3   # ffmpeg processes at once: short encodes and decodes mostly wait on start-up
+LOOKAHEAD = 2          # parts whose first and last frames are decoded ahead (two frames each)
+
+
 def assemble(parts: list[Part], target: Path, settings: RenderSettings, seconds: float,
              label: str, on_frames: Callable[[int], None] | None = None) -> None:
     """Write the film to `target`: scene videos are joined as they are, by stream copy (never
     decoded and encoded again); only title cards and transitions are encoded, as short segments
-    with the scenes' own encoder settings. Atomic like every other output, frame count checked."""
+    with the scenes' own encoder settings. Atomic like every other output, frame count checked.
+
+    Each of those steps is a short ffmpeg run that waits mostly on its own start-up and flush, so
+    up to ASSEMBLY_THREADS run at once: the segments are encoded, and the scenes' end frames
+    decoded a few parts ahead, in a thread pool, and joined in the film's order."""
     check_target(target)
-    fps = settings.fps
     work = partial_path(target, ".parts")
     work.mkdir()
     try:
-        segments: list[Path] = []
-        last = None
-        for k, part in enumerate(parts):
-            first = part.image if part.image is not None else _first_frame(part.video)
-            n = transition_frames(part.transition, seconds, fps) if last is not None else 0
-            if n:
-                segments.append(_segment(work / f"{k:03d}-in.mp4", between(
-                    part.transition, last, first, n), n, settings, label))
-            if part.image is not None:
-                segments.append(_segment(work / f"{k:03d}-card.mp4", [(part.image, part.frames)],
-                                         part.frames, settings, label))
-                last = part.image
-            else:
-                segments.append(part.video)
-                last = _last_frame(part.video, fps)
-            if on_frames is not None:
-                on_frames(part.frames + n)
-        _concat(segments, target, film_frames(parts, seconds, fps), label, work)
+        with ThreadPoolExecutor(max_workers=ASSEMBLY_THREADS) as pool:
+            segments = _segments(parts, work, settings, seconds, label, pool, on_frames)
+        _concat(segments, target, film_frames(parts, seconds, settings.fps), label, work)
     finally:
         remove_path(work)
+
+
+def _segments(parts: list[Part], work: Path, settings: RenderSettings, seconds: float,
+              label: str, pool: ThreadPoolExecutor,
+              on_frames: Callable[[int], None] | None) -> list[Path]:
+    """The film's segments in order: each part's transition in and title card encoded in `pool`,
+    its video as it is. At most 2 * ASSEMBLY_THREADS encodes wait at once (each holds frames)."""
+    fps = settings.fps
+    ends = [pool.submit(_ends, part, fps) for part in parts[:LOOKAHEAD]]
+    encodes: deque[tuple[Future, int]] = deque()
+    segments: list[Path | Future] = []
+
+    def encode(path: Path, frames, n: int) -> None:
+        encodes.append((pool.submit(_segment, path, frames, n, settings, label), n))
+        segments.append(encodes[-1][0])
+        while len(encodes) > 2 * ASSEMBLY_THREADS:
+            done(*encodes.popleft())
+
+    def done(future: Future, n: int) -> None:
+        future.result()
+        if on_frames is not None:
+            on_frames(n)
+
+    last = None
+    for k, part in enumerate(parts):
+        if k + LOOKAHEAD < len(parts):
+            ends.append(pool.submit(_ends, parts[k + LOOKAHEAD], fps))
+        first, final = ends[k].result()
+        ends[k] = None                      # the frames go with the segments that use them
+        n = transition_frames(part.transition, seconds, fps) if last is not None else 0
+        if n:
+            encode(work / f"{k:03d}-in.mp4", between(part.transition, last, first, n), n)
+        if part.image is not None:
+            encode(work / f"{k:03d}-card.mp4", [(part.image, part.frames)], part.frames)
+        else:
+            segments.append(part.video)
+            if on_frames is not None:
+                on_frames(part.frames)
+        last = final
+    while encodes:
+        done(*encodes.popleft())
+    return [s.result() if isinstance(s, Future) else s for s in segments]
+
+
+def _ends(part: Part, fps: int) -> tuple[np.ndarray, np.ndarray]:
+    """A part's first and last frames."""
+    if part.image is not None:
+        return part.image, part.image
+    return _first_frame(part.video), _last_frame(part.video, fps)
 
 
 def _segment(path: Path, frames, n: int, settings: RenderSettings, label: str) -> Path:

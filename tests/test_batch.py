@@ -87,3 +87,23 @@ def test_parallel_batch_gives_the_same_frames_as_serial(film_project, capsys, tm
         again = list(read_frames(film_project / "output" / f"{n}.mp4"))
         assert len(again) == len(frames)
         assert all(np.array_equal(a, b) for a, b in zip(frames, again)), n
+
+
+def test_the_film_is_its_parts_in_order(film_project, capsys):
+    """Opening card, fade, the card of "one", fade, one, iris, two: each scene's frames appear
+    in the film where they belong, as they are (joined by stream copy), the cards hold still,
+    and the transitions dip darker than what they join."""
+    batch(film_project, capsys)
+    out = film_project / "output"
+    film = np.array([f.astype(int) for f in read_frames(out / "testfilm.mp4")])
+    one = np.array(list(read_frames(out / "one.mp4")))
+    two = np.array(list(read_frames(out / "two.mp4")))
+    assert np.array_equal(film[24:36], one) and np.array_equal(film[42:54], two)
+    opening, card = film[0:6], film[12:18]
+    for still in (opening, card):                            # x264 refines a held still a little
+        assert np.abs(still - still[0]).mean() < 1.0
+    assert np.abs(opening[0] - card[0]).mean() > 2           # two different cards
+    brightness = film.mean(axis=(1, 2, 3))
+    for start, before, after in ((6, 5, 12), (18, 17, 24), (36, 35, 42)):
+        middle = brightness[start + 2:start + 4].mean()
+        assert middle < 0.8 * min(brightness[before], brightness[after])
