@@ -112,8 +112,11 @@ def assemble(parts: list[Part], target: Path, settings: RenderSettings, seconds:
     work = partial_path(target, ".parts")
     work.mkdir()
     try:
-        with ThreadPoolExecutor(max_workers=ASSEMBLY_THREADS) as pool:
+        pool = ThreadPoolExecutor(max_workers=ASSEMBLY_THREADS)
+        try:
             segments = _segments(parts, work, settings, seconds, label, pool, on_frames)
+        finally:   # after a failure or Ctrl-C, start nothing more; let the running few end
+            pool.shutdown(wait=True, cancel_futures=True)
         _concat(segments, target, film_frames(parts, seconds, settings.fps), label, work)
     finally:
         remove_path(work)

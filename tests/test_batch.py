@@ -107,3 +107,16 @@ def test_the_film_is_its_parts_in_order(film_project, capsys):
     for start, before, after in ((6, 5, 12), (18, 17, 24), (36, 35, 42)):
         middle = brightness[start + 2:start + 4].mean()
         assert middle < 0.8 * min(brightness[before], brightness[after])
+
+
+def test_a_film_that_cannot_be_assembled_leaves_nothing_behind(tmp_path):
+    """A part that cannot be read stops the assembly: no film, no half-written segments."""
+    from renderer.film import Part, assemble
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"not a video")
+    card = np.full((54, 96, 3), 120, np.uint8)
+    parts = [Part(6, image=card), Part(12, video=broken, transition="fade"), Part(6, image=card)]
+    target = tmp_path / "film.mp4"
+    with pytest.raises(OSError):                  # the decoder cannot read the broken part
+        assemble(parts, target, settings_for("draft", width=96), 0.25, "film")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.mp4"]
