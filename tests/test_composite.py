@@ -187,8 +187,10 @@ def test_nothing_beneath_a_copied_rectangle_shows(place, monkeypatch):
     for frame in (black, white):
         composite.blit(frame, sprite, place)
     x0, y0, x1, y1 = composite.copied_rect(black.shape, sprite, place, solid)
-    core = 80 * 48 * place[0, 0] * place[1, 1]                 # the solid core, in frame pixels
-    assert (x1 - x0) * (y1 - y0) > 0.5 * min(core, 180 * 320 - 21 * 180)
+    # The solid core (16..96, 16..64) placed in the frame and cut by its edges: most is copied.
+    (cx0, cy0), (cx1, cy1) = (np.clip((place @ [u, v, 1])[:2], 0, (320, 180))
+                              for u, v in ((16, 16), (96, 64)))
+    assert (x1 - x0) * (y1 - y0) > 0.8 * (cx1 - cx0) * (cy1 - cy0)
     assert np.array_equal(black[y0:y1, x0:x1], white[y0:y1, x0:x1])
 
 
