@@ -203,6 +203,25 @@ def versions() -> dict[str, str]:
             "opencv": cv2.__version__, "python": sys.version.split()[0]}
 
 
+# The libraries whose arithmetic reaches the pixels: a golden frame made with one version of them
+# may differ by a level or two under another, with no change in stopmo at all.
+PIXEL_LIBRARIES = ("numpy", "pillow", "opencv")
+
+
+def version_drift(recorded: dict[str, str], running: dict[str, str]) -> list[str]:
+    """'pillow 11.3.0 -> 13.0.0' for each pixel library whose running version differs from the
+    one the golden frames were made with (a library the record lacks is not guessed at)."""
+    return [f"{lib} {recorded[lib]} -> {running.get(lib, '?')}" for lib in PIXEL_LIBRARIES
+            if lib in recorded and recorded[lib] != running.get(lib)]
+
+
+def drift_advice(drift: list[str]) -> str:
+    return (f"the golden frames were made with other library versions ({', '.join(drift)}): "
+            "install the locked stack (pip install -c requirements.lock -e '.[test]'), or, to "
+            "move to these versions, review the differences and run `stopmo bless` "
+            "(README: upgrading the locked stack)")
+
+
 # --------------------------------------------------------------------------- checking a scene
 
 @dataclass
@@ -214,6 +233,7 @@ class SceneCheck:
     diffs: list[tuple[Pick, FrameDiff]] = field(default_factory=list)
     page: Path | None = None
     missing: bool = False
+    drift: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[tuple[Pick, FrameDiff]]:
@@ -233,6 +253,8 @@ class SceneCheck:
         lines += [f"  {p.file} (frame {p.frame}, {p.time:.2f} s): {d.describe()}"
                   for p, d in self.failed]
         lines += [f"  {m}" for m in self.problems]
+        if self.drift:
+            lines.append(f"  {drift_advice(self.drift)}")
         if self.page is not None:
             lines.append(f"  see {self.page}: expected | actual | diff side by side; the PNGs are "
                          f"in {self.page.parent}/<frame>/expected.png, actual.png, diff.png")
@@ -266,6 +288,7 @@ def check_scene(plan: ScenePlan, folder: Path, results: Path) -> SceneCheck:
                             f"{meta['fps']} fps, the check renders {settings.width}x"
                             f"{settings.height} at {settings.fps} fps")
         return out
+    out.drift = version_drift(meta.get("versions", {}), versions())
     recorded = [Pick(**{k: f[k] for k in ("shot", "which", "frame", "time", "exposure")})
                 for f in meta["frames"]]
     was, now = ({f"{p.shot}/{p.which}@{p.frame}" for p in ps} for ps in (recorded, picks(plan)))
@@ -391,7 +414,8 @@ def bless_scene(plan: ScenePlan, folder: Path) -> Blessed:
     record = {"scene": name, "width": s.width, "height": s.height, "fps": s.fps,
               "frames": [{"file": p.file, "shot": p.shot, "which": p.which, "frame": p.frame,
                           "time": p.time, "exposure": p.exposure} for p in now]}
-    same = meta is not None and {k: meta.get(k) for k in record} == record
+    same = meta is not None and {k: meta.get(k) for k in record} == record \
+        and not version_drift(meta.get("versions", {}), versions())
     if written == 0 and same:
         return Blessed(name, "unchanged", 0, len(now))
     record.update(scene_frames=plan.frames, versions=versions())

@@ -25,9 +25,17 @@ def pytest_configure(config):
     import tempfile
     # Tests paint from scratch into a cache of their own: hermetic, and it still exercises the
     # cache (the second use of a painting in the run is a hit). Subprocesses inherit it.
-    os.environ["STOPMO_CACHE"] = tempfile.mkdtemp(prefix="stopmo-test-cache-")
     if config.getoption("--bless") and os.environ.get("CI"):
         raise pytest.UsageError("--bless is refused when CI is set: CI only checks golden frames")
+    config.stopmo_cache = tempfile.mkdtemp(prefix="stopmo-test-cache-")
+    os.environ["STOPMO_CACHE"] = config.stopmo_cache
+
+
+def pytest_unconfigure(config):
+    # The run's paint cache is tens of MB: leave nothing behind in /tmp.
+    cache = getattr(config, "stopmo_cache", None)
+    if cache:
+        shutil.rmtree(cache, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -242,3 +242,30 @@ def test_a_missing_baseline_fails_and_creates_nothing(small_scene, tmp_path):
     assert not check.passed and check.missing
     assert "stopmo bless small" in check.report()
     assert not (tmp_path / "golden").exists()
+
+
+def test_a_failing_golden_frame_made_with_other_libraries_names_them_and_the_fix(
+        small_scene, tmp_path, monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    plan = baseline_plan(load_scene(small_scene))
+    golden = tmp_path / "golden" / "small"
+    bless_scene(plan, golden)
+    meta = json.loads((golden / SIDECAR).read_text())
+    meta["versions"]["pillow"] = "9.0.0"      # as if blessed under an older Pillow
+    (golden / SIDECAR).write_text(json.dumps(meta))
+    first = golden / meta["frames"][0]["file"]
+    pixels = np.asarray(Image.open(first)).copy()
+    pixels[:40, :40] ^= 0x40                   # and as if that Pillow drew these pixels otherwise
+    Image.fromarray(pixels).save(first)
+    report = check_scene(plan, golden, tmp_path / "results").report()
+    assert "pillow 9.0.0 -> " in report
+    assert "requirements.lock" in report and "stopmo bless" in report
+
+
+def test_golden_frames_of_the_running_libraries_name_no_drift(small_scene, tmp_path,
+                                                              monkeypatch):
+    monkeypatch.delenv("CI", raising=False)
+    plan = baseline_plan(load_scene(small_scene))
+    bless_scene(plan, tmp_path / "golden")
+    check = check_scene(plan, tmp_path / "golden", tmp_path / "results")
+    assert check.passed and check.drift == []
