@@ -2,7 +2,9 @@
 
 Scenes are rendered through any `concurrent.futures.Executor` handed to `run_batch` (inline, a
 local process pool, or later a cluster's), so the runner never knows where the work happens. A
-scene whose inputs are byte-for-byte unchanged since its last render is not rendered again.
+scene whose inputs are byte-for-byte unchanged since its last render is not rendered again, as
+long as the file on disk is still the one that render wrote: its record names the file's size and
+modification time, and a cached video is probed for the size and frame count the batch needs.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ class SceneJob:
     target: Path
     settings: RenderSettings
     key: str
+    frames: int         # what the scene renders to at these settings: a cached file must hold it
 
 
 @dataclass(frozen=True)
@@ -76,16 +79,39 @@ def _record_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.key")
 
 
+def _identity(target: Path) -> str:
+    """The file as it is now: another render to the same path (renamed into place) changes it."""
+    st = target.stat()
+    return f"{st.st_size} {st.st_mtime_ns} {st.st_ino}"
+
+
 def is_cached(target: Path, key: str) -> bool:
+    """Whether `target` is the file a render with `key` wrote and nothing has replaced it since."""
     record = _record_path(target)
-    return target.is_file() and record.is_file() and record.read_text().strip() == key
+    try:
+        if not (target.is_file() and record.is_file()):
+            return False
+        return record.read_text().split("\n")[:2] == [key, _identity(target)]
+    except (OSError, UnicodeDecodeError):   # an unreadable record is no record
+        return False
+
+
+def holds(target: Path, settings: RenderSettings, frames: int) -> bool:
+    """Whether the video at `target` really has the size and frame count a render would give."""
+    from renderer.errors import EncodeError
+    from renderer.probe import probe
+    try:
+        info = probe(target)
+    except EncodeError:
+        return False
+    return (info.width, info.height, info.frames) == (settings.width, settings.height, frames)
 
 
 def remember(target: Path, key: str) -> None:
     record = _record_path(target)
     tmp = record.with_name(record.name + f".partial-{os.getpid()}")
     try:
-        tmp.write_text(key + "\n")
+        tmp.write_text(f"{key}\n{_identity(target)}\n")
         os.replace(tmp, record)
     finally:
         tmp.unlink(missing_ok=True)  # only left when interrupted before the rename
@@ -136,15 +162,13 @@ def run_scenes(jobs: list[SceneJob], executor: Executor, *, force: bool = False,
     report through `progress_queue` (a multiprocessing manager's queue), drained here while
     waiting. Without a queue, other executors report a scene's frames when it finishes.
     """
-    from renderer.probe import probe
-
     results: dict[str, SceneResult] = {}
     futures: dict[Future, SceneJob] = {}
     inline = isinstance(executor, InlineExecutor)
     for job in jobs:
-        if not force and is_cached(job.target, job.key):
-            info = probe(job.target)
-            results[job.name] = SceneResult(job.name, info.frames / job.settings.fps, info.frames,
+        if not force and is_cached(job.target, job.key) and \
+                holds(job.target, job.settings, job.frames):
+            results[job.name] = SceneResult(job.name, job.frames / job.settings.fps, job.frames,
                                             0.0, True)
             if on_done:
                 on_done(results[job.name])

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 
-from renderer.batch import (InlineExecutor, SceneJob, cache_key, is_cached, remember,
+from renderer.batch import (InlineExecutor, SceneJob, cache_key, holds, is_cached, remember,
                             run_scenes, summary)
 from renderer.errors import OutputError
 from renderer.output import remove_stale_partials
@@ -43,6 +43,8 @@ class Progress:
         bar = self.scenes.pop(result.name, None)
         if bar is not None:
             bar.close()
+        if result.cached:
+            self.overall.update(result.frames)
         if self.overall.disable:
             return
         self.overall.write(f"{result.name}: {'cached' if result.cached else 'rendered'} "
@@ -77,6 +79,21 @@ def make_executor(jobs: int) -> Executor:
                       initializer=init_worker)
 
 
+def _make_output_folder(out_dir: Path) -> None:
+    """Create the output folder as `render -o DIR/` creates a frame folder: the folder itself,
+    in a parent that exists (a mistyped path is refused rather than built)."""
+    if out_dir.is_dir():
+        return
+    if out_dir.exists():
+        raise OutputError(f"output folder {out_dir} is a file, not a folder")
+    if not out_dir.parent.is_dir():
+        raise OutputError(f"folder {out_dir.parent} does not exist", hint="create it first")
+    try:
+        out_dir.mkdir()
+    except OSError as err:
+        raise OutputError(f"cannot create the output folder {out_dir}: {err.strerror}") from None
+
+
 def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *, jobs: int,
              force: bool, out_dir: Path, executor: Executor | None = None) -> int:
     from renderer.film import Part, assemble, film_frames, video_part
@@ -87,8 +104,7 @@ def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *,
 
     started = time.perf_counter()
     sequence = load_sequence(sequence_path, project)
-    if not out_dir.is_dir():
-        raise OutputError(f"output folder {out_dir} does not exist")
+    _make_output_folder(out_dir)
     if not os.access(out_dir, os.W_OK | os.X_OK):  # say so now, not after the first scene
         raise OutputError(f"output folder {out_dir} is not writable")
     scenes, scene_jobs = {}, []
@@ -96,9 +112,9 @@ def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *,
         scene = load_scene(entry.path, project)
         scenes[entry.scene] = scene
         scene_jobs.append(SceneJob(entry.scene, entry.path, out_dir / f"{entry.scene}.mp4",
-                                   settings, cache_key(scene.files(), settings)))
-    todo = [j for j in scene_jobs if force or not is_cached(j.target, j.key)]
-    frames_of = {j.name: plan_scene(scenes[j.name], settings).frames for j in todo}
+                                   settings, cache_key(scene.files(), settings),
+                                   plan_scene(scene, settings).frames))
+    frames_of = {j.name: j.frames for j in scene_jobs}
     executor = executor or make_executor(jobs)
     progress = Progress(frames_of)
     try:
@@ -128,7 +144,7 @@ def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *,
     key = hashlib.sha256("".join(j.key for j in scene_jobs).encode()
                          + sequence_path.read_bytes() + repr(settings).encode()).hexdigest()
     n = film_frames(parts, sequence.transition_seconds, fps)
-    if force or not is_cached(target, key):
+    if force or not (is_cached(target, key) and holds(target, settings, n)):
         with _bar(n, sequence.film) as bar:
             assemble(parts, target, settings, sequence.transition_seconds, sequence.film,
                      bar.update)

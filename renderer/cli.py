@@ -13,13 +13,14 @@ from pathlib import Path
 
 from renderer import __version__
 from renderer.errors import Interrupted, LimitError, SceneError, StopmoError
-from renderer.settings import (MAX_FILE_BYTES, MAX_FPS, MAX_FRAMES, MAX_IMAGE_PIXELS,
+from renderer.settings import (MAX_FILE_BYTES, MAX_FPS, MAX_IMAGE_PIXELS,
                                MAX_SCENE_SECONDS, MAX_SHOT_SECONDS, MAX_WIDTH, MIN_WIDTH, QUALITIES,
                                RenderSettings, settings_for)
 
 LIMITS_TEXT = (f"limits: width {MIN_WIDTH}..{MAX_WIDTH} px (16:9, so at most {MAX_WIDTH}x"
                f"{MAX_WIDTH * 9 // 16}), fps 1..{MAX_FPS}, a shot up to {MAX_SHOT_SECONDS:g} s, "
-               f"a scene up to {MAX_SCENE_SECONDS:g} s and {MAX_FRAMES} frames, images up to "
+               f"a scene up to {MAX_SCENE_SECONDS:g} s ({round(MAX_SCENE_SECONDS * MAX_FPS)} frames "
+               f"at {MAX_FPS} fps), images up to "
                f"{MAX_IMAGE_PIXELS} pixels ({int(MAX_IMAGE_PIXELS ** 0.5)}x"
                f"{int(MAX_IMAGE_PIXELS ** 0.5)}), scene and puppet files up to "
                f"{MAX_FILE_BYTES // 2**20} MiB. A refusal names the limit it met.")
@@ -119,10 +120,27 @@ def main(argv: list[str] | None = None) -> int:
     except StopmoError as exc:
         print(f"stopmo: {exc.format()}", file=sys.stderr)
         return exc.exit_code
+    except Exception as exc:  # noqa: BLE001 - a bug of ours: one line, not a traceback
+        return _internal_error(exc)
     finally:
         for sig, handler in previous.items():
             if handler is not None:
                 signal.signal(sig, handler)
+
+
+def _internal_error(exc: Exception) -> int:
+    """Report a failure no check foresaw: what happened in one line, the traceback only on
+    request (STOPMO_DEBUG=1), exit code 1. Outputs are written atomically, so nothing is torn."""
+    import os
+    import traceback
+    if os.environ.get("STOPMO_DEBUG"):
+        traceback.print_exc()
+    where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+    at = f" (in {Path(where[0].filename).name}:{where[0].lineno})" if where else ""
+    print(f"stopmo: internal error: {type(exc).__name__}: {exc}{at}; nothing already on disk "
+          f"was replaced. Run again with STOPMO_DEBUG=1 for the traceback, and please report it.",
+          file=sys.stderr)
+    return 1
 
 
 def _raise_interrupt(signum, frame):
@@ -180,6 +198,7 @@ def progress_bar(total: int, desc: str):
 def cmd_render(args) -> int:
     from renderer.encode import find_ffmpeg_early, open_sink
     from renderer.render import plan_scene, render_into
+    from renderer.timing import seconds_text
     find_ffmpeg_early()
     scene = _scene(args.scene)
     settings = _settings(args)
@@ -194,7 +213,7 @@ def cmd_render(args) -> int:
         render_into(plan, sink, bar.update)
     took = time.perf_counter() - started
     print(f"{target}: {plan.frames} frames ({plan.exposures} exposures), "
-          f"{plan.frames / settings.fps:.1f} s at {settings.width}x{settings.height}, "
+          f"{seconds_text(plan.frames / settings.fps)} at {settings.width}x{settings.height}, "
           f"rendered in {took:.1f} s")
     return 0
 
@@ -202,13 +221,15 @@ def cmd_render(args) -> int:
 def cmd_still(args) -> int:
     from renderer.output import save_png
     from renderer.render import plan_scene, render_frame
+    from renderer.timing import frame_at
     scene = _scene(args.scene)
     settings = _settings(args)
     plan = plan_scene(scene, settings)
     if args.time is not None and not 0 <= args.time <= scene.duration:  # NaN fails too
         raise SceneError(f"--time {args.time}: expected 0..{scene.duration:g} seconds "
                          f"(the length of {scene.name!r})")
-    frame_no = args.frame if args.frame is not None else int(args.time * settings.fps + 1e-6)
+    frame_no = args.frame if args.frame is not None else \
+        frame_at(args.time, settings.fps, plan.frames)
     target = args.output or _default_output(scene, f"{scene.name}-f{frame_no}.png")
     save_png(target, render_frame(plan, frame_no))
     print(target)
@@ -219,7 +240,7 @@ def cmd_sheet(args) -> int:
     from renderer.output import save_png
     from renderer.render import plan_scene, render_exposure
     from renderer.sheet import contact_sheet
-    from renderer.timing import exposure_at
+    from renderer.timing import spread
     scene = _scene(args.scene)
     settings = _settings(args)
     plan = plan_scene(scene, settings)
@@ -236,10 +257,8 @@ def cmd_sheet(args) -> int:
                          hint="lower --thumb or --per-shot")
     for sp in plan.shots:
         thumbs = []
-        for k in range(n):
-            local = round(k * (sp.frames - 1) / max(1, n - 1))
-            e = exposure_at(sp.sheet, local)
-            f = sp.first_frame + local
+        for e in spread(sp.sheet, n):   # frame numbers as `still --frame` takes them
+            f = sp.first_frame + e.frame
             thumbs.append((f"f {f} · {f / settings.fps:.2f} s",
                            render_exposure(plan, sp, e)))
         rows.append((sp.shot.id, thumbs))
@@ -264,15 +283,23 @@ def cmd_validate(args) -> int:
 
 
 def cmd_list(args) -> int:
+    from renderer.project import is_project
     from renderer.script import load_scene
+    from renderer.timing import seconds_text
     project = _project()
+    if not is_project(project.root):
+        raise SceneError(f"no stopmo project in {Path.cwd()} or above it: found no scenes, "
+                         "puppets, props or sets",
+                         hint="a project is a folder holding scenes/ and puppets/; cd into one")
     print("scenes:")
     for path in project.scene_paths():
         try:
             s = load_scene(path, project)
-            print(f"  {s.name:<24} {s.duration:5.1f} s  {len(s.shots)} shots  {s.title}")
+            print(f"  {s.name:<24} {seconds_text(s.duration):>8}  {len(s.shots)} shots  "
+                  f"{s.title}")
         except StopmoError as exc:
             print(f"  {path.stem:<24} (invalid: {exc.format()})")
+    print("sequences:", ", ".join(p.stem for p in project.sequence_paths()) or "none")
     print("puppets:", ", ".join(project.puppet_names) or "none")
     print("props:  ", ", ".join(project.prop_names) or "none")
     print("sets:   ", ", ".join(project.set_names) or "none")

@@ -256,7 +256,9 @@ def _check_counts(label: str, written: int, expected: int | None, counted: int,
 # --------------------------------------------------------------------------- PNG sink
 
 class PngSink:
-    """Writes frame_000001.png ... into a temporary folder, swapped into place by `finish`."""
+    """Writes frame_000000.png ... into a temporary folder, swapped into place by `finish`.
+
+    Frame 0 is the first frame, as `stopmo still --frame 0`, sheets and `stopmo diff` count."""
 
     def __init__(self, target: Path, *, width: int, height: int, label: str):
         self.target, self.width, self.height, self.label = target, width, height, label
@@ -276,7 +278,7 @@ class PngSink:
             buf, "PNG", compress_level=PNG_COMPRESS_LEVEL)
         data = buf.getvalue()
         for _ in range(repeat):
-            name = self.temp / FRAME_NAME.format(self.frames_written + 1)
+            name = self.temp / FRAME_NAME.format(self.frames_written)
             try:
                 with open(name, "wb") as f:
                     f.write(data)

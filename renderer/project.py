@@ -18,11 +18,15 @@ from renderer.puppet import PuppetDef, load_puppet
 from renderer.sets import SetDef, load_set
 
 
+def is_project(folder: Path) -> bool:
+    return (folder / "puppets").is_dir() and (folder / "scenes").is_dir()
+
+
 def find_root(start: Path) -> Path:
     """The nearest folder at or above `start` that holds a `puppets/` folder (else `start`)."""
     start = start.resolve()
     for folder in [start, *start.parents]:
-        if (folder / "puppets").is_dir() and (folder / "scenes").is_dir():
+        if is_project(folder):
             return folder
     return start
 
@@ -91,5 +95,28 @@ class Project:
         return sorted(path.parent.glob("*.png")) if path.suffix == ".yaml" else []
 
     def scene_paths(self) -> list[Path]:
-        return sorted(p for p in self.scenes_dir.glob("*.yaml") if p.stem != "sequence")
+        """The scene scripts in scenes/: every YAML file there but the sequences."""
+        return sorted(p for p in self.scenes_dir.glob("*.yaml") if not is_sequence_file(p))
+
+    def sequence_paths(self) -> list[Path]:
+        return sorted(p for p in self.scenes_dir.glob("*.yaml") if is_sequence_file(p))
+
+
+def is_sequence_file(path: Path) -> bool:
+    """Whether `path` holds a sequence (a film's list of scenes) rather than a scene, known by
+    what it holds: a `film:` or `scenes:` key and no `scene:` or `shots:`. sequence.yaml always
+    is one, so its mistakes are reported as a sequence's. An unreadable file is not a sequence:
+    loading it as a scene reports what is wrong with it."""
+    if path.stem == "sequence":
+        return True
+    if not path.is_file():   # only regular files are opened (a FIFO would block)
+        return False
+    from renderer.errors import StopmoError
+    from renderer.yamlsrc import load_yaml
+    try:
+        root = load_yaml(path, SceneError).value
+    except (StopmoError, OSError):
+        return False
+    return isinstance(root, dict) and bool({"film", "scenes"} & root.keys()) \
+        and not {"scene", "shots"} & root.keys()
 

@@ -16,10 +16,10 @@ import cv2
 import numpy as np
 
 from renderer.composite import compose, load_cast, load_set
-from renderer.errors import LimitError, SceneError, did_you_mean
+from renderer.errors import SceneError, did_you_mean
 from renderer.post import ExposureLook, PostChain
 from renderer.script import Scene, Shot
-from renderer.settings import MAX_FRAMES, RenderSettings
+from renderer.settings import RenderSettings
 from renderer.stage import stage_exposure
 from renderer.text import draw_caption
 from renderer.timing import Exposure, exposure_at, exposure_sheet, frames_for
@@ -91,8 +91,6 @@ def plan_scene(scene: Scene, settings: RenderSettings, shot_id: str | None = Non
         sp = ShotPlan(shot, start, shot_sheet(shot, settings.fps))
         plans.append(sp)
         start += sp.frames
-    if start > MAX_FRAMES:
-        raise LimitError(f"scene {scene.name!r} has {start} frames; the limit is {MAX_FRAMES}")
     return ScenePlan(scene, settings, tuple(plans))
 
 

@@ -111,6 +111,9 @@ class Scene:
 
 SCENE_FIELDS = ("scene", "title", "moment", "world", "seed", "step", "set", "look", "weather",
                 "shots")
+# flicker .. boil are multipliers of the default effect (1 = as designed, 0 = off); `shake` is not
+# a multiplier but the scene-wide camera shake in stage units (default 0), which every shot whose
+# camera sets no `shake:` of its own starts from; `shake` actions add to it while they run.
 LOOK_FIELDS = ("flicker", "grain", "vignette", "halation", "boil", "shake")
 SHOT_FIELDS = ("id", "duration", "step", "camera", "cast", "props", "action", "weather", "set",
                "world")

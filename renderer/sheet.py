@@ -7,7 +7,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from renderer.text import font, printable
+from renderer.text import font, printable, wrap
 
 BACKGROUND = (22, 20, 24)
 LABEL = (200, 194, 184)
@@ -40,15 +40,17 @@ def contact_sheet(rows: Sequence[tuple[str, Sequence[tuple[str, np.ndarray]]]], 
     left = gap * 2 + int(np.ceil(label_w))
     cols = max([len(r) for r in thumbs] or [1])
     width = left + cols * (thumb_width + gap) + gap
-    top = gap + (sum(title_font.getmetrics()) + gap if title else 0)
+    title_lines = wrap(printable(title), title_font, width - 2 * gap) if title else []
+    title_step = sum(title_font.getmetrics())
+    top = gap + (len(title_lines) * title_step + gap if title_lines else 0)
     height = top + sum(h + gap for h in row_h) + gap
 
     sheet = np.empty((height, width, 3), np.uint8)
     sheet[:] = BACKGROUND
     canvas = Image.fromarray(sheet)
     draw = ImageDraw.Draw(canvas)
-    if title:
-        draw.text((gap, gap), printable(title), font=title_font, fill=TITLE, anchor="la")
+    for i, line in enumerate(title_lines):   # wrapped to the sheet's width, never cut off
+        draw.text((gap, gap + i * title_step), line, font=title_font, fill=TITLE, anchor="la")
     y = top
     for (name, _), row, h in zip(rows, thumbs, row_h):
         draw.text((gap, y + (h - label_h) // 2), printable(name), font=row_font, fill=ROW_LABEL,

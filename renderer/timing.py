@@ -16,6 +16,17 @@ def frames_for(seconds: float, fps: int) -> int:
     return max(0, math.ceil(seconds * fps - 1e-6))
 
 
+def frame_at(seconds: float, fps: int, frames: int) -> int:
+    """The frame on screen at `seconds` into a run of `frames` frames: frame k shows from k/fps
+    until (k+1)/fps, and the very end of the run shows its last frame."""
+    return min(frames - 1, max(0, math.floor(seconds * fps + 1e-6)))
+
+
+def seconds_text(seconds: float) -> str:
+    """Seconds for people: '0.04 s', '2.5 s', '231 s' (never '0.0 s' for a frame-long shot)."""
+    return f"{seconds:.2f}".rstrip("0").rstrip(".") + " s"
+
+
 @dataclass(frozen=True)
 class Exposure:
     """One photograph: shot-local `index`, first `frame` (shot-local), `hold` frames, sample `time`
@@ -54,6 +65,17 @@ def exposure_at(sheet: Sequence[Exposure], frame: int) -> Exposure:
         else:
             hi = mid - 1
     return sheet[lo]
+
+
+def spread(sheet: Sequence[Exposure], n: int) -> list[Exposure]:
+    """`n` different exposures of `sheet` evenly spread from its first to its last (all of them
+    when it has `n` or fewer): the thumbnails of a contact sheet, none shown twice."""
+    m = len(sheet)
+    if m <= n:
+        return list(sheet)
+    if n == 1:
+        return [sheet[0]]
+    return [sheet[round(k * (m - 1) / (n - 1))] for k in range(n)]
 
 
 def _smooth(p: float) -> float:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from renderer.errors import SceneError
-from renderer.project import Project, find_root
+from renderer.timing import seconds_text
+from renderer.project import Project, find_root, is_sequence_file
 
 
 def validate_file(path: Path) -> str:
@@ -23,13 +24,14 @@ def validate_file(path: Path) -> str:
         from renderer.sets import load_set
         s = load_set(path, display=str(path))
         return f"set, {len(s.layers)} layers"
-    if path.stem == "sequence":
+    if is_sequence_file(path):
         from renderer.sequence import load_sequence
         seq = load_sequence(path, project)
-        return f"sequence, {len(seq.entries)} scenes"
+        n = len(seq.entries)
+        return f"sequence, {n} scene{'' if n == 1 else 's'}"
     from renderer.script import load_scene
     s = load_scene(path, project)
-    return f"scene, {len(s.shots)} shots, {s.duration:g} s"
+    return f"scene, {len(s.shots)} shots, {seconds_text(s.duration)}"
 
 
 def _puppet(path: Path):

@@ -120,3 +120,42 @@ def test_a_film_that_cannot_be_assembled_leaves_nothing_behind(tmp_path):
     with pytest.raises(OSError):                  # the decoder cannot read the broken part
         assemble(parts, target, settings_for("draft", width=96), 0.25, "film")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.mp4"]
+
+
+def test_a_scene_rendered_over_at_another_size_is_rendered_again_not_trusted(film_project,
+                                                                              capsys, monkeypatch):
+    from renderer.cli import main
+    batch(film_project, capsys)
+    # The user renders one scene by hand to the batch's own path at another size: the batch's
+    # record still matches the scene's inputs, but the file on disk is not what the film needs.
+    monkeypatch.chdir(film_project)
+    assert main(["render", "one", "-q", "draft", "--width", "64"]) == 0
+    assert probe(film_project / "output" / "one.mp4").width == 64
+    assert rendered(batch(film_project, capsys)) == {"one": True, "two": False}
+    assert probe(film_project / "output" / "one.mp4").width == 96
+    assert probe(film_project / "output" / "testfilm.mp4").width == 96
+
+
+def test_a_cached_scene_cut_short_on_disk_is_rendered_again(film_project, capsys):
+    batch(film_project, capsys)
+    video = film_project / "output" / "two.mp4"
+    record = video.with_name(".two.mp4.key")
+    key = record.read_text().split("\n")[0]
+    video.write_bytes(video.read_bytes()[: video.stat().st_size // 2])   # damaged in place
+    from renderer.batch import remember
+    remember(video, key)     # even with a record that vouches for the damaged file
+    assert rendered(batch(film_project, capsys)) == {"one": False, "two": True}
+    assert probe(video).frames == 12
+
+
+def test_batch_creates_its_output_folder_as_render_creates_a_frame_folder(film_project, capsys):
+    settings = settings_for("draft", width=96)
+    fresh = film_project / "renders"
+    run_film(Project(film_project), film_project / "scenes" / "sequence.yaml", settings, jobs=1,
+             force=False, out_dir=fresh)
+    assert (fresh / "testfilm.mp4").is_file()
+    from renderer.errors import OutputError
+    with pytest.raises(OutputError, match="does not exist"):   # a mistyped path is not built
+        run_film(Project(film_project), film_project / "scenes" / "sequence.yaml", settings,
+                 jobs=1, force=False, out_dir=film_project / "no" / "such" / "place")
+    assert not (film_project / "no").exists()

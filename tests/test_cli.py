@@ -85,3 +85,94 @@ def test_every_command_has_help(command):
                             capture_output=True, text=True)
     assert result.returncode == 0
     assert "usage: stopmo " + command in result.stdout
+
+
+def test_frame_numbers_agree_across_render_still_sheet_and_diff(small_scene, project_dir, capsys):
+    """Frame 0 is the first frame everywhere: frame_000007.png of a rendered folder is
+    `still --frame 7`, and `diff` names the frame by the same number."""
+    frames = project_dir / "output" / "frames"
+    assert main(["render", str(small_scene), "-o", f"{frames}/", "--width", "160"]) == 0
+    assert sorted(p.name for p in frames.iterdir())[0] == "frame_000000.png"
+    still = project_dir / "output" / "f7.png"
+    assert main(["still", str(small_scene), "--frame", "7", "--width", "160", "-o",
+                 str(still)]) == 0
+    assert np.array_equal(np.asarray(Image.open(still)),
+                          np.asarray(Image.open(frames / "frame_000007.png")))
+    changed = project_dir / "output" / "changed"
+    import shutil
+    shutil.copytree(frames, changed)
+    pixels = np.asarray(Image.open(changed / "frame_000007.png")).copy()
+    pixels[:30, :30] = 255 - pixels[:30, :30]
+    Image.fromarray(pixels).save(changed / "frame_000007.png")
+    capsys.readouterr()
+    assert main(["diff", str(frames), str(changed)]) == 1
+    assert "most different: frame 7 " in capsys.readouterr().out
+
+
+def test_still_at_the_very_end_of_the_scene_is_its_last_frame(small_scene, project_dir):
+    out = project_dir / "output" / "end.png"
+    # the small scene lasts 1.5 s: 36 frames at 24 fps, the last is frame 35
+    assert main(["still", str(small_scene), "--time", "1.5", "--width", "160", "-o",
+                 str(out)]) == 0
+    expected = render_frame(plan_scene(load_scene(small_scene), settings_for("draft", 160)), 35)
+    assert np.array_equal(np.asarray(Image.open(out)), expected)
+
+
+def test_a_sheet_shows_each_exposure_once_when_asked_for_more_than_a_shot_has(
+        small_scene, project_dir):
+    from renderer.timing import spread
+    plan = plan_scene(load_scene(small_scene), settings_for("draft", 160))
+    short = plan.shots[1]     # 0.5 s on ones: 12 exposures
+    assert len(spread(short.sheet, 24)) == 12
+    assert len({e.index for e in spread(short.sheet, 24)}) == 12
+    picks = spread(plan.shots[0].sheet, 5)          # 12 exposures on twos, 5 asked
+    assert [e.index for e in picks] == [0, 3, 6, 8, 11]   # round(k * 11 / 4): first and last kept
+    out = project_dir / "output" / "sheet.png"
+    assert main(["sheet", str(small_scene), "--width", "160", "--per-shot", "24",
+                 "--thumb", "32", "-o", str(out)]) == 0
+
+
+def test_an_unforeseen_failure_is_one_line_with_exit_1_not_a_traceback(monkeypatch, capsys):
+    import renderer.cli as cli
+
+    def broken(args):
+        raise ValueError("expected a (720, 1280, 3) uint8 frame")
+    monkeypatch.setitem(cli.COMMANDS, "list", broken)
+    monkeypatch.delenv("STOPMO_DEBUG", raising=False)
+    assert main(["list"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert "internal error: ValueError: expected a (720, 1280, 3) uint8 frame" in err
+    assert "STOPMO_DEBUG=1" in err
+
+
+def test_a_sequence_is_known_by_its_content_whatever_its_name(small_scene, project_dir, capsys,
+                                                             monkeypatch):
+    film = project_dir / "scenes" / "my_film.yaml"
+    film.write_text("film: my_film\nscenes: [small]\n")
+    assert main(["validate", str(film)]) == 0
+    assert "my_film.yaml: ok (sequence, 1 scene)" in capsys.readouterr().out
+    monkeypatch.chdir(project_dir)
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert "sequences: my_film" in out and "invalid" not in out
+
+
+def test_list_outside_a_project_says_it_found_none(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["list"]) == 2
+    assert "no stopmo project" in capsys.readouterr().err
+
+
+def test_a_long_sheet_header_wraps_inside_the_sheet_instead_of_running_off_it():
+    from renderer.sheet import BACKGROUND, contact_sheet
+    frame = np.full((90, 160, 3), 200, np.uint8)
+    rows = [("shot", [("f 0", frame)])]
+    moment = "Behind the little door, the Other Mother serves Coraline the feast " * 3
+    short = contact_sheet(rows, thumb_width=160, title="The Other Dinner")
+    long = contact_sheet(rows, thumb_width=160, title=f"The Other Dinner — {moment}")
+    assert long.shape[1] == short.shape[1]                  # the header does not widen the sheet
+    assert long.shape[0] > short.shape[0] + 40              # it takes more lines instead
+    ink = np.abs(long.astype(int) - BACKGROUND).sum(axis=2) > 60
+    header = ink[: long.shape[0] - short.shape[0] + 20]
+    assert not header[:, -3:].any()                         # and no letter touches the edge

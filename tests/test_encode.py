@@ -270,7 +270,7 @@ def test_a_full_disk_while_writing_pngs_is_an_output_error(tmp_path, monkeypatch
     monkeypatch.setattr("renderer.encode.open", full_disk, raising=False)
     with pytest.raises(OutputError, match="disk is full"):
         render(target)
-    assert sorted(p.name for p in target.iterdir()) == ["frame_000001.png", "frame_000002.png"]
+    assert sorted(p.name for p in target.iterdir()) == ["frame_000000.png", "frame_000001.png"]
     assert leftovers(tmp_path) == []
 
 
@@ -280,7 +280,7 @@ def test_png_sequence_writes_every_frame_repeats_included(tmp_path):
     target = tmp_path / "frames"
     render(target, exposures=3, hold=2, expected_frames=6)
     names = sorted(p.name for p in target.iterdir())
-    assert names == [f"frame_{i:06d}.png" for i in range(1, 7)]
+    assert names == [f"frame_{i:06d}.png" for i in range(6)]
     assert (target / names[0]).read_bytes() == (target / names[1]).read_bytes()
     for i in range(3):  # PNG is lossless: exactly the rendered exposure
         got = np.asarray(Image.open(target / names[2 * i]))
@@ -304,7 +304,7 @@ def test_a_failed_png_render_keeps_the_older_sequence(tmp_path):
             sink.write(exposure(9))
             raise RuntimeError("render bug")
     assert len(list(target.iterdir())) == 4
-    assert np.array_equal(np.asarray(Image.open(target / "frame_000001.png")), exposure(0))
+    assert np.array_equal(np.asarray(Image.open(target / "frame_000000.png")), exposure(0))
     assert leftovers(tmp_path) == []
 
 

@@ -89,3 +89,12 @@ def test_a_broken_scene_names_file_line_and_field(write_scene, what, text, fragm
     message = error_of(write_scene, text)
     for fragment in fragments:
         assert fragment in message, f"{what}: {fragment!r} not in {message!r}"
+
+
+def test_look_shake_is_the_camera_shake_in_stage_units_of_shots_that_set_none(write_scene):
+    """As the README says: not a multiplier; a shot's own camera shake replaces it."""
+    text = GOOD.format(name="shaky").replace("world: other", "world: other\nlook: {shake: 4}")
+    text += ("  - id: b\n    duration: 1.0\n    camera: {x: 960, y: 540, zoom: 1.0, shake: 1.5}\n"
+             "  - id: c\n    duration: 1.0\n    camera: {x: 960, y: 540, zoom: 1.0}\n")
+    scene = load_scene(write_scene("shaky", text))
+    assert [s.camera.shake for s in scene.shots] == [4.0, 1.5, 4.0]
