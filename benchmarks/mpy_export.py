@@ -30,7 +30,6 @@ from PIL import Image
 from renderer import rig
 from renderer.composite import camera_matrix
 from renderer.render import ScenePlan, exposures
-from renderer.sprites import attachment_sprite, layer_sprite, shadow_sprite
 from renderer.stage import StageState, stage_exposure
 
 BLEED_SIGMA = 3.0   # px: how far paint colour spreads under a sprite's transparent pixels
@@ -91,7 +90,7 @@ def _items(plan: ScenePlan, set_def, state: StageState, scales: dict,
             need = settings.scale * (1.0 + (cam.zoom - 1.0) / layer.depth)
             s = want(("layer", set_def.name, i), need)
             if paint:
-                sprite = layer_sprite(set_def, i, s, set_def.dof)
+                sprite = plan.paintings.layer(set_def, i, s, set_def.dof)
                 m = camera_matrix(cam, layer.depth, settings.scale) \
                     @ rig.translate(*sprite.origin) @ rig.scale(1 / sprite.scale)
                 out.append((("layer", set_def.name, i, sprite.opaque), sprite, m))
@@ -109,14 +108,14 @@ def _items(plan: ScenePlan, set_def, state: StageState, scales: dict,
             s = want(("shadow", actor.id), need)
             if paint:
                 place(("shadow", actor.id, actor.puppet.name, sw * actor.scale),
-                      shadow_sprite(sw * actor.scale, sh * actor.scale, s),
+                      plan.paintings.shadow(sw * actor.scale, sh * actor.scale, s),
                       cam_m @ rig.translate(actor.x, actor.y))
     for actor in state.actors:
         s = want(("actor", actor.id), need * actor.scale)
         for k, (att, slot_m) in enumerate(zip(actor.attachments, actor.slot_matrices)):
             if att is not None and paint:
                 place(("part", actor.id, k, actor.puppet.name, att),
-                      attachment_sprite(actor.puppet, att, s), cam_m @ slot_m)
+                      plan.paintings.attachment(actor.puppet, att, s), cam_m @ slot_m)
     layers(front=True)
     return out
 

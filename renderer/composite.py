@@ -9,7 +9,6 @@ it: the backdrop, layers, shadows and puppet parts behind it are trimmed by that
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from typing import NamedTuple
 
 import cv2
@@ -21,8 +20,8 @@ from renderer.script import CameraKey
 from renderer.sets import Layer, SetDef
 from renderer.settings import STAGE_H, STAGE_W, RenderSettings
 from renderer.paint import Sprite
-from renderer.sprites import (LayerSprite, attachment_sprite, layer_sprite, layer_tiles,
-                              paint_scale, shadow_sprite)
+from renderer.paintings import Paintings
+from renderer.sprites import LayerSprite, paint_scale
 from renderer.stage import ActorPose, StageState
 
 
@@ -195,11 +194,10 @@ def solid_rectangle(alpha: np.ndarray) -> Rect | None:
     return x0 * k, y0 * k, x1 * k, y1 * k
 
 
-@lru_cache(maxsize=24)
-def layer_solid(sprite: LayerSprite) -> Rect | None:
-    """A large fully opaque rectangle of a layer painting (`solid_rectangle`), found once:
-    laying it over a frame needs no blend there, only a copy."""
-    return solid_rectangle(sprite.rgba[..., 3])
+def layer_solid(paintings: Paintings, sprite: LayerSprite) -> Rect | None:
+    """A large fully opaque rectangle of a layer painting (`solid_rectangle`), found once per
+    painting: laying it over a frame needs no blend there, only a copy."""
+    return paintings.get("solid", sprite, lambda: solid_rectangle(sprite.rgba[..., 3]))
 
 
 def _inside(solid: Rect, place: tuple[float, float, float, float],
@@ -231,6 +229,8 @@ class PlacedLayer(NamedTuple):
     sprite: LayerSprite        # its painting at the scale this camera needs
     camera: np.ndarray         # stage units on the layer to frame pixels (3x3)
     place: np.ndarray          # painting pixels to frame pixels (3x3)
+    solid: Rect | None         # its fully opaque rectangle (`layer_solid`), None for a cover
+    tiles: tuple               # its crumbling pieces, while it falls apart (else empty)
 
     @property
     def front(self) -> bool:
@@ -238,15 +238,20 @@ class PlacedLayer(NamedTuple):
 
 
 def placed_layers(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
-                  grade: Grade | None) -> list[PlacedLayer]:
-    """Every layer of `set_def` placed for `cam`, in the set's order."""
+                  grade: Grade | None, paintings: Paintings,
+                  crumble: dict[str, float] | None = None) -> list[PlacedLayer]:
+    """Every layer of `set_def` placed for `cam`, in the set's order, with what drawing it
+    needs beside its painting: its solid rectangle, and its pieces while it crumbles."""
     placed = []
     for i, layer in enumerate(set_def.layers):
         m = camera_matrix(cam, layer.depth, settings.scale)
-        sprite = layer_sprite(set_def, i, _layer_scale(cam, layer.depth, settings), set_def.dof,
-                              grade)
+        sprite = paintings.layer(set_def, i, _layer_scale(cam, layer.depth, settings),
+                                 set_def.dof, grade)
+        solid = None if _covers(i, layer.depth, sprite) else layer_solid(paintings, sprite)
+        tiles = paintings.tiles(sprite) if (crumble or {}).get(layer.name, 0.0) > 0.0 else ()
         placed.append(PlacedLayer(i, layer, sprite, m,
-                                  m @ rig.translate(*sprite.origin) @ rig.scale(1 / sprite.scale)))
+                                  m @ rig.translate(*sprite.origin) @ rig.scale(1 / sprite.scale),
+                                  solid, tiles))
     return placed
 
 
@@ -265,7 +270,7 @@ def hidden_rects(layers: list[PlacedLayer], crumble: dict[str, float],
         trims[p.index] = best
         if crumble.get(p.layer.name, 0.0) > 0.0 or _covers(p.index, p.layer.depth, p.sprite):
             continue
-        rect = copied_rect(frame_shape, p.sprite.rgba, p.place, layer_solid(p.sprite))
+        rect = copied_rect(frame_shape, p.sprite.rgba, p.place, p.solid)
         if rect is not None and (best is None or _area(rect) > _area(best)):
             best = rect
     return trims, cast
@@ -281,12 +286,12 @@ def _draw_layers(frame: np.ndarray, set_name: str, layers: list[PlacedLayer],
     for p in layers:
         trim = trims.get(p.index)
         if crumble.get(p.layer.name, 0.0) > 0.0:
-            _draw_crumbling(frame, set_name, p.layer.name, p.sprite, p.camera,
+            _draw_crumbling(frame, set_name, p.layer.name, p.sprite, p.tiles, p.camera,
                             crumble[p.layer.name], trim)
         elif _covers(p.index, p.layer.depth, p.sprite):
             _cover(frame, p.sprite, p.place, trim)
         else:
-            blit(frame, p.sprite.rgba, p.place, solid=layer_solid(p.sprite), hidden=trim)
+            blit(frame, p.sprite.rgba, p.place, solid=p.solid, hidden=trim)
 
 
 def _covers(index: int, depth: float, sprite: LayerSprite) -> bool:
@@ -327,9 +332,11 @@ def _samples_inside(m: np.ndarray, out_size: tuple[int, int], src_size: tuple[in
 
 
 def _draw_crumbling(frame: np.ndarray, set_name: str, layer: str, sprite: LayerSprite,
-                    m: np.ndarray, progress: float, hidden: Rect | None = None) -> None:
-    """A layer falling apart: each tile waits its turn, then drops, turns and fades."""
-    for k, (tile, (ox, oy), half) in enumerate(layer_tiles(sprite)):
+                    tiles: tuple, m: np.ndarray, progress: float,
+                    hidden: Rect | None = None) -> None:
+    """A layer falling apart: each tile (`sprites.layer_tiles`) waits its turn, then drops,
+    turns and fades."""
+    for k, (tile, (ox, oy), half) in enumerate(tiles):
         delay = CRUMBLE_SPREAD * jitter.unit(0, set_name, layer, k, "delay")
         q = min(1.0, max(0.0, (progress - delay) / (1.0 - CRUMBLE_SPREAD)))
         if q >= 1.0:
@@ -345,101 +352,83 @@ def _layer_scale(cam: CameraKey, depth: float, settings: RenderSettings) -> floa
     return paint_scale(settings.scale * (1.0 + (cam.zoom - 1.0) / depth))
 
 
-class _HeldBackdrop:
-    """The layers behind the puppets, drawn into a new frame. A camera holding still gives the
-    same backdrop exposure after exposure, so when a backdrop's inputs come a second time in a
-    row it is kept, and copied from then on; a moving camera never repeats them and pays no copy
-    (2.7 MB at 720p). Only the last inputs are remembered: exposures come in order."""
-
-    def __init__(self) -> None:
-        self.last: tuple = (None, None)    # (inputs, kept frame or None)
-
-    def frame(self, set_def: SetDef, cam: CameraKey, settings: RenderSettings,
-              crumble: dict[str, float], grade: Grade | None, layers: list[PlacedLayer],
-              trims: dict[int, Rect | None]) -> np.ndarray:
-        """The back layers of `layers`, trimmed by `trims` (both follow from the inputs)."""
-        inputs = (set_def, cam, settings, tuple(sorted(crumble.items())), grade)
-        last_inputs, kept = self.last
-        if kept is not None and inputs == last_inputs:
-            return kept.copy()
-        frame = np.zeros((settings.height, settings.width, 3), np.uint8)
-        _draw_layers(frame, set_def.name, [p for p in layers if not p.front], crumble, trims)
-        self.last = (inputs, frame.copy() if inputs == last_inputs else None)
-        return frame
-
-    def forget(self) -> None:
-        self.last = (None, None)
+def _backdrop(paintings: Paintings, set_def: SetDef, cam: CameraKey,
+              settings: RenderSettings, crumble: dict[str, float], grade: Grade | None,
+              layers: list[PlacedLayer], trims: dict[int, Rect | None]) -> np.ndarray:
+    """The layers behind the puppets, drawn into a new frame, trimmed by `trims` (both follow
+    from the inputs). A camera holding still gives the same backdrop exposure after exposure, so
+    when a backdrop's inputs come a second time in a row it is kept (in `paintings.backdrop`)
+    and copied from then on; a moving camera never repeats them and pays no copy (2.7 MB at
+    720p). Only the last inputs are remembered: exposures come in order."""
+    inputs = (set_def, cam, settings, tuple(sorted(crumble.items())), grade)
+    last_inputs, kept = paintings.backdrop
+    if kept is not None and inputs == last_inputs:
+        return kept.copy()
+    frame = np.zeros((settings.height, settings.width, 3), np.uint8)
+    _draw_layers(frame, set_def.name, [p for p in layers if not p.front], crumble, trims)
+    paintings.backdrop = (inputs, frame.copy() if inputs == last_inputs else None)
+    return frame
 
 
-_backdrop = _HeldBackdrop()
-
-
-def _shadow(actor: ActorPose, need: float, grade: Grade | None) -> Sprite | None:
+def _shadow(paintings: Paintings, actor: ActorPose, need: float,
+            grade: Grade | None) -> Sprite | None:
     """The contact shadow of a grounded actor, painted for `need` px per stage unit."""
     sw, sh = actor.puppet.shadow
     if sw > 0 and sh > 0 and actor.grounded:
-        return shadow_sprite(sw * actor.scale, sh * actor.scale, paint_scale(need), grade)
+        return paintings.shadow(sw * actor.scale, sh * actor.scale, paint_scale(need), grade)
     return None
 
 
-def _actor_sprites(actor: ActorPose, need: float,
+def _actor_sprites(paintings: Paintings, actor: ActorPose, need: float,
                    grade: Grade | None) -> list[tuple[Sprite, int]]:
     """(painting, slot index) of every attachment `actor` shows, back to front."""
     scale = paint_scale(need * actor.scale)
-    return [(attachment_sprite(actor.puppet, att, scale, grade), slot)
+    return [(paintings.attachment(actor.puppet, att, scale, grade), slot)
             for slot, att in enumerate(actor.attachments) if att is not None]
 
 
-def _draw_actor(frame: np.ndarray, actor: ActorPose, cam_m: np.ndarray, need: float,
-                grade: Grade | None, hidden: Rect | None) -> None:
+def _draw_actor(frame: np.ndarray, paintings: Paintings, actor: ActorPose, cam_m: np.ndarray,
+                need: float, grade: Grade | None, hidden: Rect | None) -> None:
     on_screen = cam_m @ actor.slot_matrices            # every slot at once
-    for sprite, slot in _actor_sprites(actor, need, grade):
+    for sprite, slot in _actor_sprites(paintings, actor, need, grade):
         k, (ox, oy) = 1 / sprite.scale, sprite.origin  # sprite pixels to slot units
         to_slot = np.array([[k, 0, -k * ox], [0, k, -k * oy], [0, 0, 1]])
         blit(frame, sprite.rgba, on_screen[slot] @ to_slot, actor.opacity, hidden=hidden)
 
 
 def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
-            grade: Grade | None = None) -> np.ndarray:
+            grade: Grade | None, paintings: Paintings) -> np.ndarray:
     """The frame of one exposure before post effects: (H, W, 3) uint8 RGB, every painting in
-    `grade`'s colours (ungraded without one)."""
+    `grade`'s colours (ungraded without one), kept in `paintings` for the exposures after."""
     cam = state.camera
-    layers = placed_layers(set_def, cam, settings, grade)
+    layers = placed_layers(set_def, cam, settings, grade, paintings, state.crumble)
     trims, hidden = hidden_rects(layers, state.crumble, (settings.height, settings.width))
-    frame = _backdrop.frame(set_def, cam, settings, state.crumble, grade, layers, trims)
+    frame = _backdrop(paintings, set_def, cam, settings, state.crumble, grade, layers, trims)
     cam_m = camera_matrix(cam, 1.0, settings.scale)
     need = settings.scale * cam.zoom
     for actor in state.actors:
-        sprite = _shadow(actor, need, grade)
+        sprite = _shadow(paintings, actor, need, grade)
         if sprite is not None:
             m = cam_m @ rig.translate(actor.x, actor.y) @ rig.scale(1 / sprite.scale) \
                 @ rig.translate(-sprite.origin[0], -sprite.origin[1])
             blit(frame, sprite.rgba, m, actor.opacity, hidden=hidden)
     for actor in state.actors:
-        _draw_actor(frame, actor, cam_m, need, grade, hidden)
+        _draw_actor(frame, paintings, actor, cam_m, need, grade, hidden)
     _draw_layers(frame, set_def.name, [p for p in layers if p.front], state.crumble, trims)
     return frame
 
 
-def load_set(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
-             grade: Grade | None) -> None:
-    """Load every layer painting of `set_def` that `cam` shows (from the cache or painted), and
-    find the solid rectangle of those that are blended."""
-    for p in placed_layers(set_def, cam, settings, grade):
-        if not _covers(p.index, p.layer.depth, p.sprite):
-            layer_solid(p.sprite)
+def load_set(set_def: SetDef, cam: CameraKey, settings: RenderSettings, grade: Grade | None,
+             paintings: Paintings) -> None:
+    """Load into `paintings` every layer painting of `set_def` that `cam` shows (from the cache
+    on disk or painted), with the solid rectangle of those that are blended."""
+    placed_layers(set_def, cam, settings, grade, paintings)
 
 
-def load_cast(state: StageState, settings: RenderSettings, grade: Grade | None) -> None:
-    """Load every painting the actors of `state` show, their shadows included."""
+def load_cast(state: StageState, settings: RenderSettings, grade: Grade | None,
+              paintings: Paintings) -> None:
+    """Load into `paintings` every painting the actors of `state` show, shadows included."""
     need = settings.scale * state.camera.zoom
     for actor in state.actors:
-        _shadow(actor, need, grade)
-        _actor_sprites(actor, need, grade)
-
-
-def forget_paintings() -> None:
-    """Drop every painting and backdrop held in memory (paintings stay in the cache on disk)."""
-    for cached in (attachment_sprite, layer_sprite, layer_tiles, shadow_sprite, layer_solid):
-        cached.cache_clear()
-    _backdrop.forget()
+        _shadow(paintings, actor, need, grade)
+        _actor_sprites(paintings, actor, need, grade)

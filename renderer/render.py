@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from queue import SimpleQueue
 from threading import Thread
 from typing import Callable, Iterator
@@ -17,6 +17,7 @@ import numpy as np
 
 from renderer.composite import compose, load_cast, load_set
 from renderer.errors import SceneError, did_you_mean
+from renderer.paintings import Paintings
 from renderer.post import ExposureLook, PostChain
 from renderer.script import Scene, Shot
 from renderer.settings import RenderSettings
@@ -55,6 +56,8 @@ class ScenePlan:
     scene: Scene
     settings: RenderSettings
     shots: tuple[ShotPlan, ...]
+    # what this render has painted, kept in memory for its later exposures; dropped with the plan
+    paintings: Paintings = field(default_factory=Paintings, repr=False)
 
     @property
     def frames(self) -> int:
@@ -100,7 +103,7 @@ def render_exposure(plan: ScenePlan, shot: ShotPlan, exposure: Exposure) -> np.n
     state = stage_exposure(scene, shot.shot, exposure)
     look = plan.look(shot.shot.world)
     grade = look.grade if look else None
-    frame = compose(shot.shot.set, state, plan.settings, grade)
+    frame = compose(shot.shot.set, state, plan.settings, grade, plan.paintings)
     if shot.shot.weather:
         draw_weather(frame, shot.shot.weather, scene.seed, shot.shot.id, exposure.index,
                      exposure.time, grade)
@@ -145,10 +148,11 @@ def _load_first_exposure(plan: ScenePlan) -> None:
     look = plan.look(sp.shot.world)
     grade = look.grade if look else None
     with ThreadPoolExecutor(max_workers=1) as helper:
-        job = helper.submit(load_set, sp.shot.set, state.camera, plan.settings, grade)
+        job = helper.submit(load_set, sp.shot.set, state.camera, plan.settings, grade,
+                            plan.paintings)
         if look:
             look.prepare()
-        load_cast(state, plan.settings, grade)
+        load_cast(state, plan.settings, grade, plan.paintings)
         job.result()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -35,7 +35,6 @@ def paint_scale(px_per_unit: float) -> float:
     return 2.0 ** (math.ceil(math.log2(need) * 2 - 1e-9) / 2)
 
 
-@lru_cache(maxsize=4096)
 def attachment_sprite(puppet: PuppetDef, attachment: str, scale: float,
                       grade: Grade | None = None) -> Sprite:
     """A puppet's attachment painted at `scale` px per stage unit, in `grade`'s colours if given."""
@@ -87,7 +86,7 @@ def _image_sprite(art: ImageArt, scale: float) -> Sprite:
     return Sprite(np.ascontiguousarray(rgba), (art.pivot[0] * fx, art.pivot[1] * fy), scale)
 
 
-@dataclass(eq=False)   # identity hash: a cache key for its tiles; never mutated
+@dataclass(eq=False)   # identity hash: a key for its tiles and solid rectangle; never mutated
 class LayerSprite:
     """A painted set layer, cropped to what it covers. origin: stage position of pixel (0, 0)."""
 
@@ -102,7 +101,6 @@ class LayerSprite:
         return cv2.cvtColor(self.rgba, cv2.COLOR_RGBA2RGB)
 
 
-@lru_cache(maxsize=24)
 def layer_sprite(set_def: SetDef, index: int, scale: float, dof: float,
                  grade: Grade | None = None) -> LayerSprite:
     """A set layer painted at `scale` with depth of field `dof`, in `grade`'s colours if given."""
@@ -149,7 +147,6 @@ def _blur_margin(sigma: float) -> int:
 CRUMBLE_TILE = 90.0   # stage units: the size of the pieces a disintegrating layer breaks into
 
 
-@lru_cache(maxsize=16)
 def layer_tiles(sprite: LayerSprite) -> tuple[tuple[np.ndarray, tuple[float, float], float], ...]:
     """A painted layer cut into square pieces that hold paint: (rgba, stage origin, half size)."""
     step = max(2, round(CRUMBLE_TILE * sprite.scale))
@@ -172,7 +169,6 @@ def _shifted(p: Prim, dx: float, dy: float) -> Prim:
                    points=tuple((x + dx, y + dy) for x, y in p.points))
 
 
-@lru_cache(maxsize=256)
 def shadow_sprite(width: float, height: float, scale: float, grade: Grade | None = None) -> Sprite:
     """A soft dark contact shadow: an ellipse blurred as a real one under studio light is."""
     pad = 0.6

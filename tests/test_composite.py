@@ -263,7 +263,8 @@ def test_a_scene_looks_the_same_with_what_its_layers_hide_left_undrawn(scene, mo
     checked = 0
     for sp, exposure in list(exposures(plan))[::12]:
         state = stage_exposure(plan.scene, sp.shot, exposure)
-        layers = composite.placed_layers(sp.shot.set, state.camera, plan.settings, None)
+        layers = composite.placed_layers(sp.shot.set, state.camera, plan.settings, None,
+                                         plan.paintings)
         trims, cast = composite.hidden_rects(layers, state.crumble, shape)
         if cast is None and not any(trims.values()):
             continue
@@ -272,7 +273,7 @@ def test_a_scene_looks_the_same_with_what_its_layers_hide_left_undrawn(scene, mo
             with monkeypatch.context() as patch:
                 if not trim:
                     patch.setattr(composite, "hidden_rects", lambda *args: ({}, None))
-                composite._backdrop.forget()      # no backdrop kept from the other way
+                plan.paintings.backdrop = (None, None)   # none kept from the other way
                 frames.append(render_exposure(plan, sp, exposure).astype(int))
         difference = np.abs(frames[0] - frames[1])
         assert difference.max() <= 1 and np.count_nonzero(difference) < 1e-3 * difference.size

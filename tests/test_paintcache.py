@@ -10,8 +10,8 @@ from renderer.sets import load_set
 
 
 def fresh_process_caches():
-    sprites.attachment_sprite.cache_clear()
-    sprites.layer_sprite.cache_clear()
+    """Nothing to clear: a process keeps no paintings in memory outside a render's own
+    `Paintings`, so each call below goes to the cache on disk as a new render would."""
 
 
 def test_a_cached_painting_is_identical_to_a_fresh_one(repo, tmp_path, monkeypatch):

@@ -1,8 +1,11 @@
 """What a viewer of the render would notice: holds, handmade jitter, determinism, mirroring."""
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from renderer import rig
+from renderer.paintings import Paintings
 from renderer.render import exposures, locate, plan_scene, render_exposure, render_frame, render_frames
 from renderer.script import load_scene
 from renderer.settings import settings_for
@@ -112,27 +115,26 @@ def test_felt_and_yarn_boil_more_than_vinyl_and_faces_more_than_bodies(repo):
 def test_the_first_exposure_finds_every_painting_it_needs_already_loaded(plan):
     """Before the first frame, the set's paintings, the cast's and the post plates are loaded side
     by side; drawing the first exposure then loads nothing more."""
-    from renderer import composite, render, sprites
-    composite.forget_paintings()
-    render._load_first_exposure(plan)
-    caches = (sprites.attachment_sprite, sprites.layer_sprite, sprites.shadow_sprite)
-    misses = [c.cache_info().misses for c in caches]
-    assert all(misses)
-    sp, first = next(exposures(plan))
-    render_exposure(plan, sp, first)
-    assert [c.cache_info().misses for c in caches] == misses
+    from renderer import render
+    fresh = replace(plan, paintings=Paintings())
+    render._load_first_exposure(fresh)
+    held = {kind: fresh.paintings.held(kind) for kind in ("attachment", "layer", "shadow")}
+    assert all(held.values())
+    loads = fresh.paintings.loads
+    sp, first = next(exposures(fresh))
+    render_exposure(fresh, sp, first)
+    assert fresh.paintings.loads == loads
 
 
 def test_a_held_camera_reuses_its_backdrop_without_carrying_puppets_over(plan):
     """Shot two's camera holds still: from its third exposure on, the backdrop is a copy of a kept
     one. Each exposure must equal the same exposure drawn from nothing."""
-    from renderer.composite import forget_paintings
     shot = plan.shots[1]
-    forget_paintings()
-    held = [render_exposure(plan, shot, e) for e in shot.sheet[:5]]
+    held_plan = replace(plan, paintings=Paintings())
+    held = [render_exposure(held_plan, shot, e) for e in shot.sheet[:5]]
     for e, frame in zip(shot.sheet[:5], held):
-        forget_paintings()
-        assert np.array_equal(render_exposure(plan, shot, e), frame), e.index
+        alone = replace(plan, paintings=Paintings())
+        assert np.array_equal(render_exposure(alone, shot, e), frame), e.index
 
 
 def test_rendering_into_a_sink_keeps_opencv_on_one_thread_and_gives_the_rest_back(plan):
