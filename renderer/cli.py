@@ -157,7 +157,7 @@ def _scene(arg: str):
             from renderer.errors import did_you_mean
             names = [p.stem for p in project.scene_paths()]
             raise SceneError(f"no scene {arg!r} in {project.display(project.scenes_dir)}/",
-                             hint=did_you_mean(arg, names, "scene"))
+                             hint=did_you_mean(arg, names, "scene", "stopmo list"))
         path = candidate
     if not path.is_file():
         raise SceneError(f"{path}: no such file")

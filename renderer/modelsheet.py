@@ -68,7 +68,8 @@ def resolve(project: Project, name: str) -> PuppetDef:
     if path.suffix in (".yaml", ".yml") and path.is_file():
         return load_puppet(path, display=project.display(path))
     raise PuppetError(f"no puppet or prop {name!r}",
-                      hint=did_you_mean(name, project.puppet_names + project.prop_names, "puppet"))
+                      hint=did_you_mean(name, project.puppet_names + project.prop_names, "puppet",
+                                         "stopmo puppets"))
 
 
 def describe(puppet: PuppetDef) -> list[str]:

@@ -18,6 +18,10 @@ from renderer.puppet import PuppetDef, load_puppet
 from renderer.sets import SetDef, load_set
 
 
+# The command that lists every name of a kind, named by a hint too long to list them all.
+LISTED_BY = {"puppet": "stopmo puppets", "prop": "stopmo puppets", "set": "stopmo set"}
+
+
 def find_root(start: Path) -> Path:
     """The nearest folder at or above `start` that holds a `puppets/` folder (else `start`)."""
     start = start.resolve()
@@ -62,7 +66,7 @@ class Project:
         key = (kind, name)
         if key not in self._cache:
             if name not in known:
-                hint = did_you_mean(name, known, kind)
+                hint = did_you_mean(name, known, kind, LISTED_BY[kind])
                 if f is not None:
                     f.fail(f"a {kind} in {folder.relative_to(self.root)}/", repr(name), hint=hint)
                 raise SceneError(f"unknown {kind} {name!r}", hint=hint)
