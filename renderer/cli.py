@@ -300,7 +300,8 @@ def cmd_puppets(args) -> int:
         print(modelsheet.write_sheet(puppet, target, args.width))
         return 0
     if args.name:
-        print("\n".join(modelsheet.describe(modelsheet.resolve(project, args.name))))
+        print("\n".join(modelsheet.describe(modelsheet.resolve(project, args.name),
+                                              grips=True)))
         return 0
     lines, errors = modelsheet.cast_listing(project)
     print("\n".join(lines))
