@@ -30,7 +30,8 @@ def grip_offsets(puppet: PuppetDef) -> dict[str, tuple[float, float]]:
     empty when the puppet has no grip."""
     if puppet.grip is None:
         return {}
-    return {name: grip_offset(puppet, full_pose(puppet, pose)) for name, pose in puppet.poses.items()}
+    return {name: grip_offset(puppet, full_pose(puppet, pose))
+            for name, pose in puppet.poses.items()}
 
 
 def grip_name(puppet: PuppetDef) -> str:

@@ -201,7 +201,8 @@ def key_panel(set_def: SetDef, feet: list[tuple[float, float]], width: int) -> n
         ys = Counter(round(y) for _, y in feet)
         rows.append(("rings: where the scenes using this set stand their cast (y = "
                      + ", ".join(f"{y} x{n}" for y, n in ys.most_common()) + ")", FEET_COLOUR, fnt))
-    rows.append((f"grid: every {GRID_STEP} stage units, labelled every {label_step(width / STAGE_W)}"
+    every = label_step(width / STAGE_W)
+    rows.append((f"grid: every {GRID_STEP} stage units, labelled every {every}"
                  f"; origin top-left, y down", LABEL, fnt))
     rows.append(("layers, back to front:", ROW_LABEL, bold))
     behind_done = False

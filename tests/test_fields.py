@@ -208,7 +208,8 @@ def test_a_hint_too_long_to_read_lists_the_nearest_names_first_then_counts_the_r
     shown, _, rest = e.hint.partition(": ")[2].partition(" and ")
     # both names containing the typed word come first; the rest is a count and the command
     assert shown.split(", ")[:2] == ["left_cuff_patch", "right_cuff_patch"]
-    assert rest == f"{len(attachments) - LIST_NEAREST} more; `stopmo puppets coraline` lists them all"
+    more = len(attachments) - LIST_NEAREST
+    assert rest == f"{more} more; `stopmo puppets coraline` lists them all"
     assert e.hint.startswith("known attachments, nearest first: ")
 
 

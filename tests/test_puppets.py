@@ -463,7 +463,8 @@ def test_the_model_sheet_marks_the_grip_with_a_red_cross():
     puppet = load(REPO / "puppets" / "coraline.yaml")
     stand = full_pose(puppet, "stand")
     with_mark, = figure_cells(puppet, [Figure("r", stand)], 160, mark_grips=True)
-    reds = np.argwhere((with_mark[..., 0] > 150) & (with_mark[..., 1] < 60) & (with_mark[..., 2] < 70))
+    r, g, b = (with_mark[..., k].astype(int) for k in range(3))
+    reds = np.argwhere((r > 150) & (g < 60) & (b < 70))
     assert len(reds) > 10
     # the cross's centre: the reddest rows and columns meet at the root + offset in cell pixels
     bounds = slot_bounds(puppet, Figure("r", stand))

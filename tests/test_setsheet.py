@@ -91,7 +91,8 @@ def test_bad_input_is_refused_with_exit_2_and_writes_nothing(repo, tmp_path, mon
     assert cli.main(["set", "other_dinning_room", "--sheet", "-o", str(tmp_path / "x.png")]) == 2
     assert "no set 'other_dinning_room' in scenes/sets/ (did you mean 'other_dining_room'?)" \
         in capsys.readouterr().err
-    assert cli.main(["set", "other_dining_room", "--sheet", "-o", str(tmp_path / "no" / "x.png")]) == 2
+    missing = tmp_path / "no" / "x.png"
+    assert cli.main(["set", "other_dining_room", "--sheet", "-o", str(missing)]) == 2
     assert f"folder {tmp_path / 'no'} does not exist" in capsys.readouterr().err
     notes = tmp_path / "notes.png"
     notes.write_text("my notes")
