@@ -1,4 +1,4 @@
-"""The `stopmo` command line: render, still, sheet, validate, list, batch.
+"""The `stopmo` command line: render, still, sheet, validate, list, puppets, set, batch.
 
 Exit codes: 0 success, 2 bad input (a scene, puppet or path the user gave), 1 an internal or
 encoder failure, 130 interrupted. A user's mistake prints one located message, no traceback.
@@ -92,6 +92,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--width", type=int, default=220,
                    help="width of a sheet cell in pixels, 64..1024 (default 220)")
 
+    p = sub.add_parser("set", help="list the sets, or show a set's layers and floor",
+                       description="List every set; with NAME, print its floor (the y where "
+                       "puppets stand) and its layers back to front (name, depth, in front of the "
+                       "puppets or behind, extent, shape count); with --sheet, draw NAME's set "
+                       "sheet to a PNG: the whole stage at zoom 1 under a grid of stage units, "
+                       "the floor line, where the scenes stand their cast, a key of the layers "
+                       "and each layer alone.")
+    p.add_argument("name", nargs="?", help="a set name from scenes/sets/, or a set file")
+    p.add_argument("--sheet", action="store_true", help="draw NAME's set sheet")
+    p.add_argument("-o", "--output", type=Path,
+                   help="PNG for --sheet (default output/NAME-set.png)")
+    p.add_argument("--width", type=int, default=1280,
+                   help="width of the stage picture in pixels, 320..3840 (default 1280)")
+
     p = sub.add_parser("batch", help="render every scene of the sequence and assemble the film",
                        description="Render each scene of scenes/sequence.yaml to output/SCENE.mp4 "
                        "(skipping scenes whose files are unchanged since their last render) and "
@@ -175,7 +189,7 @@ def _scene(arg: str):
             from renderer.errors import did_you_mean
             names = [p.stem for p in project.scene_paths()]
             raise SceneError(f"no scene {arg!r} in {project.display(project.scenes_dir)}/",
-                             hint=did_you_mean(arg, names, "scene"))
+                             hint=did_you_mean(arg, names, "scene", "stopmo list"))
         path = candidate
     if not path.is_file():
         raise SceneError(f"{path}: no such file")
@@ -327,13 +341,41 @@ def cmd_puppets(args) -> int:
         print(modelsheet.write_sheet(puppet, target, args.width))
         return 0
     if args.name:
-        print("\n".join(modelsheet.describe(modelsheet.resolve(project, args.name))))
+        print("\n".join(modelsheet.describe(modelsheet.resolve(project, args.name),
+                                              grips=True)))
         return 0
     lines, errors = modelsheet.cast_listing(project)
     print("\n".join(lines))
     for message in errors:
         print(f"stopmo: {message}", file=sys.stderr)
     return 2 if errors else 0
+
+
+def cmd_set(args) -> int:
+    from renderer import setsheet
+    project = _project()
+    if args.output is not None and not args.sheet:
+        raise SceneError(f"-o {args.output}: only a sheet is written to a file",
+                         hint="add --sheet to draw the set sheet")
+    if not args.name:
+        if args.sheet:
+            raise SceneError("--sheet needs a set NAME", hint="`stopmo set` lists them")
+        lines, errors = setsheet.set_listing(project)
+        print("\n".join(lines))
+        for message in errors:
+            print(f"stopmo: {message}", file=sys.stderr)
+        return 2 if errors else 0
+    set_def = setsheet.resolve(project, args.name)
+    if args.sheet:
+        if args.output is None:
+            (project.root / "output").mkdir(exist_ok=True)
+        target = args.output or project.root / "output" / f"{set_def.name}-set.png"
+        print(setsheet.write_set_sheet(project, set_def, target, args.width))
+        return 0
+    from collections import Counter
+    feet = setsheet.feet_of(project, set_def.name)
+    print("\n".join(setsheet.describe(set_def, Counter(y for _, y in feet))))
+    return 0
 
 
 def cmd_batch(args) -> int:
@@ -350,7 +392,7 @@ def cmd_batch(args) -> int:
 
 COMMANDS = {"render": cmd_render, "still": cmd_still, "sheet": cmd_sheet,
             "validate": cmd_validate, "list": cmd_list, "batch": cmd_batch,
-            "puppets": cmd_puppets}
+            "puppets": cmd_puppets, "set": cmd_set}
 
 from renderer.diffcmd import cmd_bless, cmd_diff  # noqa: E402  (review commands: own module)
 COMMANDS.update(diff=cmd_diff, bless=cmd_bless)

@@ -84,9 +84,46 @@ def closest(word: str, known) -> str | None:
     return close[0] if close else None
 
 
-def did_you_mean(name: str, known: list[str] | tuple[str, ...], what: str) -> str:
-    """A hint for an unknown name: the closest known one, or the list of known names."""
+LIST_ALL = 40       # a hint names every choice up to this many: a list this short is read whole
+LIST_NEAREST = 12   # of a longer list, the names nearest the typed word come first, then a count
+
+
+def nearest(word: str, known, n: int = LIST_NEAREST) -> list[str]:
+    """The `n` names of `known` most like `word`, best first: spelling similarity ignoring case,
+    with a name that contains the word (or is contained in it) ranked as the closest."""
+    import difflib
+
+    typed = str(word).lower()
+
+    def likeness(name: str) -> float:
+        low = name.lower()
+        contained = bool(typed) and (typed in low or low in typed)
+        return (1.0 if contained else 0.0) + difflib.SequenceMatcher(None, typed, low).ratio()
+
+    return sorted((str(k) for k in known), key=lambda k: (-likeness(k), k))[:n]
+
+
+def listing(word: str, known, listed_by: str = "") -> str:
+    """The names of `known` for a hint, in their given order when there are at most LIST_ALL;
+    else the LIST_NEAREST nearest `word` and how many more, with `listed_by`, the command that
+    lists them all, when there is one. Never a list cut where the wanted name might hide."""
+    names = [str(k) for k in known]
+    if len(names) <= LIST_ALL:
+        return ", ".join(names)
+    shown = nearest(word, names)
+    more = f"{len(names) - len(shown)} more"
+    return (f"{', '.join(shown)} and {more}"
+            + (f"; `{listed_by}` lists them all" if listed_by else ""))
+
+
+def did_you_mean(name: str, known: list[str] | tuple[str, ...], what: str,
+                 listed_by: str = "") -> str:
+    """A hint for an unknown name: the closest known one, or the known names (`listing`; with
+    `listed_by`, the command that lists them all)."""
     close = closest(name, known)
     if close:
         return f"did you mean {close!r}?"
-    return f"known {what}s: {', '.join(known)}" if known else f"there are no {what}s"
+    if not known:
+        return f"there are no {what}s"
+    order = ", nearest first" if len(known) > LIST_ALL else ""
+    return f"known {what}s{order}: {listing(name, known, listed_by)}"

@@ -16,11 +16,10 @@ import math
 import re
 from typing import Collection, Iterator, NoReturn, Sequence
 
-from renderer.errors import Location, StopmoError, closest
+from renderer.errors import LIST_ALL, Location, StopmoError, closest, listing
 from renderer.yamlsrc import Node
 
 _FOUND_MAX = 40          # characters of a found value shown in a message
-_LIST_MAX = 12           # names listed in a hint before "..."
 _HEX = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
 
 Number = int | float
@@ -80,10 +79,10 @@ def _suggest(word: str, known: Collection[str]) -> str:
     return f"did you mean '{close}'?" if close else ""
 
 
-def _listing(names: Collection[str]) -> str:
-    names = sorted(str(n) for n in names)
-    shown = ", ".join(names[:_LIST_MAX])
-    return shown + (", ..." if len(names) > _LIST_MAX else "")
+def _listing(word: str, names: Collection[str], listed_by: str = "") -> str:
+    """`names` sorted for a hint: all of them when short, else those nearest `word` first
+    (`errors.listing`)."""
+    return listing(word, sorted(str(n) for n in names), listed_by)
 
 
 class Field:
@@ -150,7 +149,7 @@ class Field:
         m = self.dict()
         for key, node in m.node_items():
             if key not in allowed:
-                hint = _suggest(key, allowed) or f"expected one of: {_listing(allowed)}"
+                hint = _suggest(key, allowed) or f"expected one of: {_listing(key, allowed)}"
                 self._raise(f"unknown field '{key}'", node.key_loc, hint=hint)
         for key in required:
             if key not in m:
@@ -198,9 +197,10 @@ class Field:
             self.fail("a non-empty string")
         return v
 
-    def name(self, known: Collection[str], what: str) -> str:
+    def name(self, known: Collection[str], what: str, listed_by: str = "") -> str:
         """Text that must be one of `known`; `what` names the kind in messages: "puppet", or with
-        its owner, "face of coraline" ("coraline has no face 'hapy'")."""
+        its owner, "face of coraline" ("coraline has no face 'hapy'"). `listed_by`: the command
+        that lists them all, named when there are too many to list in the hint."""
         v = self.str()
         if v not in known:
             kind, _, owner = what.partition(" of ")
@@ -208,7 +208,9 @@ class Field:
             if not known:
                 self._raise(message, hint=f"no {kind}s are defined")
             names = f"{owner}'s {kind}s" if owner else f"known {kind}s"
-            self._raise(message, hint=_suggest(v, known) or f"{names}: {_listing(known)}")
+            order = ", nearest first" if len(known) > LIST_ALL else ""
+            self._raise(message, hint=_suggest(v, known)
+                        or f"{names}{order}: {_listing(v, known, listed_by)}")
         return v
 
     def choice(self, options: Sequence[str]) -> str:

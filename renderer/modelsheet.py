@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw
 
 from renderer import rig
 from renderer.composite import blit
+from renderer.grip import grip_name, grip_offset, grip_offsets, offset_text
 from renderer.errors import LimitError, PuppetError, StopmoError, did_you_mean
 from renderer.output import save_png
 from renderer.project import Project
@@ -41,6 +42,8 @@ PAPER = np.array((228, 221, 206), float)      # warm paper backdrop
 PAPER_TOP = np.array((214, 207, 193), float)  # a little darker up top, as under a studio light
 FLOOR = np.array((196, 186, 168), float)      # the table top the puppet stands on
 FLOOR_LINE = (122, 110, 94)
+GRIP_MARK = (176, 24, 32)                     # the grip cross and its offset: sealing-wax red
+GRIP_HALO = (246, 240, 228)
 CLOSE_UPS = ("expressions", "mouths")   # rows drawn as head-and-shoulders close-ups
 
 
@@ -68,11 +71,13 @@ def resolve(project: Project, name: str) -> PuppetDef:
     if path.suffix in (".yaml", ".yml") and path.is_file():
         return load_puppet(path, display=project.display(path))
     raise PuppetError(f"no puppet or prop {name!r}",
-                      hint=did_you_mean(name, project.puppet_names + project.prop_names, "puppet"))
+                      hint=did_you_mean(name, project.puppet_names + project.prop_names, "puppet",
+                                         "stopmo puppets"))
 
 
-def describe(puppet: PuppetDef) -> list[str]:
-    """Indented lines naming a puppet's skins, faces, mouth shapes, poses and cycles."""
+def describe(puppet: PuppetDef, grips: bool = False) -> list[str]:
+    """Indented lines naming a puppet's skins, faces, mouth shapes, poses, cycles and grip point;
+    with `grips`, the grip point in every pose too (`grip_lines`)."""
     def row(label: str, items) -> str:
         return f"    {label:<8}{', '.join(items) if items else '-'}"
 
@@ -81,7 +86,26 @@ def describe(puppet: PuppetDef) -> list[str]:
     return [f"  {puppet.name:<20} {puppet.title}  ({len(puppet.bones)} bones, "
             f"{len(puppet.slots)} slots)",
             row("skins", puppet.skins), row("faces", puppet.faces), row("mouths", mouths),
-            row("poses", puppet.poses), row("cycles", cycles)]
+            row("poses", puppet.poses), row("cycles", cycles)] + grip_lines(puppet, grips)
+
+
+def grip_lines(puppet: PuppetDef, every_pose: bool) -> list[str]:
+    """The hand props are held at, as an offset from the root (`at`) facing right, in the rest
+    pose and, with `every_pose`, in each named pose: what `props: {P: {at: [x+dx, y+dy]}}` adds."""
+    offsets = grip_offsets(puppet)
+    if not offsets:
+        return ["    grip    - (holds nothing)"]
+    lines = [f"    grip    hand at {grip_name(puppet)}: {offset_text(offsets['stand'])} from the "
+             f"root at rest, facing right (facing left: negate dx)"]
+    if every_pose:
+        posed = [f"{name} {offset_text(off)}" for name, off in offsets.items() if name != "stand"]
+        cell = max(map(len, posed), default=0) + 3
+        per_line = max(1, (100 - 14) // cell)           # columns, so a pose never breaks a line
+        for k in range(0, len(posed), per_line):
+            label = "by pose" if k == 0 else ""
+            lines.append(f"      {label:<8}" + "".join(p.ljust(cell) for p in
+                                                      posed[k:k + per_line]).rstrip())
+    return lines
 
 
 def cast_listing(project: Project) -> tuple[list[str], list[str]]:
@@ -199,13 +223,38 @@ def figure_layout(bounds: list[np.ndarray], width: int) -> Layout:
     return Layout(width, height, scale, floor_y)
 
 
-def figure_cell(puppet: PuppetDef, fig: Figure, lay: Layout, bounds: np.ndarray) -> np.ndarray:
-    """One figure standing on the floor line, centred in its cell by its own extent."""
+def figure_cell(puppet: PuppetDef, fig: Figure, lay: Layout, bounds: np.ndarray,
+                mark_grip_point: bool = False) -> np.ndarray:
+    """One figure standing on the floor line, centred in its cell by its own extent; with
+    `mark_grip_point`, its grip marked (`mark_grip`) with its offset from the root."""
     img = backdrop(lay.width, lay.height, lay.floor_y)
     cx = lay.width / 2 - lay.scale * (bounds[0] + bounds[2]) / 2
     view = rig.translate(cx, lay.floor_y) @ rig.scale(lay.scale)
     draw_figure(img, puppet, fig, view, lay.scale)
+    offset = grip_offset(puppet, fig.pose) if mark_grip_point else None
+    if offset is not None:
+        mirrored = (offset[0] * fig.facing, offset[1])    # the offset of this facing
+        x, y, _ = view @ np.array([mirrored[0], mirrored[1], 1.0])
+        img = mark_grip(img, x, y, offset_text(mirrored), lay.width)
     return img
+
+
+def mark_grip(img: np.ndarray, x: float, y: float, label: str, width: int) -> np.ndarray:
+    """`img` with a small cross at (x, y) px and `label` beside it: where the hand holds props.
+    Drawn dark on a light halo, so it shows on the paper and on a dark sleeve alike."""
+    arm = max(3.0, width / 40)
+    fnt = font(max(9, round(width / 18)))
+    canvas = Image.fromarray(img)
+    draw = ImageDraw.Draw(canvas)
+    for colour, thick in ((GRIP_HALO, 4), (GRIP_MARK, 2)):
+        draw.line([(x - arm, y), (x + arm, y)], fill=colour, width=thick)
+        draw.line([(x, y - arm), (x, y + arm)], fill=colour, width=thick)
+    # beside the cross, on the side with room (a hand reaching right has its label on the left)
+    right = x + arm + 2 + fnt.getlength(label) <= width
+    anchor, tx = ("lm", x + arm + 2) if right else ("rm", x - arm - 2)
+    draw.text((tx, y), label, font=fnt, fill=GRIP_MARK, anchor=anchor,
+              stroke_width=2, stroke_fill=GRIP_HALO)
+    return np.asarray(canvas, dtype=np.uint8).copy()
 
 
 def face_slots(puppet: PuppetDef) -> set[int]:
@@ -263,12 +312,14 @@ def sheet_figures(puppet: PuppetDef) -> dict[str, list[Figure]]:
     return rows
 
 
-def figure_cells(puppet: PuppetDef, figs: list[Figure], width: int) -> list[np.ndarray]:
-    """Cells `width` px wide of whole figures, all at one scale on one floor line."""
+def figure_cells(puppet: PuppetDef, figs: list[Figure], width: int,
+                 mark_grips: bool = False) -> list[np.ndarray]:
+    """Cells `width` px wide of whole figures, all at one scale on one floor line; with
+    `mark_grips`, each with its grip point marked."""
     bounds = [slot_bounds(puppet, f) for f in figs]
     known = [b for b in bounds if b is not None] or [np.array([-1.0, -1.0, 1.0, 0.0])]
     lay = figure_layout(known, width)
-    return [figure_cell(puppet, f, lay, b if b is not None else known[0])
+    return [figure_cell(puppet, f, lay, b if b is not None else known[0], mark_grips)
             for f, b in zip(figs, bounds)]
 
 
@@ -279,7 +330,7 @@ def model_sheet(puppet: PuppetDef, width: int = CELL, description: str = "") -> 
         raise LimitError(f"a sheet cell is {MIN_CELL}..{MAX_CELL} px wide, got {width}")
     rows = sheet_figures(puppet)
     whole = [f for name, fs in rows.items() if name not in CLOSE_UPS for f in fs]
-    drawn = dict(zip(map(id, whole), figure_cells(puppet, whole, width)))
+    drawn = dict(zip(map(id, whole), figure_cells(puppet, whole, width, mark_grips=True)))
     out: list[tuple[str, list[tuple[str, np.ndarray]]]] = []
     for name, fs in rows.items():
         cells = close_up_cells(puppet, fs, width) if name in CLOSE_UPS else [drawn[id(f)] for f in fs]

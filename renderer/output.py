@@ -28,13 +28,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 def save_png(path: Path, image: np.ndarray) -> None:
     """Write an RGB or RGBA uint8 image as PNG: to a temporary file beside `path`, then renamed."""
     path = Path(path)
-    if path.suffix.lower() != ".png":
-        raise OutputError(f"{path}: an image is written as PNG", hint="give a path ending in .png")
-    if path.is_dir():
-        raise OutputError(f"{path} is a folder", hint="give a file path ending in .png")
-    if not path.parent.is_dir():
-        raise OutputError(f"folder {path.parent} does not exist", hint="create it first")
-    _check_replaceable(path)
+    check_png_target(path)
     tmp = partial_path(path, ".png")
     try:
         Image.fromarray(image).save(tmp, compress_level=6)
@@ -44,6 +38,21 @@ def save_png(path: Path, image: np.ndarray) -> None:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def check_png_target(path: Path) -> None:
+    """Refuse, before any work, a PNG path that cannot be written safely: not a .png, a folder,
+    in a missing or read-only folder, or an existing file that is not a PNG."""
+    path = Path(path)
+    if path.suffix.lower() != ".png":
+        raise OutputError(f"{path}: an image is written as PNG", hint="give a path ending in .png")
+    if path.is_dir():
+        raise OutputError(f"{path} is a folder", hint="give a file path ending in .png")
+    if not path.parent.is_dir():
+        raise OutputError(f"folder {path.parent} does not exist", hint="create it first")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write {path}: folder {path.parent} is not writable")
+    _check_replaceable(path)
 
 
 def _check_replaceable(path: Path) -> None:

@@ -18,6 +18,10 @@ from renderer.puppet import PuppetDef, load_puppet
 from renderer.sets import SetDef, load_set
 
 
+# The command that lists every name of a kind, named by a hint too long to list them all.
+LISTED_BY = {"puppet": "stopmo puppets", "prop": "stopmo puppets", "set": "stopmo set"}
+
+
 def is_project(folder: Path) -> bool:
     return (folder / "puppets").is_dir() and (folder / "scenes").is_dir()
 
@@ -66,7 +70,7 @@ class Project:
         key = (kind, name)
         if key not in self._cache:
             if name not in known:
-                hint = did_you_mean(name, known, kind)
+                hint = did_you_mean(name, known, kind, LISTED_BY[kind])
                 if f is not None:
                     f.fail(f"a {kind} in {folder.relative_to(self.root)}/", repr(name), hint=hint)
                 raise SceneError(f"unknown {kind} {name!r}", hint=hint)

@@ -219,13 +219,16 @@ def _read_placement(pid: str, f: Field, project: Project, world: str, prop: bool
                                 m["puppet"] if "puppet" in m else f)
     kw: dict = {}
     if "skin" in m:
-        kw["skin"] = m["skin"].name(sorted(puppet.skins), f"skin of {puppet.name}")
+        kw["skin"] = m["skin"].name(sorted(puppet.skins), f"skin of {puppet.name}",
+                                    f"stopmo puppets {puppet.name}")
     elif world in puppet.skins:
         kw["skin"] = world
     if "pose" in m:
-        kw["pose"] = m["pose"].name(sorted(puppet.poses), f"pose of {puppet.name}")
+        kw["pose"] = m["pose"].name(sorted(puppet.poses), f"pose of {puppet.name}",
+                                    f"stopmo puppets {puppet.name}")
     if "face" in m:
-        kw["face"] = m["face"].name(sorted(puppet.faces), f"face of {puppet.name}")
+        kw["face"] = m["face"].name(sorted(puppet.faces), f"face of {puppet.name}",
+                                    f"stopmo puppets {puppet.name}")
     if "facing" in m:
         kw["facing"] = 1 if m["facing"].choice(FACINGS) == "right" else -1
     if "scale" in m:

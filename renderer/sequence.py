@@ -50,7 +50,8 @@ def load_sequence(path: Path, project: Project) -> Sequence:
             transition = em["transition"].choice(TRANSITIONS) if "transition" in em else "fade"
             item = em["scene"]
         if name not in known:
-            item.fail("a scene in scenes/", repr(name), hint=did_you_mean(name, known, "scene"))
+            item.fail("a scene in scenes/", repr(name),
+                      hint=did_you_mean(name, known, "scene", "stopmo list"))
         if name in seen:
             item.fail("each scene once", f"{name!r} again")
         seen.add(name)

@@ -3,6 +3,10 @@
 A layer's shapes are in stage units with the stage's top-left as origin. `depth` is the layer's
 distance relative to the puppet plane (1.0): 4.0 is a far backdrop that barely moves when the camera
 pans, 0.7 a foreground piece that moves more than the puppets and passes in front of them.
+
+`floor` is the stage y where the puppets' feet go (their `at` y): information for people and
+previews (`stopmo set`), never used to draw. A set that does not give it follows the project's
+convention, FLOOR_Y.
 """
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from renderer.yamlsrc import load_yaml
 # again at the end (real skins, a warm clear grade).
 WORLDS = ("real", "other", "nightmare", "sunny")
 DEFAULT_MARGIN = 0.15  # of the stage size on every side: room for camera moves and shake
+FLOOR_Y = 930.0        # stage units: where puppets stand in a set that names no floor (most do)
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,12 @@ class SetDef:
     description: str
     layers: tuple[Layer, ...]   # sorted back to front (deepest first)
     dof: float                  # depth-of-field blur strength; 0 = everything sharp
+    floor: float | None = None  # stage y of the puppets' feet, as the file gives it (None: not)
+
+    @property
+    def floor_y(self) -> float:
+        """Where puppets stand (their `at` y), stage units: the set's `floor`, else FLOOR_Y."""
+        return FLOOR_Y if self.floor is None else self.floor
 
     @property
     def layer_names(self) -> list[str]:
@@ -49,7 +60,7 @@ class SetDef:
 def load_set(path: Path, display: str | None = None) -> SetDef:
     raw = path.read_bytes() if path.is_file() else b""
     m = Field(load_yaml(path, PuppetError, display=display), "", PuppetError).mapping(
-        ("set", "description", "layers", "dof"), required=("set", "layers"))
+        ("set", "description", "layers", "dof", "floor"), required=("set", "layers"))
     name = m["set"].str()
     if name != path.stem:
         m["set"].fail(f"the file's name {path.stem!r}", repr(name), hint="a set is named by its file")
@@ -76,4 +87,5 @@ def load_set(path: Path, display: str | None = None) -> SetDef:
     layers.sort(key=lambda layer: -layer.depth)
     return SetDef(name, path, hashlib.sha256(raw).hexdigest(),
                   m["description"].str() if "description" in m else "",
-                  tuple(layers), m["dof"].number(0, 10) if "dof" in m else 1.0)
+                  tuple(layers), m["dof"].number(0, 10) if "dof" in m else 1.0,
+                  m["floor"].number(0, STAGE_H) if "floor" in m else None)

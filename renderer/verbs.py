@@ -161,16 +161,19 @@ def _read_args(m: Mapping, verb: str, target, cast: dict, project, set_layers: l
         if args["what"] == m["who"].value:
             m["what"].fail("something other than the actor itself", repr(args["what"]))
     if "cycle" in m:
-        args["cycle"] = m["cycle"].name(sorted(puppet.cycles), f"cycle of {puppet.name}")
+        args["cycle"] = m["cycle"].name(sorted(puppet.cycles), f"cycle of {puppet.name}",
+                                        f"stopmo puppets {puppet.name}")
     elif verb in TRAVEL + ("enter", "exit") and verb != "move" and puppet is not None:
         for name in (verb, "walk", "crawl"):
             if name in puppet.cycles:
                 args["cycle"] = name
                 break
     if "pose" in m:
-        args["pose"] = m["pose"].name(sorted(puppet.poses), f"pose of {puppet.name}")
+        args["pose"] = m["pose"].name(sorted(puppet.poses), f"pose of {puppet.name}",
+                                      f"stopmo puppets {puppet.name}")
     if "face" in m:
-        args["face"] = m["face"].name(sorted(puppet.faces), f"face of {puppet.name}")
+        args["face"] = m["face"].name(sorted(puppet.faces), f"face of {puppet.name}",
+                                      f"stopmo puppets {puppet.name}")
     if "say" in m:
         args["say"] = m["say"].str()
         if len(args["say"]) > 400:
@@ -183,7 +186,8 @@ def _read_args(m: Mapping, verb: str, target, cast: dict, project, set_layers: l
         args["into"] = project.puppet(m["into"].str(), m["into"])
     if "skin" in m:
         owner = args.get("into", puppet)
-        args["skin"] = m["skin"].name(sorted(owner.skins), f"skin of {owner.name}")
+        args["skin"] = m["skin"].name(sorted(owner.skins), f"skin of {owner.name}",
+                                      f"stopmo puppets {owner.name}")
     for key, lo, hi in (("scale", 0.01, 20), ("opacity", 0, 1), ("rot", -3600, 3600),
                         ("amount", 0, 100), ("height", 0, 2000)):
         if key in m:

@@ -79,7 +79,7 @@ def test_an_unknown_scene_name_suggests_the_closest(capsys, repo, monkeypatch):
     assert "did you mean 'other_dinner'" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("command", ["render", "still", "sheet", "validate", "list"])
+@pytest.mark.parametrize("command", ["render", "still", "sheet", "validate", "list", "set"])
 def test_every_command_has_help(command):
     result = subprocess.run([sys.executable, "-m", "renderer", command, "--help"],
                             capture_output=True, text=True)

@@ -1,7 +1,7 @@
 """The validation cursor: every error names file:line:col, the field path, expected and found."""
 import pytest
 
-from renderer.errors import PuppetError, SceneError
+from renderer.errors import LIST_NEAREST, PuppetError, SceneError, did_you_mean
 from renderer.fields import Field, Mapping, describe
 from renderer.yamlsrc import parse_yaml
 
@@ -191,3 +191,31 @@ def test_fail_custom_and_error_family():
     with pytest.raises(PuppetError) as info:
         f.fail("a bone name", hint="bones: torso, head")
     assert str(info.value) == "puppets/p.yaml:1:4: a: expected a bone name, found 1 (bones: torso, head)"
+
+
+def test_a_hint_lists_every_name_of_a_list_longer_than_twelve():
+    # a puppet with nineteen poses: the one meant ("wave", last in sorted order) must show
+    poses = [f"pose_{c}" for c in "abcdefghijklmnopqr"] + ["wave"]
+    e = fails(lambda: root("pose: salute\n").dict()["pose"].name(poses, "pose of coraline"))
+    assert e.hint == "coraline's poses: " + ", ".join(sorted(poses))
+    assert "..." not in e.hint
+
+
+def test_a_hint_too_long_to_read_lists_the_nearest_names_first_then_counts_the_rest():
+    attachments = [f"part_{i:02d}" for i in range(50)] + ["left_cuff_patch", "right_cuff_patch"]
+    e = fails(lambda: root("att: cuff\n").dict()["att"].name(
+        attachments, "attachment", listed_by="stopmo puppets coraline"))
+    shown, _, rest = e.hint.partition(": ")[2].partition(" and ")
+    # both names containing the typed word come first; the rest is a count and the command
+    assert shown.split(", ")[:2] == ["left_cuff_patch", "right_cuff_patch"]
+    more = len(attachments) - LIST_NEAREST
+    assert rest == f"{more} more; `stopmo puppets coraline` lists them all"
+    assert e.hint.startswith("known attachments, nearest first: ")
+
+
+def test_did_you_mean_lists_short_lists_whole_in_their_order():
+    assert did_you_mean("zzz", ["root", "body"], "bone") == "known bones: root, body"
+    names = [f"scene_{i}" for i in range(45)]
+    hint = did_you_mean("44", names, "scene", "stopmo list")
+    assert hint.split(": ")[1].split(", ")[0] == "scene_44"
+    assert hint.endswith(f"and {45 - LIST_NEAREST} more; `stopmo list` lists them all")

@@ -17,7 +17,9 @@ from PIL import Image
 
 from renderer import cli, rig
 from renderer.errors import PuppetError
-from renderer.modelsheet import MAX_COLS, Figure, figure_cells, full_pose, sheet_figures
+from renderer.grip import grip_offset, grip_offsets
+from renderer.modelsheet import (MAX_COLS, Figure, figure_cells, figure_layout, full_pose,
+                                 sheet_figures, slot_bounds)
 from renderer.project import Project
 from renderer.puppet import PuppetDef, load_puppet
 from renderer.render import plan_scene, render_exposure, shot_sheet
@@ -404,3 +406,70 @@ def test_an_unknown_puppet_name_gets_a_suggestion(repo, monkeypatch, capsys):
     monkeypatch.chdir(repo)
     assert cli.main(["puppets", "coralin", "--sheet", "-o", "/nonexistent/x.png"]) == 2
     assert "coraline" in capsys.readouterr().err
+
+
+# --- grip points ---------------------------------------------------------------------------------
+
+def test_the_grip_offset_is_the_hand_computed_point_of_the_rig():
+    puppet = load(REPO / "puppets" / "coraline.yaml")
+    # coraline: hips at [0, -172] from the root, the front shoulder (arm_f) at [26, -104] on the
+    # torso, the elbow 60 down the arm, and the grip 60 down the forearm. At rest nothing turns:
+    # 26 across, -172 - 104 + 60 + 60 = -156 up.
+    assert grip_offset(puppet, full_pose(puppet, "stand")) == pytest.approx((26, -156))
+    # `point` turns the arm -95 degrees (clockwise on screen, so counter-clockwise): the straight
+    # arm's 120 units from the shoulder become (120 sin 95°, -120 cos 95° ... ) = (119.5, -10.5)
+    # beside the shoulder at (26, -276), the forearm unturned.
+    swing = np.radians(-95)
+    expected = (26 - 120 * np.sin(swing), -276 + 120 * np.cos(swing))
+    assert grip_offset(puppet, full_pose(puppet, "point")) == pytest.approx(expected)
+    assert grip_offsets(puppet)["point"] == pytest.approx(expected)
+
+
+def test_a_prop_taken_in_hand_lands_on_the_grip_offset_from_the_root(write_scene, project_dir):
+    # what the listing promises: the held prop's root is at the holder's `at` plus the offset
+    path = write_scene("grip", """\
+scene: grip
+set: other_dining_room
+shots:
+  - id: a
+    duration: 1
+    cast:
+      coraline: {at: [700, 930], facing: left}
+    props:
+      button_key: {at: [900, 930]}
+    action:
+      - {t: 0, who: coraline, do: take, what: button_key, for: 0.1}
+""")
+    scene = load_scene(path)
+    shot = scene.shots[0]
+    state = stage_exposure(scene, shot, shot_sheet(shot, 24)[-1])
+    key = next(a for a in state.actors if a.id == "button_key")
+    dx, dy = grip_offset(scene.project.puppet("coraline"),
+                         full_pose(scene.project.puppet("coraline"), "stand"))
+    assert (key.x, key.y) == pytest.approx((700 - dx, 930 + dy))   # facing left: dx negated
+
+
+def test_the_puppet_listing_names_the_hand_and_its_offset_in_each_pose(repo, monkeypatch, capsys):
+    monkeypatch.chdir(repo)
+    assert cli.main(["puppets", "coraline"]) == 0
+    out = capsys.readouterr().out
+    assert "grip    hand at forearm_f [0, 60]: [+26, -156] from the root" in out
+    assert "point [+146, -286]" in out and "sit [+" in out     # every named pose
+    assert cli.main(["puppets", "cat"]) == 0
+    assert "grip    - (holds nothing)" in capsys.readouterr().out
+
+
+def test_the_model_sheet_marks_the_grip_with_a_red_cross():
+    puppet = load(REPO / "puppets" / "coraline.yaml")
+    stand = full_pose(puppet, "stand")
+    with_mark, = figure_cells(puppet, [Figure("r", stand)], 160, mark_grips=True)
+    r, g, b = (with_mark[..., k].astype(int) for k in range(3))
+    reds = np.argwhere((r > 150) & (g < 60) & (b < 70))
+    assert len(reds) > 10
+    # the cross's centre: the reddest rows and columns meet at the root + offset in cell pixels
+    bounds = slot_bounds(puppet, Figure("r", stand))
+    lay = figure_layout([bounds], 160)
+    x = 80 - lay.scale * (bounds[0] + bounds[2]) / 2 + lay.scale * 26
+    y = lay.floor_y + lay.scale * -156
+    near = reds[(np.abs(reds[:, 0] - y) < 8) & (np.abs(reds[:, 1] - x) < 8)]
+    assert len(near) >= 6, (x, y)
