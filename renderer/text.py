@@ -1,13 +1,12 @@
 """Captions (dialogue subtitles) and handmade title cards.
 
-Text uses Pillow's bundled FreeType font (`ImageFont.load_default(size=...)`), which exists on any
-machine with Pillow >= 10.1, so a render never depends on the fonts a system happens to have. Sizes
-are in stage units (the stage is 1920x1080 units) and converted with the frame's pixels per unit.
+Text is drawn in the font shipped inside the package (`renderer.typeface`), so a render never
+depends on the fonts a system happens to have. Sizes are in stage units (the stage is 1920x1080
+units) and converted with the frame's pixels per unit.
 """
 from __future__ import annotations
 
 import functools
-import unicodedata
 from dataclasses import dataclass
 
 import cv2
@@ -15,8 +14,11 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from renderer.settings import STAGE_H, STAGE_W
+from renderer.typeface import LINE_RATIO, font, font_for_cap, printable
 
-CAP_RATIO = 0.70          # cap height / font size of the bundled font (measured on "H")
+__all__ = ["font", "font_for_cap", "printable", "wrap", "draw_caption", "caption_sprite", "blend",
+           "title_card"]
+
 CAPTION_CAP = 34.0        # caption cap height, stage units
 CAPTION_MAX_W = 1400.0    # caption line width limit, stage units
 CAPTION_BOTTOM = 56.0     # gap between the caption box and the bottom of the frame, stage units
@@ -33,44 +35,6 @@ THREAD = (222, 200, 158)
 TITLE_INK = (238, 214, 160)
 SUBTITLE_INK = (204, 196, 184)
 _TITLE_KEY = 0x7469_746C  # Philox purpose key: "titl"
-
-
-@functools.lru_cache(maxsize=32)
-def font(size_px: int) -> ImageFont.FreeTypeFont:
-    """The bundled font at `size_px` pixels (em size)."""
-    return ImageFont.load_default(size=max(4, int(size_px)))
-
-
-def font_for_cap(cap_units: float, scale: float) -> ImageFont.FreeTypeFont:
-    """The font whose capital letters are `cap_units` stage units tall at `scale` px per unit."""
-    return font(round(cap_units / CAP_RATIO * scale))
-
-
-_FALLBACK = {"\u2014": "-", "\u2013": "-", "\u2012": "-", "\u2212": "-", "\u2022": "\u00b7",
-             "\u00d7": "x"}
-
-
-@functools.lru_cache(maxsize=4096)
-def _has_glyph(ch: str) -> bool:
-    probe = font(32)
-    return ch.isspace() or bytes(probe.getmask(ch)) != bytes(probe.getmask("\U000F0000"))
-
-
-def printable(text: str) -> str:
-    """`text` with characters the bundled font lacks replaced by near equivalents (dashes by
-    "-", accented letters by their base letter), so no empty boxes ("tofu") appear on screen."""
-    out = []
-    for ch in text:
-        if _has_glyph(ch):
-            out.append(ch)
-            continue
-        sub = _FALLBACK.get(ch)
-        if sub is None:
-            base = "".join(c for c in unicodedata.normalize("NFKD", ch)
-                           if not unicodedata.combining(c))
-            sub = base if base and all(_has_glyph(c) for c in base) else "?"
-        out.append(sub)
-    return "".join(out)
 
 
 def wrap(text: str, fnt: ImageFont.FreeTypeFont, max_px: float) -> list[str]:
@@ -134,8 +98,8 @@ def caption_sprite(text: str, speaker: str, width: int, height: int) -> Sprite:
     fnt = font_for_cap(CAPTION_CAP, scale)
     prefix = printable(f"{speaker}: ") if speaker else ""
     lines = wrap(printable(prefix + " ".join(text.split())), fnt, CAPTION_MAX_W * scale)
-    ascent, descent = fnt.getmetrics()
-    step = round((ascent + descent) * 1.08)
+    ascent = fnt.getmetrics()[0]
+    step = round(fnt.size * LINE_RATIO * 1.08)
     pad_x, pad_y = round(30 * scale) + 2, round(14 * scale) + 2
     text_w = max(int(np.ceil(fnt.getlength(line))) for line in lines)
     bw, bh = text_w + 2 * pad_x, step * len(lines) + 2 * pad_y
