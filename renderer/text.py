@@ -7,7 +7,8 @@ units) and converted with the frame's pixels per unit.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Sequence
 
 import cv2
 import numpy as np
@@ -16,12 +17,13 @@ from PIL import Image, ImageDraw, ImageFont
 from renderer.settings import STAGE_H, STAGE_W
 from renderer.typeface import LINE_RATIO, font, font_for_cap, printable
 
-__all__ = ["font", "font_for_cap", "printable", "wrap", "draw_caption", "caption_sprite", "blend",
-           "title_card"]
+__all__ = ["font", "font_for_cap", "printable", "wrap", "draw_caption", "draw_captions",
+           "caption_sprite", "caption_stack", "blend", "title_card"]
 
 CAPTION_CAP = 34.0        # caption cap height, stage units
 CAPTION_MAX_W = 1400.0    # caption line width limit, stage units
 CAPTION_BOTTOM = 56.0     # gap between the caption box and the bottom of the frame, stage units
+CAPTION_GAP = 14.0        # gap between the boxes of stacked captions, stage units
 CAPTION_TEXT = (246, 240, 226)
 CAPTION_SPEAKER = (236, 196, 112)
 SHADOW = (10, 8, 12)
@@ -84,11 +86,48 @@ def draw_caption(frame: np.ndarray, text: str, *, speaker: str | None = None,
     reads on any background; lines wrap at CAPTION_MAX_W stage units. opacity: 0..1, for fades.
     The sprite is rendered once per (text, speaker, frame size) and only its box is blended.
     """
+    draw_captions(frame, [(speaker or "", text)], opacity=opacity)
+
+
+def draw_captions(frame: np.ndarray, captions: Sequence[tuple[str, str]], *,
+                  opacity: float = 1.0) -> None:
+    """Draw the captions of lines spoken at the same time, in place, stacked at the bottom centre
+    of an (H, W, 3) uint8 RGB frame (see `caption_stack`).
+
+    captions: (speaker, line) in speaking order, the earliest first; a speaker of "" shows no
+    name, an empty line is skipped. opacity: 0..1, for fades.
+    """
     opacity = min(max(float(opacity), 0.0), 1.0)
-    if not text.strip() or opacity <= 0.0:
+    shown = tuple((speaker, text) for speaker, text in captions if text.strip())
+    if not shown or opacity <= 0.0:
         return
     h, w = frame.shape[:2]
-    blend(frame, caption_sprite(text, speaker or "", w, h), opacity)
+    for sprite in caption_stack(shown, w, h):
+        blend(frame, sprite, opacity)
+
+
+def caption_stack(captions: Sequence[tuple[str, str]], width: int, height: int) -> list[Sprite]:
+    """The sprites of (speaker, line) captions for a `width` x `height` frame, stacked upwards
+    from the bottom one's place, CAPTION_GAP stage units between their boxes.
+
+    The earliest spoken is at the top and the latest nearest the bottom, so they read top to
+    bottom in speaking order, as dialogue subtitles do; and a caption moves only when a newer
+    line starts below it, never while it is being read, when an earlier line ends above it.
+    """
+    scale = width / STAGE_W
+    margin = _caption_margin(scale)
+    gap = round(CAPTION_GAP * scale)
+    sprites, lift = [], 0
+    for speaker, text in reversed(captions):                     # bottom first
+        sprite = caption_sprite(text, speaker, width, height)
+        sprites.append(replace(sprite, y=sprite.y - lift) if lift else sprite)
+        lift += sprite.rgb.shape[0] - 2 * margin + gap           # this box's height and a gap
+    return sprites[::-1]
+
+
+def _caption_margin(scale: float) -> int:
+    """Pixels of room around a caption's box in its sprite, for the soft edges."""
+    return round(16 * scale) + 2
 
 
 @functools.lru_cache(maxsize=128)
@@ -103,7 +142,7 @@ def caption_sprite(text: str, speaker: str, width: int, height: int) -> Sprite:
     pad_x, pad_y = round(30 * scale) + 2, round(14 * scale) + 2
     text_w = max(int(np.ceil(fnt.getlength(line))) for line in lines)
     bw, bh = text_w + 2 * pad_x, step * len(lines) + 2 * pad_y
-    margin = round(16 * scale) + 2                               # room for the soft edges
+    margin = _caption_margin(scale)
     sw, sh = bw + 2 * margin, bh + 2 * margin
 
     ink = Image.new("L", (sw, sh), 0)

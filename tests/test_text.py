@@ -6,8 +6,9 @@ import unicodedata
 import numpy as np
 
 from renderer.sheet import contact_sheet
-from renderer.text import (CAPTION_CAP, CAPTION_MAX_W, caption_sprite, draw_caption, font,
-                           font_for_cap, printable, title_card, wrap)
+from renderer.text import (CAPTION_CAP, CAPTION_MAX_W, caption_sprite, caption_stack,
+                           draw_caption, draw_captions, font, font_for_cap, printable, title_card,
+                           wrap)
 from renderer.typeface import CAP_RATIO, LINE_RATIO, covered
 
 BOTTOM_BAND = 0.70       # captions may only touch rows below this fraction of the height
@@ -149,6 +150,19 @@ def test_the_cmap_is_read_once_and_matches_what_renders():
     for ch in "a\u00e9\u0142\u2014\u266a":
         assert ord(ch) in covered() and bytes(fnt.getmask(ch)) != notdef
     assert ord("\u4e2d") not in covered() and bytes(fnt.getmask("\u4e2d")) == notdef
+
+
+def test_stacked_captions_do_not_overlap_and_one_caption_is_as_before():
+    one, alone = grey(1280, 720), grey(1280, 720)
+    draw_captions(one, [("Coraline", "Hello")])
+    draw_caption(alone, "Hello", speaker="Coraline")
+    assert np.array_equal(one, alone)
+    sprites = caption_stack([("Other Mother", "Welcome home."), ("Coraline", "Hello")], 1280, 720)
+    bottom_alone = caption_sprite("Hello", "Coraline", 1280, 720)
+    assert (sprites[1].x, sprites[1].y) == (bottom_alone.x, bottom_alone.y)  # the latest: as ever
+    margin = 16 * 1280 / STAGE_W
+    top_box_bottom = sprites[0].y + sprites[0].rgb.shape[0] - margin
+    assert top_box_bottom <= sprites[1].y + margin                  # boxes do not overlap
 
 
 # --- title cards ----------------------------------------------------------------------------------
