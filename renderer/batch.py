@@ -57,9 +57,10 @@ class InlineExecutor(Executor):
 
 
 def _renderer_digest() -> str:
-    """The renderer's own code is an input of every frame: a change to it invalidates the cache."""
+    """The renderer's own code and the captions' font are inputs of every frame: a change to
+    either invalidates the cache."""
     h = hashlib.sha256(__version__.encode())
-    for path in sorted(SOURCE.glob("*.py")):
+    for path in sorted(SOURCE.glob("*.py")) + sorted(SOURCE.glob("fonts/*.ttf")):
         h.update(path.name.encode())
         h.update(path.read_bytes())
     return h.hexdigest()

@@ -284,7 +284,7 @@ def cmd_sheet(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from renderer.validate import validate_file
+    from renderer.validate import glyph_warnings, validate_file
     failed = 0
     for path in args.files:
         try:
@@ -293,6 +293,9 @@ def cmd_validate(args) -> int:
         except StopmoError as exc:
             failed += 1
             print(f"stopmo: {exc.format()}", file=sys.stderr)
+            continue
+        for warning in glyph_warnings(path):   # a warning leaves the exit code alone
+            print(f"stopmo: {warning}", file=sys.stderr)
     return 2 if failed else 0
 
 

@@ -39,7 +39,8 @@ class ActorState:
     face: str
     pose: np.ndarray
     mouth: str | None = None
-    said: str | None = None
+    said: str | None = None     # the line whose caption shows
+    said_at: float = 0.0        # seconds into the shot when that line began
     extra: dict = field(default_factory=dict)   # look: head turn in degrees
 
 
@@ -153,7 +154,8 @@ def _perform(s: ActorState, a: Action, t: float, positions: dict, place: Placeme
             s.face = args["face"]
         if running:
             s.mouth = viseme_at(args["say"], (t - a.t) / max(a.duration, 1e-9))
-        s.said = args["say"] if t < a.t + a.duration + CAPTION_LINGER else s.said
+        if t < a.t + a.duration + CAPTION_LINGER:
+            s.said, s.said_at = args["say"], a.t
     elif do in ("grow", "shrink"):
         s.scale += (args["scale"] - s.scale) * p
     elif do == "fade":

@@ -22,7 +22,7 @@ from renderer.post import ExposureLook, PostChain
 from renderer.script import Scene, Shot
 from renderer.settings import RenderSettings
 from renderer.stage import stage_exposure
-from renderer.text import draw_caption
+from renderer.text import draw_captions
 from renderer.timing import Exposure, exposure_at, exposure_sheet, frames_for
 from renderer.weather import draw_weather
 
@@ -109,8 +109,8 @@ def render_exposure(plan: ScenePlan, shot: ShotPlan, exposure: Exposure) -> np.n
                      exposure.time, grade)
     if look:
         frame = look.apply(frame, ExposureLook(state.flicker, state.grain))
-    if state.caption is not None:
-        draw_caption(frame, state.caption[1], speaker=state.caption[0])
+    if state.captions:
+        draw_captions(frame, state.captions)
     return frame
 
 

@@ -129,7 +129,7 @@ def feet_of(project: Project, set_name: str) -> list[tuple[float, float]]:
 def stage_picture(set_def: SetDef, width: int) -> np.ndarray:
     """The set as a still camera at zoom 1 shows it, no one on stage: (H, W, 3) uint8, ungraded."""
     settings = RenderSettings().with_size(width)
-    state = StageState(CameraKey(), (), None, 1.0, 0, {}, 0.0)
+    state = StageState(CameraKey(), (), (), 1.0, 0, {}, 0.0)
     return compose(set_def, state, settings, None, Paintings())
 
 

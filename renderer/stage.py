@@ -46,7 +46,7 @@ class ActorPose:
 class StageState:
     camera: CameraKey
     actors: tuple[ActorPose, ...]      # in draw order, back to front
-    caption: tuple[str, str] | None    # (speaker, line)
+    captions: tuple[tuple[str, str], ...]   # (speaker, line) of each line shown, earliest first
     flicker: float
     grain: int
     crumble: dict                      # set layer name -> progress 0..1 of its disintegration
@@ -59,15 +59,16 @@ def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure) -> StageState:
     by_actor = {pid: [a for a in shot.actions if a.who == pid] for pid in shot.cast}
     states = {pid: fold(place, by_actor[pid], t, positions) for pid, place in shot.cast.items()}
     handled = {pid: handling(shot.actions, pid, t) for pid in shot.cast}
+    cast_order = {pid: i for i, pid in enumerate(shot.cast)}   # breaks ties of speaking time
     poses: dict[str, ActorPose] = {}
-    caption = None
+    spoken = []                        # (when the line began, cast order, (speaker, line))
     # holders first, then what they hold (one level: a held thing holds nothing)
     for pid in sorted(shot.cast, key=lambda k: handled[k] is not None):
         place, s = shot.cast[pid], states[pid]
         if handled[pid] is not None:
             _place_handled(s, handled[pid], poses, place)
         if s.said is not None:
-            caption = (s.puppet.title, s.said)
+            spoken.append((s.said_at, cast_order[pid], (s.puppet.title, s.said)))
         blinking = "blink" in s.puppet.faces and not place.is_prop and \
             jitter.unit(scene.seed, shot.id, pid, "blink", int(t / BLINK_BUCKET)) < BLINK_CHANCE
         poses[pid] = _pose_actor(place, s, blinking, scene, shot, exposure)
@@ -84,7 +85,8 @@ def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure) -> StageState:
     crumble = {a.args["layer"]: progress(t, a.t, a.duration, a.ease)
                for a in shot.actions if a.do == "disintegrate" and a.t <= t}
     actors = sorted(poses.values(), key=lambda a: (a.z, a.order))
-    return StageState(_camera_at(scene, shot, exposure), tuple(actors), caption,
+    captions = tuple(caption for _, _, caption in sorted(spoken, key=lambda c: c[:2]))
+    return StageState(_camera_at(scene, shot, exposure), tuple(actors), captions,
                       jitter.flicker(scene.seed, shot.id, exposure.index,
                                      FLICKER * scene.look["flicker"]),
                       jitter.key_int(scene.seed, shot.id, exposure.index, "grain"), crumble, t)

@@ -1,25 +1,29 @@
 """Captions (dialogue subtitles) and handmade title cards.
 
-Text uses Pillow's bundled FreeType font (`ImageFont.load_default(size=...)`), which exists on any
-machine with Pillow >= 10.1, so a render never depends on the fonts a system happens to have. Sizes
-are in stage units (the stage is 1920x1080 units) and converted with the frame's pixels per unit.
+Text is drawn in the font shipped inside the package (`renderer.typeface`), so a render never
+depends on the fonts a system happens to have. Sizes are in stage units (the stage is 1920x1080
+units) and converted with the frame's pixels per unit.
 """
 from __future__ import annotations
 
 import functools
-import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Sequence
 
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from renderer.settings import STAGE_H, STAGE_W
+from renderer.typeface import LINE_RATIO, font, font_for_cap, printable
 
-CAP_RATIO = 0.70          # cap height / font size of the bundled font (measured on "H")
+__all__ = ["font", "font_for_cap", "printable", "wrap", "draw_caption", "draw_captions",
+           "caption_sprite", "caption_stack", "blend", "title_card"]
+
 CAPTION_CAP = 34.0        # caption cap height, stage units
 CAPTION_MAX_W = 1400.0    # caption line width limit, stage units
 CAPTION_BOTTOM = 56.0     # gap between the caption box and the bottom of the frame, stage units
+CAPTION_GAP = 14.0        # gap between the boxes of stacked captions, stage units
 CAPTION_TEXT = (246, 240, 226)
 CAPTION_SPEAKER = (236, 196, 112)
 SHADOW = (10, 8, 12)
@@ -33,44 +37,6 @@ THREAD = (222, 200, 158)
 TITLE_INK = (238, 214, 160)
 SUBTITLE_INK = (204, 196, 184)
 _TITLE_KEY = 0x7469_746C  # Philox purpose key: "titl"
-
-
-@functools.lru_cache(maxsize=32)
-def font(size_px: int) -> ImageFont.FreeTypeFont:
-    """The bundled font at `size_px` pixels (em size)."""
-    return ImageFont.load_default(size=max(4, int(size_px)))
-
-
-def font_for_cap(cap_units: float, scale: float) -> ImageFont.FreeTypeFont:
-    """The font whose capital letters are `cap_units` stage units tall at `scale` px per unit."""
-    return font(round(cap_units / CAP_RATIO * scale))
-
-
-_FALLBACK = {"\u2014": "-", "\u2013": "-", "\u2012": "-", "\u2212": "-", "\u2022": "\u00b7",
-             "\u00d7": "x"}
-
-
-@functools.lru_cache(maxsize=4096)
-def _has_glyph(ch: str) -> bool:
-    probe = font(32)
-    return ch.isspace() or bytes(probe.getmask(ch)) != bytes(probe.getmask("\U000F0000"))
-
-
-def printable(text: str) -> str:
-    """`text` with characters the bundled font lacks replaced by near equivalents (dashes by
-    "-", accented letters by their base letter), so no empty boxes ("tofu") appear on screen."""
-    out = []
-    for ch in text:
-        if _has_glyph(ch):
-            out.append(ch)
-            continue
-        sub = _FALLBACK.get(ch)
-        if sub is None:
-            base = "".join(c for c in unicodedata.normalize("NFKD", ch)
-                           if not unicodedata.combining(c))
-            sub = base if base and all(_has_glyph(c) for c in base) else "?"
-        out.append(sub)
-    return "".join(out)
 
 
 def wrap(text: str, fnt: ImageFont.FreeTypeFont, max_px: float) -> list[str]:
@@ -120,11 +86,48 @@ def draw_caption(frame: np.ndarray, text: str, *, speaker: str | None = None,
     reads on any background; lines wrap at CAPTION_MAX_W stage units. opacity: 0..1, for fades.
     The sprite is rendered once per (text, speaker, frame size) and only its box is blended.
     """
+    draw_captions(frame, [(speaker or "", text)], opacity=opacity)
+
+
+def draw_captions(frame: np.ndarray, captions: Sequence[tuple[str, str]], *,
+                  opacity: float = 1.0) -> None:
+    """Draw the captions of lines spoken at the same time, in place, stacked at the bottom centre
+    of an (H, W, 3) uint8 RGB frame (see `caption_stack`).
+
+    captions: (speaker, line) in speaking order, the earliest first; a speaker of "" shows no
+    name, an empty line is skipped. opacity: 0..1, for fades.
+    """
     opacity = min(max(float(opacity), 0.0), 1.0)
-    if not text.strip() or opacity <= 0.0:
+    shown = tuple((speaker, text) for speaker, text in captions if text.strip())
+    if not shown or opacity <= 0.0:
         return
     h, w = frame.shape[:2]
-    blend(frame, caption_sprite(text, speaker or "", w, h), opacity)
+    for sprite in caption_stack(shown, w, h):
+        blend(frame, sprite, opacity)
+
+
+def caption_stack(captions: Sequence[tuple[str, str]], width: int, height: int) -> list[Sprite]:
+    """The sprites of (speaker, line) captions for a `width` x `height` frame, stacked upwards
+    from the bottom one's place, CAPTION_GAP stage units between their boxes.
+
+    The earliest spoken is at the top and the latest nearest the bottom, so they read top to
+    bottom in speaking order, as dialogue subtitles do; and a caption moves only when a newer
+    line starts below it, never while it is being read, when an earlier line ends above it.
+    """
+    scale = width / STAGE_W
+    margin = _caption_margin(scale)
+    gap = round(CAPTION_GAP * scale)
+    sprites, lift = [], 0
+    for speaker, text in reversed(captions):                     # bottom first
+        sprite = caption_sprite(text, speaker, width, height)
+        sprites.append(replace(sprite, y=sprite.y - lift) if lift else sprite)
+        lift += sprite.rgb.shape[0] - 2 * margin + gap           # this box's height and a gap
+    return sprites[::-1]
+
+
+def _caption_margin(scale: float) -> int:
+    """Pixels of room around a caption's box in its sprite, for the soft edges."""
+    return round(16 * scale) + 2
 
 
 @functools.lru_cache(maxsize=128)
@@ -134,12 +137,12 @@ def caption_sprite(text: str, speaker: str, width: int, height: int) -> Sprite:
     fnt = font_for_cap(CAPTION_CAP, scale)
     prefix = printable(f"{speaker}: ") if speaker else ""
     lines = wrap(printable(prefix + " ".join(text.split())), fnt, CAPTION_MAX_W * scale)
-    ascent, descent = fnt.getmetrics()
-    step = round((ascent + descent) * 1.08)
+    ascent = fnt.getmetrics()[0]
+    step = round(fnt.size * LINE_RATIO * 1.08)
     pad_x, pad_y = round(30 * scale) + 2, round(14 * scale) + 2
     text_w = max(int(np.ceil(fnt.getlength(line))) for line in lines)
     bw, bh = text_w + 2 * pad_x, step * len(lines) + 2 * pad_y
-    margin = round(16 * scale) + 2                               # room for the soft edges
+    margin = _caption_margin(scale)
     sw, sh = bw + 2 * margin, bh + 2 * margin
 
     ink = Image.new("L", (sw, sh), 0)

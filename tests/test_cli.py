@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import SMALL_SCENE
 from renderer.cli import main
 from renderer.render import plan_scene, render_frame
 from renderer.script import load_scene
@@ -66,6 +67,26 @@ def test_validate_reports_each_file(small_scene, write_scene, repo, capsys):
     captured = capsys.readouterr()
     assert "small.yaml: ok (scene, 2 shots" in captured.out
     assert "bad.yaml:2:" in captured.err
+
+
+def test_validate_warns_where_a_drawn_text_has_a_character_the_font_lacks(write_scene, capsys):
+    text = SMALL_SCENE.format(name="odd").replace('"Hello there"', '"Caf\u00e9 \u2014 \u4e2d!"')
+    text = text.replace("world: other", "title: Tea \U0001F375 time\nworld: other")
+    path = write_scene("odd", text)
+    assert main(["validate", str(path)]) == 0                        # a warning, not an error
+    captured = capsys.readouterr()
+    assert "odd.yaml: ok (scene" in captured.out
+    warnings = [line for line in captured.err.splitlines() if "warning" in line]
+    assert len(warnings) == 2, captured.err                          # not é, not the dash
+    lines = path.read_text().split("\n")
+    title_line = next(i for i, line in enumerate(lines, 1) if line.startswith("title:"))
+    say_line = next(i for i, line in enumerate(lines, 1) if "say:" in line)
+    assert f"odd.yaml:{title_line}:12: warning: title:" in warnings[0]
+    assert "U+1F375" in warnings[0]
+    assert f"odd.yaml:{say_line}:" in warnings[1] and "shots[0].action[1].say" in warnings[1]
+    assert "U+4E2D" in warnings[1] and "drawn as '?'" in warnings[1]
+    assert main(["validate", str(write_scene("plain", SMALL_SCENE.format(name="plain")))]) == 0
+    assert "warning" not in capsys.readouterr().err
 
 
 def test_absurd_sizes_are_refused_with_the_limit_named(small_scene, capsys):

@@ -1,11 +1,15 @@
 """Captions, title cards and contact sheets: where they draw, that they read, that they repeat."""
 from __future__ import annotations
 
+import unicodedata
+
 import numpy as np
 
 from renderer.sheet import contact_sheet
-from renderer.text import (CAPTION_MAX_W, caption_sprite, draw_caption, font_for_cap, printable,
-                           title_card, wrap)
+from renderer.text import (CAPTION_CAP, CAPTION_MAX_W, caption_sprite, caption_stack,
+                           draw_caption, draw_captions, font, font_for_cap, printable, title_card,
+                           wrap)
+from renderer.typeface import CAP_RATIO, LINE_RATIO, covered
 
 BOTTOM_BAND = 0.70       # captions may only touch rows below this fraction of the height
 STAGE_W = 1920
@@ -92,9 +96,73 @@ def test_wrap_keeps_every_word_and_respects_the_width():
     assert all(fnt.getlength(line) <= 600 for line in lines)
 
 
+def test_accents_dashes_and_notes_are_drawn_as_themselves():
+    text = "\u00e9 \u00ef \u00f1 \u2014 \u266a"                       # é ï ñ — ♪
+    assert printable(text) == text                                  # nothing replaced
+    fnt = font_for_cap(34, 1.0)
+
+    def mask(ch: str) -> np.ndarray:                                # the glyph's coverage
+        m = fnt.getmask(ch)
+        return np.asarray(m, np.uint8).reshape(m.size[::-1])
+    assert not np.array_equal(mask("\u00e9"), mask("e"))             # the accent is there
+    assert not np.array_equal(mask("\u00f1"), mask("n"))
+    assert not np.array_equal(mask("\u2014"), mask("-"))             # an em dash, not a hyphen
+    notdef = mask("\u4e2d")                                          # no glyph: the empty box
+    for ch in "\u00e9\u00ef\u00f1\u2014\u266a":
+        assert mask(ch).any() and not np.array_equal(mask(ch), notdef), ch
+    plain = caption_sprite("Cafe - ok", "", 640, 360)
+    accented = caption_sprite("Caf\u00e9 \u2014 ok", "", 640, 360)
+    assert plain.rgb.shape != accented.rgb.shape or not np.array_equal(plain.rgb, accented.rgb)
+
+
+def test_the_font_covers_latin_1_latin_extended_a_and_general_punctuation():
+    have = covered()
+    for lo, hi in ((0x20, 0x7E), (0xA0, 0xFF), (0x100, 0x17F), (0x2010, 0x2027),
+                   (0x2030, 0x205E)):
+        missing = [hex(c) for c in range(lo, hi + 1)
+                   if unicodedata.category(chr(c)) not in ("Cn", "Cf") and c not in have]
+        assert not missing, missing
+    assert {0x20AC, 0x2122, 0x2212, 0x266A, 0x266B} <= have         # € ™ − ♪ ♫
+
+
 def test_characters_the_font_lacks_are_replaced():
-    assert printable("Caf\u00e9 \u2014 done") == "Cafe - done"
+    assert printable("\u4e2d \U0001F600 ok") == "? ? ok"           # CJK, an emoji
+    assert printable("\uff21\u01ce") == "Aa"                       # full-width A, a with caron
     assert printable("It\u2019s") == "It\u2019s"                    # the font has curly quotes
+
+
+def test_cap_and_line_ratios_are_the_shipped_fonts():
+    big = font(2048)
+    assert abs(-big.getbbox("H", anchor="ls")[1] / 2048 - CAP_RATIO) < 0.001
+    ascent, descent = big.getmetrics()
+    assert abs((ascent + descent) / 2048 - LINE_RATIO) < 0.002
+    # a caption's capitals are CAPTION_CAP stage units tall, within a pixel, at any size
+    for width in (640, 1280, 1920):
+        scale = width / STAGE_W
+        cap = -font_for_cap(CAPTION_CAP, scale).getbbox("H", anchor="ls")[1]
+        assert abs(cap - CAPTION_CAP * scale) <= 1.0
+
+
+def test_the_cmap_is_read_once_and_matches_what_renders():
+    assert covered() is covered()                                    # cached
+    fnt = font(32)
+    notdef = bytes(fnt.getmask("\U000F0000"))
+    for ch in "a\u00e9\u0142\u2014\u266a":
+        assert ord(ch) in covered() and bytes(fnt.getmask(ch)) != notdef
+    assert ord("\u4e2d") not in covered() and bytes(fnt.getmask("\u4e2d")) == notdef
+
+
+def test_stacked_captions_do_not_overlap_and_one_caption_is_as_before():
+    one, alone = grey(1280, 720), grey(1280, 720)
+    draw_captions(one, [("Coraline", "Hello")])
+    draw_caption(alone, "Hello", speaker="Coraline")
+    assert np.array_equal(one, alone)
+    sprites = caption_stack([("Other Mother", "Welcome home."), ("Coraline", "Hello")], 1280, 720)
+    bottom_alone = caption_sprite("Hello", "Coraline", 1280, 720)
+    assert (sprites[1].x, sprites[1].y) == (bottom_alone.x, bottom_alone.y)  # the latest: as ever
+    margin = 16 * 1280 / STAGE_W
+    top_box_bottom = sprites[0].y + sprites[0].rgb.shape[0] - margin
+    assert top_box_bottom <= sprites[1].y + margin                  # boxes do not overlap
 
 
 # --- title cards ----------------------------------------------------------------------------------
