@@ -182,7 +182,6 @@ ARGUMENTS = {
     "amount": (Number(*ARG_RANGES["amount"]), "Stage units of camera jolt (`shake`)."),
     "layer": (Name("a layer name of the shot's set"), "The set layer that crumbles away."),
 }
-_travel_default = "from the distance, at {} units/s"
 VERB_MEANINGS = {
     "walk": "Travel along `to` (through `path`) playing its gait; turns to face the way it goes.",
     "run": "As walk, faster, with the `run` cycle when the puppet has one.",
@@ -223,7 +222,7 @@ def default_seconds(verb: str) -> str:
     if verb == "say":
         return f"length / {SPEECH_RATE:g} + 0.4 s"
     if verb in TRAVEL or verb in ("enter", "exit"):
-        return _travel_default.format(f"{SPEED[verb]:g}")
+        return f"from the distance, at {SPEED[verb]:g} units/s"
     if verb in INSTANT:
         return "0 s (instant)"
     return f"{DEFAULT_SECONDS.get(verb, OTHER_SECONDS):g} s"
