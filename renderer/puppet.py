@@ -101,12 +101,26 @@ class PuppetDef:
 
 PUPPET_FIELDS = ("puppet", "title", "description", "bones", "slots", "attachments", "skins",
                  "faces", "mouths", "poses", "cycles", "shadow", "boil", "grip")
+PUPPET_REQUIRED = ("puppet", "bones", "slots", "attachments")
+BONE_FIELDS = ("name", "parent", "at", "rot", "scale", "length")
+BONE_REQUIRED = ("name",)
+SLOT_FIELDS = ("name", "bone", "attachment", "face", "boil")
+SLOT_REQUIRED = ("name", "bone")
+SKIN_FIELDS = ("slots", "swap")
+MOUTH_FIELDS = ("slot", "shapes")
+MOUTH_REQUIRED = ("slot", "shapes")
+MOUTH_SHAPES_REQUIRED = ("rest",)
+POSE_BONE_FIELDS = ("rot", "at", "scale")   # or just a number: the rotation
+CYCLE_FIELDS = ("period", "keys")
+CYCLE_REQUIRED = ("period", "keys")
+GRIP_FIELDS = ("bone", "at")
+GRIP_REQUIRED = ("bone",)
 
 
 def load_puppet(path: Path, display: str | None = None) -> PuppetDef:
     raw = path.read_bytes() if path.is_file() else b""
     root = Field(load_yaml(path, PuppetError, display=display), "", PuppetError)
-    m = root.mapping(PUPPET_FIELDS, required=("puppet", "bones", "slots", "attachments"))
+    m = root.mapping(PUPPET_FIELDS, required=PUPPET_REQUIRED)
     name = m["puppet"].str()
     if name != path.stem:
         m["puppet"].fail(f"the file's name {path.stem!r}", repr(name),
@@ -128,9 +142,9 @@ def load_puppet(path: Path, display: str | None = None) -> PuppetDef:
                            for slot, v in _named(f, slot_names, "slot")}
     mouth_slot, mouths = None, {}
     if "mouths" in m:
-        mm = m["mouths"].mapping(("slot", "shapes"), required=("slot", "shapes"))
+        mm = m["mouths"].mapping(MOUTH_FIELDS, required=MOUTH_REQUIRED)
         mouth_slot = mm["slot"].name(slot_names, "slot")
-        shapes = mm["shapes"].mapping(MOUTH_SHAPES, required=("rest",))
+        shapes = mm["shapes"].mapping(MOUTH_SHAPES, required=MOUTH_SHAPES_REQUIRED)
         mouths = {k: _att_or_none(v, att_names) for k, v in shapes.items()}
     poses = {"stand": np.zeros((len(bones), 4)) + [0, 0, 0, 1]}
     if "poses" in m:
@@ -139,7 +153,7 @@ def load_puppet(path: Path, display: str | None = None) -> PuppetDef:
     cycles = {}
     if "cycles" in m:
         for cyc, f in m["cycles"].dict().items():
-            cm = f.mapping(("period", "keys"), required=("period", "keys"))
+            cm = f.mapping(CYCLE_FIELDS, required=CYCLE_REQUIRED)
             keys = tuple(k.name(sorted(poses), "pose") for k in cm["keys"].list(min_len=2, max_len=32))
             cycles[cyc] = Cycle(cm["period"].number(0.05, 60, lo_open=True), keys)
     shadow = m["shadow"].vec2(0, 4000) if "shadow" in m else (0.0, 0.0)
@@ -147,7 +161,7 @@ def load_puppet(path: Path, display: str | None = None) -> PuppetDef:
     title = m["title"].str() if "title" in m else name.replace("_", " ").title()
     grip = None
     if "grip" in m:
-        gm = m["grip"].mapping(("bone", "at"), required=("bone",))
+        gm = m["grip"].mapping(GRIP_FIELDS, required=GRIP_REQUIRED)
         at = gm["at"].vec2(-COORD, COORD) if "at" in gm else (0.0, 0.0)
         grip = (bone_names.index(gm["bone"].name(bone_names, "bone")), at[0], at[1])
     return PuppetDef(name, path, hashlib.sha256(raw).hexdigest(), tuple(bones), tuple(slots),
@@ -179,7 +193,7 @@ def _read_bones(f: Field) -> list[Bone]:
             if isinstance(name, str):  # a malformed name is reported when its bone is read
                 declared.setdefault(name, item)
     for item in items:
-        m = item.mapping(("name", "parent", "at", "rot", "scale", "length"), required=("name",))
+        m = item.mapping(BONE_FIELDS, required=BONE_REQUIRED)
         name = m["name"].str()
         if name in index:
             m["name"].fail("a bone name not used before", repr(name), hint="bone names must be unique")
@@ -229,7 +243,7 @@ def _read_slots(f: Field, bone_names: list[str], attachments: dict[str, Art]) ->
     slots: list[Slot] = []
     seen: set[str] = set()
     for item in f.list(min_len=1, max_len=512):
-        m = item.mapping(("name", "bone", "attachment", "face", "boil"), required=("name", "bone"))
+        m = item.mapping(SLOT_FIELDS, required=SLOT_REQUIRED)
         name = m["name"].str()
         if name in seen:
             m["name"].fail("a slot name not used before", repr(name))
@@ -251,7 +265,7 @@ def _material_boil(art: Art | None) -> float:
 
 
 def _read_skin(f: Field, slot_names: list[str], att_names: list[str]) -> Skin:
-    m = f.mapping(("slots", "swap"))
+    m = f.mapping(SKIN_FIELDS)
     slots = {s: _att_or_none(v, att_names) for s, v in _named(m["slots"], slot_names, "slot")} \
         if "slots" in m else {}
     swap = {}
@@ -269,7 +283,7 @@ def _read_pose(f: Field, bone_names: list[str]) -> np.ndarray:
         if isinstance(v.node.value, (int, float)) and not isinstance(v.node.value, bool):
             pose[i, 0] = v.number(-3600, 3600)
             continue
-        bm = v.mapping(("rot", "at", "scale"))
+        bm = v.mapping(POSE_BONE_FIELDS)
         if "rot" in bm:
             pose[i, 0] = bm["rot"].number(-3600, 3600)
         if "at" in bm:

@@ -119,12 +119,20 @@ SHOT_FIELDS = ("id", "duration", "step", "camera", "cast", "props", "action", "w
                "world")
 CAST_FIELDS = ("puppet", "at", "facing", "scale", "skin", "pose", "face", "opacity", "z")
 PROP_FIELDS = ("prop", "at", "facing", "scale", "rot", "opacity", "z")
+SCENE_REQUIRED = ("scene", "set", "shots")
+SHOT_REQUIRED = ("id", "duration")
+PLACEMENT_REQUIRED = ("at",)
+# A camera either holds still ({x, y, zoom}) or moves from one key to another over the shot.
+CAMERA_KEY_FIELDS = ("x", "y", "zoom")
+CAMERA_STILL_FIELDS = CAMERA_KEY_FIELDS + ("shake",)
+CAMERA_MOVE_FIELDS = ("from", "to", "ease", "shake")
+CAMERA_MOVE_REQUIRED = ("from",)
 
 
 def load_scene(path: Path, project: Project | None = None) -> Scene:
     project = project or Project(find_root(path.parent))
     root = Field(load_yaml(path, SceneError, display=project.display(path)), "", SceneError)
-    m = root.mapping(SCENE_FIELDS, required=("scene", "set", "shots"))
+    m = root.mapping(SCENE_FIELDS, required=SCENE_REQUIRED)
     name = m["scene"].str()
     if name != path.stem:
         m["scene"].fail(f"the file's name {path.stem!r}", repr(name), hint="a scene is named by its file")
@@ -158,7 +166,7 @@ def load_scene(path: Path, project: Project | None = None) -> Scene:
 
 
 def _read_shot(f: Field, project: Project, scene: ShotDefaults) -> Shot:
-    m = f.mapping(SHOT_FIELDS, required=("id", "duration"))
+    m = f.mapping(SHOT_FIELDS, required=SHOT_REQUIRED)
     sid = m["id"].str()
     duration = m["duration"].number(0, MAX_SHOT_SECONDS, lo_open=True,
                                     limit=f"a shot lasts at most {MAX_SHOT_SECONDS:g} s; "
@@ -200,18 +208,18 @@ def _read_camera_key(m: Mapping, base: CameraKey) -> CameraKey:
 def _read_camera(f: Field, shake: float) -> Camera:
     """`{x, y, zoom}` holds still; `{from: {...}, to: {...}, ease}` moves over the whole shot."""
     if isinstance(f.value, dict) and not ({"from", "to"} & set(f.value)):
-        m = f.mapping(("x", "y", "zoom", "shake"))
+        m = f.mapping(CAMERA_STILL_FIELDS)
         key = _read_camera_key(m, CameraKey())
         return Camera(key, key, shake=m["shake"].number(0, 50) if "shake" in m else shake)
-    m = f.mapping(("from", "to", "ease", "shake"), required=("from",))
-    start = _read_camera_key(m["from"].mapping(("x", "y", "zoom")), CameraKey())
-    end = _read_camera_key(m["to"].mapping(("x", "y", "zoom")), start) if "to" in m else start
+    m = f.mapping(CAMERA_MOVE_FIELDS, required=CAMERA_MOVE_REQUIRED)
+    start = _read_camera_key(m["from"].mapping(CAMERA_KEY_FIELDS), CameraKey())
+    end = _read_camera_key(m["to"].mapping(CAMERA_KEY_FIELDS), start) if "to" in m else start
     return Camera(start, end, m["ease"].choice(sorted(EASINGS)) if "ease" in m else "in_out",
                   m["shake"].number(0, 50) if "shake" in m else shake)
 
 
 def _read_placement(pid: str, f: Field, project: Project, world: str, prop: bool) -> Placement:
-    m = f.mapping(PROP_FIELDS if prop else CAST_FIELDS, required=("at",))
+    m = f.mapping(PROP_FIELDS if prop else CAST_FIELDS, required=PLACEMENT_REQUIRED)
     if prop:
         puppet = project.prop(m["prop"].str() if "prop" in m else pid, m["prop"] if "prop" in m else f)
     else:

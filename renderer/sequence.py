@@ -10,6 +10,11 @@ from renderer.project import Project
 from renderer.yamlsrc import load_yaml
 
 TRANSITIONS = ("cut", "fade", "iris")
+SEQUENCE_FIELDS = ("film", "title", "subtitle", "card_seconds", "transition_seconds", "scenes")
+SEQUENCE_REQUIRED = ("film", "scenes")
+# An entry is a scene's name, or a mapping that says how it is introduced and joined.
+ENTRY_FIELDS = ("scene", "card", "transition")
+ENTRY_REQUIRED = ("scene",)
 
 
 @dataclass(frozen=True)
@@ -33,8 +38,7 @@ class Sequence:
 
 def load_sequence(path: Path, project: Project) -> Sequence:
     root = Field(load_yaml(path, SceneError, display=project.display(path)), "", SceneError)
-    m = root.mapping(("film", "title", "subtitle", "card_seconds", "transition_seconds", "scenes"),
-                     required=("film", "scenes"))
+    m = root.mapping(SEQUENCE_FIELDS, required=SEQUENCE_REQUIRED)
     film = m["film"].str()
     if not film.replace("_", "").replace("-", "").isalnum():
         m["film"].fail("a plain name (letters, digits, _ and -)", repr(film))
@@ -44,7 +48,7 @@ def load_sequence(path: Path, project: Project) -> Sequence:
         if isinstance(item.value, str):
             name, card, transition = item.str(), True, "fade"
         else:
-            em = item.mapping(("scene", "card", "transition"), required=("scene",))
+            em = item.mapping(ENTRY_FIELDS, required=ENTRY_REQUIRED)
             name = em["scene"].str()
             card = em["card"].bool() if "card" in em else True
             transition = em["transition"].choice(TRANSITIONS) if "transition" in em else "fade"

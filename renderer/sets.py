@@ -24,6 +24,10 @@ from renderer.yamlsrc import load_yaml
 # A world picks the colour grade and the default skins; "sunny" is the real world made good
 # again at the end (real skins, a warm clear grade).
 WORLDS = ("real", "other", "nightmare", "sunny")
+SET_FIELDS = ("set", "description", "layers", "dof", "floor")
+SET_REQUIRED = ("set", "layers")
+LAYER_FIELDS = ("name", "depth", "extent", "background", "shapes")
+LAYER_REQUIRED = ("name", "depth")
 DEFAULT_MARGIN = 0.15  # of the stage size on every side: room for camera moves and shake
 FLOOR_Y = 930.0        # stage units: where puppets stand in a set that names no floor (most do)
 
@@ -60,15 +64,14 @@ class SetDef:
 def load_set(path: Path, display: str | None = None) -> SetDef:
     raw = path.read_bytes() if path.is_file() else b""
     m = Field(load_yaml(path, PuppetError, display=display), "", PuppetError).mapping(
-        ("set", "description", "layers", "dof", "floor"), required=("set", "layers"))
+        SET_FIELDS, required=SET_REQUIRED)
     name = m["set"].str()
     if name != path.stem:
         m["set"].fail(f"the file's name {path.stem!r}", repr(name), hint="a set is named by its file")
     layers = []
     seen = set()
     for item in m["layers"].list(min_len=1, max_len=32):
-        lm = item.mapping(("name", "depth", "extent", "background", "shapes"),
-                          required=("name", "depth"))
+        lm = item.mapping(LAYER_FIELDS, required=LAYER_REQUIRED)
         lname = lm["name"].str()
         if lname in seen:
             lm["name"].fail("a layer name not used before", repr(lname))

@@ -18,6 +18,9 @@ SHAPES = ("ellipse", "rect", "capsule", "polygon", "line")
 GRADIENTS = ("none", "vertical", "horizontal", "radial")
 PRIM_FIELDS = ("shape", "at", "size", "rot", "radius", "points", "width", "smooth", "color",
                "color2", "gradient", "opacity", "material", "stitch", "outline")
+PRIM_REQUIRED = ("shape",)
+IMAGE_FIELDS = ("image", "pivot", "units_per_px")
+IMAGE_REQUIRED = ("image",)
 COORD = 20000.0  # stage units: far beyond any set, small enough to catch typos like 1e9
 SIZE = 10000.0
 
@@ -39,7 +42,7 @@ Art = tuple[Prim, ...] | ImageArt
 
 
 def read_prim(f: Field) -> Prim:
-    m = f.mapping(PRIM_FIELDS, required=("shape",))
+    m = f.mapping(PRIM_FIELDS, required=PRIM_REQUIRED)
     shape = m["shape"].choice(SHAPES)
     kw: dict = {"shape": shape}
     if "at" in m:
@@ -84,7 +87,7 @@ def read_art(f: Field, root: Path) -> Art:
     if isinstance(f.node.value, list):
         return tuple(read_prim(p) for p in f.list(min_len=1, max_len=200))
     if isinstance(f.node.value, dict) and "image" in f.node.value:
-        m = f.mapping(("image", "pivot", "units_per_px"), required=("image",))
+        m = f.mapping(IMAGE_FIELDS, required=IMAGE_REQUIRED)
         path = safe_path(m["image"], root)
         pivot = m["pivot"].vec2(-COORD, COORD) if "pivot" in m else None
         upp = m["units_per_px"].number(0.01, 100, lo_open=True) if "units_per_px" in m else 1.0

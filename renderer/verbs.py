@@ -54,6 +54,17 @@ TRAVEL = ("walk", "run", "crawl", "move")
 SHORTHANDS = ("say", "face", "pose", "skin")
 COMMON = ("t", "who", "do", "for", "ease", "step")
 ACTION_FIELDS = COMMON + tuple(sorted({a for r, o, _ in VERBS.values() for a in r + o}))
+ACTION_REQUIRED = ("t", "who")
+# Numeric arguments: (lowest, highest) accepted.
+ARG_RANGES = {"scale": (0.01, 20), "opacity": (0, 1), "rot": (-3600, 3600), "amount": (0, 100),
+              "height": (0, 2000)}
+MAX_SAY_CHARS = 400
+# Seconds an action lasts without `for`, where neither its text nor its distance decide it.
+INSTANT = ("face", "turn", "skin", "transform", "take", "drop")    # a hand-placed change: 0 s
+DEFAULT_SECONDS = {"throw": 0.8, "give": 0.6, "disintegrate": 3.0, "jump": 0.6, "look": 0.3}
+OTHER_SECONDS = 0.5
+# Verbs whose default easing is linear (a steady gait or flight); every other verb eases in_out.
+LINEAR_VERBS = ("walk", "run", "crawl", "enter", "exit", "throw")
 
 
 @dataclass(frozen=True)
@@ -72,7 +83,7 @@ class Action:
 
 def read_action(f: Field, cast: dict, shot_duration: float, project, set_layers: list[str]) -> Action:
     """An action of a shot whose cast is `cast` (id -> Placement)."""
-    m = f.mapping(ACTION_FIELDS, required=("t", "who"))
+    m = f.mapping(ACTION_FIELDS, required=ACTION_REQUIRED)
     t = m["t"].number(0, MAX_SHOT_SECONDS)
     if t >= shot_duration:
         m["t"].fail(f"a time inside the shot (0 <= t < {shot_duration:g} s)", f"{t:g}")
@@ -111,7 +122,7 @@ def read_action(f: Field, cast: dict, shot_duration: float, project, set_layers:
             f"it runs {t:g} s to {t + duration:g} s",
             hint="shorten it or lengthen the shot" + ("" if "for" in m else "; add 'for:'"))
     ease = m["ease"].choice(sorted(EASINGS)) if "ease" in m else \
-        ("linear" if verb in ("walk", "run", "crawl", "enter", "exit", "throw") else "in_out")
+        ("linear" if verb in LINEAR_VERBS else "in_out")
     step = m["step"].int(1, 3) if "step" in m else None
     return Action(t, who, verb, duration, ease, step, args, f.loc.line)
 
@@ -135,9 +146,9 @@ def default_duration(verb: str, args: dict, target) -> float:
         return round(max(0.25, math.dist(args["from"], start) / SPEED[verb]), 2)
     if verb == "exit":
         return round(max(0.25, math.dist(start, args["to"]) / SPEED[verb]), 2)
-    if verb in ("face", "turn", "skin", "transform", "take", "drop"):
+    if verb in INSTANT:
         return 0.0
-    return {"throw": 0.8, "give": 0.6, "disintegrate": 3.0, "jump": 0.6, "look": 0.3}.get(verb, 0.5)
+    return DEFAULT_SECONDS.get(verb, OTHER_SECONDS)
 
 
 def _read_args(m: Mapping, verb: str, target, cast: dict, project, set_layers: list[str]) -> dict:
@@ -176,8 +187,9 @@ def _read_args(m: Mapping, verb: str, target, cast: dict, project, set_layers: l
                                       f"stopmo puppets {puppet.name}")
     if "say" in m:
         args["say"] = m["say"].str()
-        if len(args["say"]) > 400:
-            m["say"].fail("a line of at most 400 characters", f"{len(args['say'])} characters")
+        if len(args["say"]) > MAX_SAY_CHARS:
+            m["say"].fail(f"a line of at most {MAX_SAY_CHARS} characters",
+                          f"{len(args['say'])} characters")
         if puppet.mouth_slot is None:
             m["say"].fail("a puppet with mouth shapes", f"{puppet.name!r} has no 'mouths'")
     if "facing" in m:
@@ -188,8 +200,7 @@ def _read_args(m: Mapping, verb: str, target, cast: dict, project, set_layers: l
         owner = args.get("into", puppet)
         args["skin"] = m["skin"].name(sorted(owner.skins), f"skin of {owner.name}",
                                       f"stopmo puppets {owner.name}")
-    for key, lo, hi in (("scale", 0.01, 20), ("opacity", 0, 1), ("rot", -3600, 3600),
-                        ("amount", 0, 100), ("height", 0, 2000)):
+    for key, (lo, hi) in ARG_RANGES.items():
         if key in m:
             args[key] = m[key].number(lo, hi)
     if "layer" in m:
