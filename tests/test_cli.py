@@ -197,3 +197,34 @@ def test_a_long_sheet_header_wraps_inside_the_sheet_instead_of_running_off_it():
     ink = np.abs(long.astype(int) - BACKGROUND).sum(axis=2) > 60
     header = ink[: long.shape[0] - short.shape[0] + 20]
     assert not header[:, -3:].any()                         # and no letter touches the edge
+
+
+def test_a_frame_long_shot_reports_its_seconds_not_zero(write_scene, project_dir, capsys):
+    from renderer.timing import seconds_text
+    assert seconds_text(1 / 24) == "0.04 s" and seconds_text(12.5) == "12.5 s"
+    assert seconds_text(231.0) == "231 s"
+    blink = write_scene("blink", "scene: blink\nset: other_dining_room\nshots:\n"
+                                 "  - {id: a, duration: 0.01}\n")
+    out = project_dir / "output" / "blink.mp4"
+    assert main(["render", str(blink), "-o", str(out), "--width", "64"]) == 0
+    assert "1 frames (1 exposures), 0.04 s at 64x36" in capsys.readouterr().out
+
+
+def test_the_frame_limit_named_in_help_is_the_one_seconds_and_fps_allow():
+    from renderer.cli import LIMITS_TEXT
+    from renderer.settings import MAX_FPS, MAX_SCENE_SECONDS
+    # a scene of at most 600 s at at most 60 fps: 36 000 frames is the real ceiling
+    assert f"({int(MAX_SCENE_SECONDS * MAX_FPS)} frames at {MAX_FPS} fps)" in LIMITS_TEXT
+    assert MAX_SCENE_SECONDS * MAX_FPS == 36_000
+
+
+def test_a_test_run_leaves_no_paint_cache_behind(tmp_path):
+    """Each pytest run paints into a cache folder of its own in the temporary folder, and
+    removes it when the run ends."""
+    env = {**__import__("os").environ, "TMPDIR": str(tmp_path)}
+    env.pop("STOPMO_CACHE", None)
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                          "tests/test_timing.py"], cwd=str(__import__("conftest").REPO),
+                         env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert list(tmp_path.glob("stopmo-test-cache-*")) == []
