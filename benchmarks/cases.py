@@ -45,8 +45,7 @@ def _settings(post: bool):
 
 def _sink(target: Path, settings, frames: int, label: str):
     from renderer.encode import open_sink
-    return open_sink(target, width=settings.width, height=settings.height, fps=settings.fps,
-                     crf=settings.crf, preset=settings.preset, expected_frames=frames, label=label)
+    return open_sink(target, settings.video, expected_frames=frames, label=label)
 
 
 def run_stopmo(scene_path: Path, work: Path, post: bool) -> int:

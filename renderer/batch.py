@@ -120,22 +120,18 @@ def remember(target: Path, key: str) -> None:
 
 def render_job(job: SceneJob, on_frames: Callable[[int], None] | None = None) -> SceneResult:
     """Render one scene to its target. Top-level so a process pool can pickle it."""
-    from renderer.encode import open_sink
-    from renderer.render import plan_scene, render_into
+    from renderer.render import plan_scene, render_to
     from renderer.script import load_scene
 
     started = time.perf_counter()
     plan = plan_scene(load_scene(job.path), job.settings)
-    s = job.settings
     # A worker renders scene after scene: what this one paints is held by its plan, and goes
     # with it when this function returns (the paint cache on disk keeps it for the next render).
-    with open_sink(job.target, width=s.width, height=s.height, fps=s.fps, crf=s.crf,
-                   preset=s.preset, expected_frames=plan.frames, label=job.name) as sink:
-        # Scenes render side by side, so no core waits for a scene's first frame: loading it
-        # in a helper thread would gain nothing and cost the thread's malloc arena (~20 MB).
-        render_into(plan, sink, on_frames, preload=False)
+    # Scenes render side by side, so no core waits for a scene's first frame: loading it in a
+    # helper thread would gain nothing and cost the thread's malloc arena (~20 MB).
+    render_to(plan, job.target, on_frames, preload=False, label=job.name)
     remember(job.target, job.key)
-    return SceneResult(job.name, plan.frames / s.fps, plan.frames,
+    return SceneResult(job.name, plan.frames / job.settings.fps, plan.frames,
                        time.perf_counter() - started, False)
 
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from renderer import __version__
-from renderer.errors import Interrupted, LimitError, SceneError, StopmoError
+from renderer.errors import INTERRUPTED_EXIT, LimitError, SceneError, StopmoError
 from renderer.settings import (MAX_FILE_BYTES, MAX_FPS, MAX_IMAGE_PIXELS,
                                MAX_SCENE_SECONDS, MAX_SHOT_SECONDS, MAX_WIDTH, MIN_WIDTH, QUALITIES,
                                RenderSettings, settings_for)
@@ -130,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except KeyboardInterrupt:
         print("stopmo: interrupted; nothing was left half-written", file=sys.stderr)
-        return Interrupted.exit_code
+        return INTERRUPTED_EXIT
     except StopmoError as exc:
         print(f"stopmo: {exc.format()}", file=sys.stderr)
         return exc.exit_code
@@ -175,25 +175,13 @@ def _settings(args) -> RenderSettings:
 
 
 def _project(start: Path | None = None):
-    from renderer.project import Project, find_root
-    return Project(find_root(start or Path.cwd()))
+    from renderer.project import project_at
+    return project_at(start or Path.cwd())
 
 
 def _scene(arg: str):
-    from renderer.script import load_scene
-    path = Path(arg)
-    if not path.suffix:
-        project = _project()
-        candidate = project.scenes_dir / f"{arg}.yaml"
-        if not candidate.is_file():
-            from renderer.errors import did_you_mean
-            names = [p.stem for p in project.scene_paths()]
-            raise SceneError(f"no scene {arg!r} in {project.display(project.scenes_dir)}/",
-                             hint=did_you_mean(arg, names, "scene", "stopmo list"))
-        path = candidate
-    if not path.is_file():
-        raise SceneError(f"{path}: no such file")
-    return load_scene(path)
+    from renderer.project import find_scene
+    return find_scene(arg, Path.cwd())
 
 
 def _default_output(scene, name: str) -> Path:
@@ -210,8 +198,8 @@ def progress_bar(total: int, desc: str):
 
 
 def cmd_render(args) -> int:
-    from renderer.encode import find_ffmpeg_early, open_sink
-    from renderer.render import plan_scene, render_into
+    from renderer.encode import find_ffmpeg_early
+    from renderer.render import plan_scene, render_to
     from renderer.timing import seconds_text
     find_ffmpeg_early()
     scene = _scene(args.scene)
@@ -220,11 +208,8 @@ def cmd_render(args) -> int:
     target = args.output or _default_output(
         scene, f"{scene.name}{'-' + args.shot if args.shot else ''}.mp4")
     started = time.perf_counter()
-    with progress_bar(plan.frames, scene.name) as bar, \
-            open_sink(target, width=settings.width, height=settings.height, fps=settings.fps,
-                      crf=settings.crf, preset=settings.preset, expected_frames=plan.frames,
-                      label=scene.name) as sink:
-        render_into(plan, sink, bar.update)
+    with progress_bar(plan.frames, scene.name) as bar:
+        render_to(plan, target, bar.update)
     took = time.perf_counter() - started
     print(f"{target}: {plan.frames} frames ({plan.exposures} exposures), "
           f"{seconds_text(plan.frames / settings.fps)} at {settings.width}x{settings.height}, "

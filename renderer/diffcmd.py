@@ -13,16 +13,12 @@ from itertools import zip_longest
 from pathlib import Path
 from typing import Iterator
 
-from renderer.errors import StopmoError
+from renderer.errors import DiffInputError, StopmoError
 
 VIDEO_SUFFIXES = (".mp4", ".mov", ".mkv", ".webm", ".avi")
 DIFF_EXIT = ("exit status: 0 every frame is within the gate (each channel within ±1 level on all "
              "but a 1e-5 fraction of values), 1 some frames differ or the frame counts differ, "
              "2 bad input (missing or unreadable, or frames of different sizes)")
-
-
-class DiffInputError(StopmoError):
-    """Something given to `stopmo diff` cannot be read as frames (exit code 2)."""
 
 
 def add_parsers(sub) -> None:
@@ -193,15 +189,15 @@ def _write_sheet(args, worst, spans: dict[int, int], n_failing: int, n_frames: i
 # --------------------------------------------------------------------------- bless
 
 def cmd_bless(args) -> int:
-    from renderer.cli import _project, _scene
+    from renderer.project import find_scene, project_at
     from renderer.regress import baseline_scene_paths, refuse_in_ci, stale_baselines
     from renderer.script import load_scene
     refuse_in_ci()
     if args.scenes:
-        for scene in [_scene(a) for a in args.scenes]:  # every name checked before any work
+        for scene in [find_scene(a, Path.cwd()) for a in args.scenes]:  # every name checked before any work
             _bless(scene)
         return 0
-    project, broken = _project(), 0
+    project, broken = project_at(Path.cwd()), 0
     for path in baseline_scene_paths(project):
         try:
             scene = load_scene(path, project)

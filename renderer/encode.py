@@ -31,6 +31,7 @@ from PIL import Image
 
 from renderer.errors import EncodeError, LimitError, OutputError
 from renderer.probe import count_frames
+from renderer.settings import VideoFormat
 from renderer.output import (FRAME_RE, VIDEO_FORMATS, check_target, is_frame_folder,
                              partial_path, remove_path, remove_stale_partials)
 
@@ -320,15 +321,14 @@ class PngSink:
 # --------------------------------------------------------------------------- the one entry
 
 @contextmanager
-def open_sink(target: str | os.PathLike, *, width: int, height: int, fps: int, crf: int,
-              preset: str, expected_frames: int | None = None,
-              label: str = "") -> Iterator[FrameSink]:
+def open_sink(target: str | os.PathLike, video: VideoFormat, *,
+              expected_frames: int | None = None, label: str = "") -> Iterator[FrameSink]:
     """Open an atomic frame sink for `target` and finish it when the block ends.
 
     target: `.mp4`/`.mov` -> H.264 yuv420p (BT.709, faststart); a path ending in '/' or without a
-    suffix -> PNG sequence folder. width, height: pixels; fps: frames per second; crf, preset:
-    x264 settings (ignored for PNG). expected_frames: frames the caller promises to write
-    (repeats included); label: the scene name used in error messages.
+    suffix -> PNG sequence folder. video: size, fps and x264 settings (`RenderSettings.video`).
+    expected_frames: frames the caller promises to write (repeats included); label: the scene
+    name used in error messages.
 
     On leaving the block normally the frame count is checked (EncodeError names the label and both
     counts) and the output is moved into place. On any exception, KeyboardInterrupt included, the
@@ -338,10 +338,11 @@ def open_sink(target: str | os.PathLike, *, width: int, height: int, fps: int, c
     path = Path(target)
     label = label or path.name
     if is_frame_folder(target):
-        sink: VideoSink | PngSink = PngSink(path, width=width, height=height, label=label)
+        sink: VideoSink | PngSink = PngSink(path, width=video.width, height=video.height,
+                                            label=label)
     else:
-        sink = VideoSink(path, width=width, height=height, fps=fps, crf=crf, preset=preset,
-                         label=label)
+        sink = VideoSink(path, width=video.width, height=video.height, fps=video.fps,
+                         crf=video.crf, preset=video.preset, label=label)
     done = False
     try:
         yield sink

@@ -65,10 +65,17 @@ class EncodeError(StopmoError):
     exit_code = 1
 
 
-class Interrupted(StopmoError):
-    """The user interrupted a render (Ctrl-C or SIGTERM)."""
+class DiffInputError(StopmoError):
+    """Something given to `stopmo diff` cannot be read as frames (exit code 2)."""
 
-    exit_code = 130
+
+class BlessRefused(StopmoError):
+    """Regenerating golden frames was asked where it must not happen (CI)."""
+
+
+# Ctrl-C and SIGTERM unwind the work as KeyboardInterrupt (a BaseException, so no `except
+# Exception` on the way swallows it); the command line then exits with this code.
+INTERRUPTED_EXIT = 130
 
 
 def closest(word: str, known) -> str | None:

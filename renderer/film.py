@@ -173,9 +173,7 @@ def _ends(part: Part, fps: int) -> tuple[np.ndarray, np.ndarray]:
 
 def _segment(path: Path, frames, n: int, settings: RenderSettings, label: str) -> Path:
     """Encode a short piece of the film (frames, or (frame, repeat) pairs) with the film's settings."""
-    with open_sink(path, width=settings.width, height=settings.height, fps=settings.fps,
-                   crf=settings.crf, preset=settings.preset, expected_frames=n,
-                   label=label) as sink:
+    with open_sink(path, settings.video, expected_frames=n, label=label) as sink:
         for item in frames:
             frame, repeat = item if isinstance(item, tuple) else (item, 1)
             sink.write(frame, repeat=repeat)

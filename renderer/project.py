@@ -124,3 +124,25 @@ def is_sequence_file(path: Path) -> bool:
     return isinstance(root, dict) and bool({"film", "scenes"} & root.keys()) \
         and not {"scene", "shots"} & root.keys()
 
+
+def project_at(start: Path) -> "Project":
+    """The project holding `start` (see `find_root`)."""
+    return Project(find_root(start))
+
+
+def find_scene(arg: str, cwd: Path):
+    """The scene a user named on the command line: a scene file's path, or a name from the
+    scenes/ of the project around `cwd`. Raises SceneError naming what was looked for."""
+    from renderer.script import load_scene
+    path = Path(arg)
+    if not path.suffix:
+        project = project_at(cwd)
+        candidate = project.scenes_dir / f"{arg}.yaml"
+        if not candidate.is_file():
+            names = [p.stem for p in project.scene_paths()]
+            raise SceneError(f"no scene {arg!r} in {project.display(project.scenes_dir)}/",
+                             hint=did_you_mean(arg, names, "scene", "stopmo list"))
+        path = candidate
+    if not path.is_file():
+        raise SceneError(f"{path}: no such file")
+    return load_scene(path)

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from renderer.errors import StopmoError
+from renderer.errors import BlessRefused
 from renderer.render import ScenePlan, locate, plan_scene, render_exposure
 from renderer.settings import settings_for
 
@@ -42,10 +42,6 @@ MAX_CHANNEL_DIFF = 1
 # a one-stage-unit shift of a puppet ~600 values at 160x90, her coat 8 levels yellower ~90.
 # Raise it only with a measured reason.
 MAX_DIFF_RATIO = 1e-5
-
-
-class BlessRefused(StopmoError):
-    """Regenerating golden frames was asked where it must not happen (CI)."""
 
 
 # --------------------------------------------------------------------------- comparing frames

@@ -179,6 +179,16 @@ def _opencv_threads(n: int) -> Iterator[None]:
         cv2.setNumThreads(before)
 
 
+def render_to(plan: ScenePlan, target, on_frames: Callable[[int], None] | None = None, *,
+              preload: bool = True, label: str = "") -> None:
+    """Render the whole plan into `target` (a video, or a folder of PNG frames), written in
+    place only when complete (`open_sink`): the one way a scene becomes a file."""
+    from renderer.encode import open_sink
+    with open_sink(target, plan.settings.video, expected_frames=plan.frames,
+                   label=label or plan.scene.name) as sink:
+        render_into(plan, sink, on_frames, preload=preload)
+
+
 def render_into(plan: ScenePlan, sink, on_frames: Callable[[int], None] | None = None, *,
                 preload: bool = True) -> None:
     """Render every exposure into `sink` (written `hold` times each) while a writer thread feeds

@@ -40,6 +40,18 @@ QUALITIES = {
 
 
 @dataclass(frozen=True)
+class VideoFormat:
+    """What an encoder is told: size in pixels, frames per second, x264 rate factor and preset
+    (crf and preset are ignored by a PNG folder)."""
+
+    width: int
+    height: int
+    fps: int
+    crf: int = 20
+    preset: str = "veryfast"
+
+
+@dataclass(frozen=True)
 class RenderSettings:
     """Everything about a render that is not in the scene file.
 
@@ -61,6 +73,10 @@ class RenderSettings:
     def scale(self) -> float:
         """Pixels per stage unit."""
         return self.width / STAGE_W
+
+    @property
+    def video(self) -> VideoFormat:
+        return VideoFormat(self.width, self.height, self.fps, self.crf, self.preset)
 
     def with_size(self, width: int) -> "RenderSettings":
         return replace(self, width=width, height=height_for(width))

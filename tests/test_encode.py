@@ -14,11 +14,13 @@ import pytest
 from PIL import Image
 
 from renderer.encode import check_target, ffmpeg_exe, find_ffmpeg_early, open_sink
+from renderer.settings import VideoFormat
 from renderer.probe import VideoInfo, parse_stream_line, probe, read_frames
 from renderer.errors import EncodeError, OutputError
 
 W, H, FPS = 160, 90, 24
 FAST = dict(fps=FPS, crf=23, preset="ultrafast")
+FMT = VideoFormat(W, H, **FAST)
 # Max per-channel error of a flat colour after an H.264 4:2:0 round trip.
 COLOUR_TOLERANCE = 8
 
@@ -33,7 +35,7 @@ def exposure(i: int, w: int = W, h: int = H) -> np.ndarray:
 
 
 def render(target, exposures=6, hold=2, label="test_scene", **kw):
-    with open_sink(target, width=W, height=H, label=label, **FAST, **kw) as sink:
+    with open_sink(target, FMT, label=label, **kw) as sink:
         for i in range(exposures):
             sink.write(exposure(i), repeat=hold)
     return sink
@@ -82,7 +84,7 @@ def test_saturated_colours_survive_the_colour_matrix(tmp_path):
     # A BT.601/709 mismatch between encode and decode shifts pure red and green by 10+ levels.
     target = tmp_path / "colours.mp4"
     colours = [(255, 0, 0), (0, 255, 0), (0, 0, 255), (128, 128, 128)]
-    with open_sink(target, width=W, height=H, **FAST) as sink:
+    with open_sink(target, FMT) as sink:
         for c in colours:
             sink.write(np.full((H, W, 3), c, np.uint8))
     for c, frame in zip(colours, read_frames(target)):
@@ -91,7 +93,7 @@ def test_saturated_colours_survive_the_colour_matrix(tmp_path):
 
 def test_1080p_is_not_padded_to_1088(tmp_path):
     target = tmp_path / "full.mp4"
-    with open_sink(target, width=1920, height=1080, fps=24, crf=45, preset="ultrafast") as sink:
+    with open_sink(target, VideoFormat(1920, 1080, 24, 45, "ultrafast")) as sink:
         for _ in range(3):
             sink.write(np.zeros((1080, 1920, 3), np.uint8))
     info = probe(target)
@@ -100,7 +102,7 @@ def test_1080p_is_not_padded_to_1088(tmp_path):
 
 def test_repeat_two_gives_two_frames_that_look_the_same(tmp_path):
     target = tmp_path / "held.mp4"
-    with open_sink(target, width=W, height=H, **FAST) as sink:
+    with open_sink(target, FMT) as sink:
         sink.write(exposure(3), repeat=2)
     a, b = list(read_frames(target))
     assert probe(target).frames == 2
@@ -112,7 +114,7 @@ def test_frames_go_down_a_wide_pipe(tmp_path):
     fcntl = pytest.importorskip("fcntl")
     if not hasattr(fcntl, "F_GETPIPE_SZ"):
         pytest.skip("pipe sizes are Linux's")
-    with open_sink(tmp_path / "wide.mp4", width=W, height=H, **FAST) as sink:
+    with open_sink(tmp_path / "wide.mp4", FMT) as sink:
         assert fcntl.fcntl(sink.process.stdin.fileno(), fcntl.F_GETPIPE_SZ) == PIPE_BYTES
         sink.write(exposure(1), repeat=3)
     assert probe(tmp_path / "wide.mp4").frames == 3
@@ -125,7 +127,7 @@ def test_x264_runs_one_thread_per_core_this_process_may_use(tmp_path):
 
     from renderer.encode import encoder_threads
     target = tmp_path / "threads.mp4"
-    with open_sink(target, width=W, height=H, **FAST) as sink:
+    with open_sink(target, FMT) as sink:
         sink.write(exposure(1), repeat=2)
     settings = re.search(rb"x264 - core .*? threads=(\d+) ", target.read_bytes())
     assert settings is not None
@@ -134,7 +136,7 @@ def test_x264_runs_one_thread_per_core_this_process_may_use(tmp_path):
 
 def test_non_contiguous_frames_are_accepted(tmp_path):
     rgba = np.zeros((H, W, 4), np.uint8)
-    with open_sink(tmp_path / "view.mp4", width=W, height=H, **FAST) as sink:
+    with open_sink(tmp_path / "view.mp4", FMT) as sink:
         sink.write(rgba[..., :3])
     assert probe(tmp_path / "view.mp4").frames == 1
 
@@ -145,7 +147,7 @@ def test_a_failed_render_keeps_the_previous_video(tmp_path, error):
     render(target, exposures=3)
     before = target.read_bytes()
     with pytest.raises(type(error)):
-        with open_sink(target, width=W, height=H, **FAST) as sink:
+        with open_sink(target, FMT) as sink:
             sink.write(exposure(9), repeat=2)
             pid = sink.pid
             raise error
@@ -159,7 +161,7 @@ def test_a_failed_render_keeps_the_previous_video(tmp_path, error):
 def test_the_encoder_dying_mid_render_is_an_encode_error(tmp_path):
     target = tmp_path / "scene.mp4"
     with pytest.raises(EncodeError) as caught:
-        with open_sink(target, width=W, height=H, label="small_door", **FAST) as sink:
+        with open_sink(target, FMT, label="small_door") as sink:
             sink.write(exposure(0), repeat=2)
             pid = sink.pid
             os.kill(pid, signal.SIGKILL)
@@ -189,7 +191,7 @@ def test_no_frames_is_an_error_not_an_empty_video(tmp_path):
 
 def test_a_wrong_frame_shape_is_a_programming_error(tmp_path):
     with pytest.raises(ValueError, match=r"\(90, 160, 3\) uint8"):
-        with open_sink(tmp_path / "x.mp4", width=W, height=H, **FAST) as sink:
+        with open_sink(tmp_path / "x.mp4", FMT) as sink:
             sink.write(np.zeros((H, W, 4), np.uint8))
     assert leftovers(tmp_path) == []
 
@@ -255,7 +257,7 @@ def test_a_full_disk_while_encoding_is_an_output_error(tmp_path):
     with tmpfs(tmp_path / "small", "64k") as folder:
         target = folder / "scene.mp4"
         with pytest.raises(OutputError, match="disk is full"):
-            with open_sink(target, width=W, height=H, fps=24, crf=0, preset="ultrafast") as s:
+            with open_sink(target, VideoFormat(W, H, 24, 0, "ultrafast")) as s:
                 for _ in range(200):
                     s.write(noise.integers(0, 256, (H, W, 3), dtype=np.uint8))
         assert list(folder.iterdir()) == []
@@ -300,7 +302,7 @@ def test_a_failed_png_render_keeps_the_older_sequence(tmp_path):
     target = tmp_path / "frames"
     render(target, exposures=4, hold=1)
     with pytest.raises(RuntimeError):
-        with open_sink(target, width=W, height=H, **FAST) as sink:
+        with open_sink(target, FMT) as sink:
             sink.write(exposure(9))
             raise RuntimeError("render bug")
     assert len(list(target.iterdir())) == 4

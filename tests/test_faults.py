@@ -20,6 +20,7 @@ import numpy as np
 import pytest
 
 from renderer.encode import open_sink
+from renderer.settings import VideoFormat
 from test_bad_input import Forker, make_project, snapshot
 
 WIDTH = ["--width", "160"]
@@ -36,7 +37,7 @@ def scene_text(name: str, seconds: float) -> str:
 
 def tiny_video(path: Path, shade: int = 90) -> bytes:
     """Write a real two-frame H.264 video (a 'previous render') and return its bytes."""
-    with open_sink(path, width=64, height=36, fps=24, crf=23, preset="veryfast") as sink:
+    with open_sink(path, VideoFormat(64, 36, 24, 23, "veryfast")) as sink:
         sink.write(np.full((36, 64, 3), shade, np.uint8), repeat=2)
     return path.read_bytes()
 

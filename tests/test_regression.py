@@ -162,11 +162,11 @@ def test_diff_lists_the_changed_frames_and_draws_the_worst(tmp_path, capsys):
 
 def test_diff_of_two_videos_compares_decoded_frames(tmp_path, capsys):
     from renderer.encode import open_sink
+    from renderer.settings import VideoFormat
     videos = []
     for name, bright in (("a.mp4", 60), ("b.mp4", 200)):
         videos.append(tmp_path / name)
-        with open_sink(videos[-1], width=160, height=90, fps=24, crf=23,
-                       preset="ultrafast") as sink:
+        with open_sink(videos[-1], VideoFormat(160, 90, 24, 23, "ultrafast")) as sink:
             sink.write(frame(value=60), repeat=2)
             sink.write(frame(value=bright), repeat=1)
     assert main(["diff", str(videos[0]), str(videos[0])]) == 0
