@@ -89,7 +89,7 @@ class PuppetDef:
     title: str                         # display name, e.g. on captions: "Other Mother"
     grip: tuple[int, float, float] | None   # (bone, x, y): where a held prop's root goes
     # Leg chains (bone indices, hip first) for foot planting; None: found by the thigh_*/shin_*
-    # naming (`renderer.gait.legs_of`). A chain of one bone only swings; of two or three, the first
+    # naming (`renderer.gait.leg_chains`). A chain of one bone only swings; of two or three, the first
     # two bend by inverse kinematics and a third is carried as it is posed.
     legs: tuple[tuple[int, ...], ...] | None = None
 
