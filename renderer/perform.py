@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from renderer.gait import Footing, cycle_pose_at, gait_of, plant_feet
 from renderer.puppet import PuppetDef
 from renderer.script import Placement
 from renderer.speech import viseme_at
 from renderer.timing import progress
-from renderer.verbs import Action, path_of
+from renderer.verbs import SPEED, Action, along, path_of
 
 CYCLE_FADE = 0.12       # seconds to blend a gait in and out
 CAPTION_LINGER = 0.4    # seconds a caption stays after the line is spoken
@@ -50,12 +51,8 @@ def full_pose(puppet: PuppetDef, pose: np.ndarray) -> np.ndarray:
 
 
 def cycle_pose(puppet: PuppetDef, name: str, elapsed: float) -> np.ndarray:
-    cycle = puppet.cycles[name]
-    phase = (elapsed / cycle.period) % 1.0 * len(cycle.keys)
-    i = int(phase)
-    a = full_pose(puppet, puppet.poses[cycle.keys[i]])
-    b = full_pose(puppet, puppet.poses[cycle.keys[(i + 1) % len(cycle.keys)]])
-    return a + (b - a) * (phase - i)
+    """A cycle played on the clock: `elapsed` seconds into it (gaits that step use distance)."""
+    return cycle_pose_at(puppet, name, elapsed / puppet.cycles[name].period)
 
 
 def _overlay(base: np.ndarray, cycle: np.ndarray, puppet: PuppetDef, weight: float) -> np.ndarray:
@@ -64,22 +61,6 @@ def _overlay(base: np.ndarray, cycle: np.ndarray, puppet: PuppetDef, weight: flo
     out = base + (cycle - stand) * weight
     out[:, 3] = base[:, 3] * (1 + (cycle[:, 3] / stand[:, 3] - 1) * weight)
     return out
-
-
-def along(points: list[tuple[float, float]], p: float) -> tuple[float, float, float]:
-    """The point at fraction p of the way along a polyline, and the x direction of travel there."""
-    segments = [(a, b, math.dist(a, b)) for a, b in zip(points, points[1:])]
-    segments = [sg for sg in segments if sg[2] > 0]
-    if not segments:
-        return points[-1][0], points[-1][1], 0.0
-    d = p * sum(sg[2] for sg in segments)
-    for a, b, seg in segments:
-        if d <= seg:
-            f = d / seg
-            return a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, b[0] - a[0]
-        d -= seg
-    a, b, _ = segments[-1]
-    return b[0], b[1], b[0] - a[0]
 
 
 def initial_state(place: Placement, actions: list[Action]) -> ActorState:
@@ -108,13 +89,24 @@ def fold(place: Placement, actions: list[Action], t: float, positions: dict) -> 
 
 
 def _travel(s: ActorState, a: Action, t: float, points: list, p: float, cycle: str | None) -> None:
+    facing = s.facing    # before it sets off
     x, y, dx = along(points, p)
     if abs(dx) > 1e-6:
         s.facing = 1 if dx > 0 else -1
     s.x, s.y = x, y
-    if cycle and t < a.t + a.duration:
-        weight = min(1.0, (t - a.t) / CYCLE_FADE, (a.t + a.duration - t) / CYCLE_FADE)
+    if not cycle or t >= a.t + a.duration:
+        return
+    weight = min(1.0, (t - a.t) / CYCLE_FADE, (a.t + a.duration - t) / CYCLE_FADE)
+    gait = gait_of(s.puppet, cycle, SPEED[a.do])
+    if gait is None:    # no feet to put down: the cycle plays on the clock
         s.pose = _overlay(s.pose, cycle_pose(s.puppet, cycle, t - a.t), s.puppet, weight)
+        return
+    # The cycle's phase is the distance covered, so stride and travel agree under any easing;
+    # the keyed arms and body swing at that phase, and the legs reach the planted feet.
+    footing = Footing(gait, tuple(points), s.scale, facing)
+    d = p * footing.length
+    s.pose = _overlay(s.pose, cycle_pose_at(s.puppet, cycle, footing.phase(d)), s.puppet, weight)
+    s.pose = plant_feet(s.puppet, gait, s.pose, footing.targets(d, s.x, s.y, s.facing), weight)
 
 
 def _perform(s: ActorState, a: Action, t: float, positions: dict, place: Placement) -> None:

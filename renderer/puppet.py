@@ -88,6 +88,10 @@ class PuppetDef:
     boil: float                        # base boil amplitude in stage units
     title: str                         # display name, e.g. on captions: "Other Mother"
     grip: tuple[int, float, float] | None   # (bone, x, y): where a held prop's root goes
+    # Leg chains (bone indices, hip first) for foot planting; None: found by the thigh_*/shin_*
+    # naming (`renderer.gait.leg_chains`). A chain of one bone only swings; of two or three, the first
+    # two bend by inverse kinematics and a third is carried as it is posed.
+    legs: tuple[tuple[int, ...], ...] | None = None
 
     @property
     def bone_index(self) -> dict[str, int]:
@@ -100,7 +104,7 @@ class PuppetDef:
 
 
 PUPPET_FIELDS = ("puppet", "title", "description", "bones", "slots", "attachments", "skins",
-                 "faces", "mouths", "poses", "cycles", "shadow", "boil", "grip")
+                 "faces", "mouths", "poses", "cycles", "shadow", "boil", "grip", "legs")
 PUPPET_REQUIRED = ("puppet", "bones", "slots", "attachments")
 BONE_FIELDS = ("name", "parent", "at", "rot", "scale", "length")
 BONE_REQUIRED = ("name",)
@@ -115,6 +119,7 @@ CYCLE_FIELDS = ("period", "keys")
 CYCLE_REQUIRED = ("period", "keys")
 GRIP_FIELDS = ("bone", "at")
 GRIP_REQUIRED = ("bone",)
+MAX_LEG_BONES = 3
 
 
 def load_puppet(path: Path, display: str | None = None) -> PuppetDef:
@@ -164,9 +169,27 @@ def load_puppet(path: Path, display: str | None = None) -> PuppetDef:
         gm = m["grip"].mapping(GRIP_FIELDS, required=GRIP_REQUIRED)
         at = gm["at"].vec2(-COORD, COORD) if "at" in gm else (0.0, 0.0)
         grip = (bone_names.index(gm["bone"].name(bone_names, "bone")), at[0], at[1])
+    legs = _read_legs(m["legs"], bones) if "legs" in m else None
     return PuppetDef(name, path, hashlib.sha256(raw).hexdigest(), tuple(bones), tuple(slots),
                      attachments, skins, faces, mouth_slot, mouths, poses, cycles, shadow, boil,
-                     title, grip)
+                     title, grip, legs)
+
+
+def _read_legs(f: Field, bones: list[Bone]) -> tuple[tuple[int, ...], ...]:
+    """`legs: [[thigh_b, shin_b], ...]`: each leg a chain of 1-3 bones, each the next one's parent."""
+    names = [b.name for b in bones]
+    legs = []
+    for leg in f.list(max_len=16):
+        chain: list[int] = []
+        for bf in leg.list(min_len=1, max_len=MAX_LEG_BONES):
+            i = names.index(bf.name(names, "bone"))
+            if chain and bones[i].parent != chain[-1]:
+                bf.fail(f"a child of {names[chain[-1]]!r} (a leg runs hip to foot, parent to child)",
+                        f"{names[i]!r}, a child of "
+                        f"{names[bones[i].parent]!r}" if bones[i].parent >= 0 else repr(names[i]))
+            chain.append(i)
+        legs.append(tuple(chain))
+    return tuple(legs)
 
 
 def _named(f: Field, known: list[str], what: str):

@@ -7,7 +7,7 @@ is the meaning, and defaults the loader computes.
 from __future__ import annotations
 
 from renderer.materials import MATERIALS
-from renderer.puppet import (BOIL_BY_MATERIAL, BONE_FIELDS, BONE_REQUIRED, CYCLE_FIELDS,
+from renderer.puppet import (MAX_LEG_BONES, BOIL_BY_MATERIAL, BONE_FIELDS, BONE_REQUIRED, CYCLE_FIELDS,
                              CYCLE_REQUIRED, FACE_BOIL, GRIP_FIELDS, GRIP_REQUIRED, MOUTH_FIELDS,
                              MOUTH_REQUIRED, MOUTH_SHAPES, MOUTH_SHAPES_REQUIRED, POSE_BONE_FIELDS,
                              PUPPET_FIELDS, PUPPET_REQUIRED, SKIN_FIELDS, SLOT_FIELDS,
@@ -176,6 +176,10 @@ PUPPET = Obj("puppet", "Puppet file", "`puppets/NAME.yaml` (a puppet) or "
         "boil": (Number(0, 20), "Stage units its parts shift between exposures.", d(0.8)),
         "grip": (Ref("grip"), "Where its hand holds props; without it, `take` cannot hold.",
                  dn("none")),
+        "legs": (ListOf(ListOf(Name("a bone of this puppet"), 1, MAX_LEG_BONES), 0, 16),
+                 "Its legs, each a chain of bones from hip to foot (each the next one's parent): "
+                 "walking plants their feet on the floor. Needed only where bones are not named "
+                 "`thigh_X` with a child `shin_X`.", dn("the `thigh_X`/`shin_X` pairs")),
     }))
 
 SET = Obj("set", "Set file", "`scenes/sets/NAME.yaml`: the miniature set, painted layers at "

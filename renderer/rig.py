@@ -47,3 +47,15 @@ def scale(sx: float, sy: float | None = None) -> np.ndarray:
 
 def rotate(degrees: float) -> np.ndarray:
     return local_matrices(np.zeros(1), np.zeros(1), np.array([degrees]), np.ones(1), np.ones(1))[0]
+
+
+def puppet_matrices(puppet, pose: np.ndarray) -> np.ndarray:
+    """World matrices (n_bones, 3, 3) of a puppet (a `PuppetDef`) in its own space (root at the
+    origin), posed by `pose` (n_bones, 4: d_rot degrees, dx, dy stage units, scale factor)."""
+    bones = puppet.bones
+    x = np.array([b.x for b in bones]) + pose[:, 1]
+    y = np.array([b.y for b in bones]) + pose[:, 2]
+    rot = np.array([b.rot for b in bones]) + pose[:, 0]
+    sc = np.array([b.scale for b in bones]) * pose[:, 3]
+    parent = np.array([b.parent for b in bones])
+    return world_transforms(local_matrices(x, y, rot, sc, sc), parent)

@@ -10,6 +10,7 @@ import numpy as np
 from renderer import jitter, rig
 from renderer.perform import ActorState, Handling, fold, handling
 from renderer.puppet import PuppetDef
+from renderer.rig import puppet_matrices  # noqa: F401  (sheets and tests import it from here)
 from renderer.script import CameraKey, Placement, Scene, Shot
 from renderer.timing import Exposure, progress
 
@@ -154,17 +155,6 @@ def slot_attachments(puppet: PuppetDef, skin: str, face: str, mouth: str | None,
     chosen.update(sk.slots)
     return tuple(sk.swap.get(chosen[s.name], chosen[s.name]) if chosen[s.name] else None
                  for s in puppet.slots)
-
-
-def puppet_matrices(puppet: PuppetDef, pose: np.ndarray) -> np.ndarray:
-    """World matrices (n_bones, 3, 3) of a puppet in its own space (root at the origin)."""
-    bones = puppet.bones
-    x = np.array([b.x for b in bones]) + pose[:, 1]
-    y = np.array([b.y for b in bones]) + pose[:, 2]
-    rot = np.array([b.rot for b in bones]) + pose[:, 0]
-    sc = np.array([b.scale for b in bones]) * pose[:, 3]
-    parent = np.array([b.parent for b in bones])
-    return rig.world_transforms(rig.local_matrices(x, y, rot, sc, sc), parent)
 
 
 def placement_matrix(x: float, y: float, facing: int, scale: float, rot: float) -> np.ndarray:

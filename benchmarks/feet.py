@@ -1,0 +1,119 @@
+"""Foot slide: how far a planted foot moves between exposures on a straight walk.
+
+    python -m benchmarks.feet            # a table per puppet that walks
+    python -m benchmarks.feet coraline --cycle run
+
+Each puppet walks (or runs) 1300 stage units across a still stage, on twos at 24 fps, at the
+default speed of the verb, through the same code the scenes use (`perform.fold`). For every
+exposure, each foot's point (the far end of its leg, from the posed skeleton's world matrices: no
+rendering) is put in 720p pixels (1280 px wide: 2/3 px per stage unit). Between two exposures,
+the foot that should be planted is the one that stays lowest over both (the smallest of its two
+heights above the floor); its move is that interval's slide. Columns: median and 90th percentile
+slide (px), `planted` the share of intervals whose planted foot moved at most PLANTED_PX and
+stood within PLANTED_PX of the floor, `floor` its median height above the floor (px), `body` the
+body's move per exposure (px).
+"""
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from renderer import gait, rig
+from renderer.perform import fold
+from renderer.puppet import PuppetDef, load_puppet
+from renderer.script import Placement
+from renderer.stage import placement_matrix
+from renderer.verbs import SPEED, Action
+
+PX_PER_UNIT = 1280 / 1920      # 720p: the stage is 1920 units wide
+FPS, STEP = 24, 2
+DISTANCE = 1300.0              # stage units, left to right
+START = (300.0, 930.0)
+PLANTED_PX = 1.5
+REPO = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Slide:
+    puppet: str
+    cycle: str
+    median: float      # px
+    p90: float         # px
+    planted: float     # share of intervals, 0..1
+    floor: float       # px: median height of the planted foot above the floor
+    body: float        # px per exposure
+
+
+def feet_track(puppet: PuppetDef, cycle: str, verb: str = "walk", distance: float = DISTANCE,
+               ease: str = "linear", scale: float = 1.0) -> tuple[np.ndarray, np.ndarray,
+                                                                   np.ndarray]:
+    """A straight walk's feet in 720p pixels: positions (n_exposures, n_legs, 2), heights above
+    the floor (n_exposures, n_legs), and the body's x (n_exposures,)."""
+    place = Placement("walker", puppet, START, scale=scale)
+    duration = round(distance / SPEED[verb], 2)
+    action = Action(0.0, "walker", verb, duration, ease, None,
+                    {"to": (START[0] + distance, START[1]), "cycle": cycle})
+    chains = gait.leg_chains(puppet)
+    legs = [gait.Leg(c, gait.foot_point(puppet, c), -1) for c in chains]
+    home = gait.feet_of(puppet, legs, puppet.poses["stand"])
+    times = np.arange(0.0, duration, STEP / FPS)
+    feet, heights, body = [], [], []
+    for t in times:
+        s = fold(place, [action], float(t), {})
+        world = rig.puppet_matrices(puppet, s.pose)
+        placed = placement_matrix(s.x, s.y, s.facing, s.scale, s.rot)
+        points = np.array([(placed @ world[leg.bones[-1]] @ (*leg.foot, 1.0))[:2] for leg in legs])
+        feet.append(points * PX_PER_UNIT)
+        floor = s.y + home[:, 1] * s.scale
+        heights.append((floor - points[:, 1]) * PX_PER_UNIT)
+        body.append(s.x * PX_PER_UNIT)
+    return np.array(feet), np.array(heights), np.array(body)
+
+
+def measure(puppet: PuppetDef, cycle: str = "walk", verb: str = "walk", **kw) -> Slide:
+    feet, heights, body = feet_track(puppet, cycle, verb, **kw)
+    moving = np.flatnonzero(np.diff(body) != 0)   # intervals while the body travels
+    slides, floors = [], []
+    for i in moving:
+        over_both = np.maximum(heights[i], heights[i + 1])
+        leg = int(np.argmin(over_both))
+        slides.append(float(np.hypot(*(feet[i + 1, leg] - feet[i, leg]))))
+        floors.append(float(over_both[leg]))
+    slides, floors = np.array(slides), np.array(floors)
+    planted = float(np.mean((slides <= PLANTED_PX) & (np.abs(floors) <= PLANTED_PX)))
+    return Slide(puppet.name, cycle, float(np.median(slides)), float(np.percentile(slides, 90)),
+                 planted, float(np.median(floors)), float(np.median(np.diff(body)[moving])))
+
+
+def walkers(root: Path = REPO) -> list[tuple[PuppetDef, str]]:
+    """Every puppet with legs, and each of its cycles that travels (walk, run, crawl)."""
+    out = []
+    for path in sorted((root / "puppets").glob("*.yaml")):
+        puppet = load_puppet(path)
+        if gait.leg_chains(puppet):
+            out += [(puppet, c) for c in ("walk", "run", "crawl") if c in puppet.cycles]
+    return out
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("puppets", nargs="*", help="puppet names (default: all with legs)")
+    parser.add_argument("--cycle", help="only this cycle")
+    args = parser.parse_args(argv)
+    print(f"{'puppet':<14} {'cycle':<6} {'median px':>9} {'p90 px':>7} {'planted':>8} "
+          f"{'floor px':>8} {'body px':>8}")
+    for puppet, cycle in walkers():
+        if (args.puppets and puppet.name not in args.puppets) or \
+                (args.cycle and cycle != args.cycle):
+            continue
+        verb = "run" if cycle == "run" else "walk"
+        r = measure(puppet, cycle, verb)
+        print(f"{r.puppet:<14} {r.cycle:<6} {r.median:9.2f} {r.p90:7.2f} {r.planted:8.0%} "
+              f"{r.floor:8.2f} {r.body:8.2f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,93 @@
+"""Foot planting: the two-bone solver's geometry, and planted feet that stay put on a walk."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from benchmarks.feet import measure
+from renderer import gait, rig
+from renderer.puppet import load_puppet
+
+PUPPETS = Path(__file__).resolve().parent.parent / "puppets"
+BIPEDS = ("coraline", "mother", "father", "wybie", "other_mother", "other_father", "beldam",
+          "miss_spink", "miss_forcible", "bobinsky", "mrs_lovat", "ghost_boy", "ghost_girl",
+          "ghost_twin")
+MEDIAN_PX, P90_PX = 1.5, 4.0     # the planted foot's move between exposures at 720p
+
+
+def puppet(name):
+    return load_puppet(PUPPETS / f"{name}.yaml")
+
+
+def foot_at(p, leg, pose):
+    return gait.feet_of(p, [leg], pose)[0]
+
+
+@pytest.mark.parametrize("target", [(40.0, -30.0), (-40.0, -30.0), (0.0, -60.0), (25.0, -20.0)])
+def test_a_reachable_target_is_reached_with_the_knee_forward(target):
+    p = puppet("coraline")
+    g = gait.gait_of(p, "walk", 260.0)
+    leg = g.legs[1]                          # thigh_f, shin_f
+    pose = p.poses["stand"].copy()
+    world = rig.puppet_matrices(p, pose)
+    for bone, rot in zip(leg.bones, gait.solve_leg(p, pose, world, leg, np.array(target))):
+        pose[bone, 0] = rot
+    assert foot_at(p, leg, pose) == pytest.approx(target, abs=1e-6)
+    world = rig.puppet_matrices(p, pose)
+    hip, knee = world[leg.bones[0]][:2, 2], world[leg.bones[1]][:2, 2]
+    # the knee lies in front of the hip-to-foot line (facing right: +x), never behind it
+    d, k = np.array(target) - hip, knee - hip
+    assert d[0] * k[1] - d[1] * k[0] <= 1e-6
+
+
+@pytest.mark.parametrize("target", [(0.0, 400.0), (900.0, -12.0), (12.0, -176.0), (0.0, 0.0)])
+def test_an_unreachable_target_is_reached_toward_never_nan(target):
+    p = puppet("coraline")
+    leg = gait.gait_of(p, "walk", 260.0).legs[1]
+    pose = p.poses["stand"].copy()
+    rots = gait.solve_leg(p, pose, rig.puppet_matrices(p, pose), leg, np.array(target))
+    assert all(math.isfinite(r) for r in rots)
+
+
+def test_feet_are_traced_from_the_rig():
+    assert gait.leg_chains(puppet("coraline")) == ((4, 5), (6, 7))       # thigh_*/shin_* by name
+    spider = puppet("beldam_spider")
+    assert len(gait.leg_chains(spider)) == 8                              # declared in its file
+    assert gait.foot_point(spider, gait.leg_chains(spider)[0]) == (370.0, 0.0)   # bones along x
+    assert gait.gait_of(puppet("ghost_boy"), "float", 260.0) is None      # hovers: no steps
+    assert gait.gait_of(puppet("beldam_hand"), "walk", 260.0) is None     # no legs declared
+
+
+@pytest.mark.parametrize("name", BIPEDS)
+def test_a_planted_foot_stays_put_on_a_straight_walk(name):
+    slide = measure(puppet(name))
+    assert slide.median <= MEDIAN_PX and slide.p90 <= P90_PX, slide
+    assert abs(slide.floor) <= MEDIAN_PX, slide         # and it stands on the floor
+
+
+@pytest.mark.parametrize("name", ["cat", "beldam_spider"])
+def test_four_and_eight_legs_plant_too(name):
+    slide = measure(puppet(name))
+    assert slide.median <= MEDIAN_PX and slide.p90 <= P90_PX, slide
+
+
+def test_feet_slow_with_the_body_under_easing():
+    slide = measure(puppet("coraline"), ease="in_out")
+    assert slide.median <= MEDIAN_PX and slide.p90 <= P90_PX, slide
+
+
+def test_a_scaled_puppet_keeps_its_feet_planted():
+    slide = measure(puppet("coraline"), scale=0.8)
+    assert slide.median <= MEDIAN_PX and slide.p90 <= P90_PX, slide
+
+
+def test_the_walk_starts_and_ends_standing():
+    p = puppet("coraline")
+    g = gait.gait_of(p, "walk", 260.0)
+    footing = gait.Footing(g, ((100.0, 900.0), (1000.0, 900.0)), 1.0, 1)
+    for d, (x, y) in ((0.0, (100.0, 900.0)), (900.0, (1000.0, 900.0))):
+        targets = footing.targets(d, x, y, 1)
+        assert targets == pytest.approx(g.home, abs=1e-6)
