@@ -44,15 +44,15 @@ def _settings(post: bool):
 
 
 def _sink(target: Path, settings, frames: int, label: str):
-    from renderer.encode import open_sink
+    from renderer.output.encode import open_sink
     return open_sink(target, settings.video, expected_frames=frames, label=label)
 
 
 def run_stopmo(scene_path: Path, work: Path, post: bool) -> int:
     """`stopmo render SCENE -q preview` without the progress bar; returns frames written."""
-    from renderer.encode import find_ffmpeg_early
+    from renderer.load.scene import load_scene
+    from renderer.output.encode import find_ffmpeg_early
     from renderer.render import plan_scene, render_into
-    from renderer.script import load_scene
     find_ffmpeg_early()
     settings = _settings(post)
     plan = plan_scene(load_scene(scene_path), settings)
@@ -68,8 +68,8 @@ def prepare(scene_path: Path, work: Path, profile: int) -> dict:
     import pstats
 
     from benchmarks.mpy_export import export
+    from renderer.load.scene import load_scene
     from renderer.render import plan_scene, render_frames
-    from renderer.script import load_scene
     settings = _settings(True)
     plan = plan_scene(load_scene(scene_path), settings)
     kept: list = []
@@ -135,11 +135,11 @@ def main(argv: list[str] | None = None) -> int:
         settings = _settings(False)
     elif args.case == "encode":
         frames, holds = load_frames(args.work)
-        import renderer.encode  # noqa: F401
+        import renderer.output.encode  # noqa: F401
     else:
+        import renderer.load.scene  # noqa: F401
+        import renderer.output.encode  # noqa: F401
         import renderer.render  # noqa: F401
-        import renderer.script  # noqa: F401
-        import renderer.encode  # noqa: F401
     started = time.perf_counter()
     extra = {}
     if args.case == "prepare":

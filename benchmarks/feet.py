@@ -21,12 +21,13 @@ from pathlib import Path
 
 import numpy as np
 
-from renderer import gait, rig
-from renderer.perform import fold
-from renderer.puppet import PuppetDef, load_puppet
-from renderer.script import Placement
-from renderer.stage import placement_matrix
-from renderer.verbs import SPEED, Action
+from renderer.load.puppet import load_puppet
+from renderer.model.action import SPEED, Action
+from renderer.model.puppet import PuppetDef
+from renderer.model.scene import Placement
+from renderer.stage import gait, rig
+from renderer.stage.perform import fold
+from renderer.stage.pose import placement_matrix
 
 PX_PER_UNIT = 1280 / 1920      # 720p: the stage is 1920 units wide
 FPS, STEP = 24, 2

@@ -27,10 +27,10 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from renderer import rig
-from renderer.composite import camera_matrix
+from renderer.compose.composite import camera_matrix
 from renderer.render import ScenePlan, exposures
-from renderer.stage import StageState, stage_exposure
+from renderer.stage import rig
+from renderer.stage.pose import StageState, stage_exposure
 
 BLEED_SIGMA = 3.0   # px: how far paint colour spreads under a sprite's transparent pixels
 

@@ -9,7 +9,7 @@ from PIL import Image
 
 from benchmarks.mpy_compose import rotated_size
 from benchmarks.mpy_export import decompose, unpremultiply
-from renderer import rig
+from renderer.stage import rig
 
 
 @pytest.mark.parametrize("flip", [False, True])

@@ -13,9 +13,18 @@ from pathlib import Path
 
 from renderer import __version__
 from renderer.errors import INTERRUPTED_EXIT, LimitError, SceneError, StopmoError
-from renderer.settings import (MAX_FILE_BYTES, MAX_FPS, MAX_IMAGE_PIXELS,
-                               MAX_SCENE_SECONDS, MAX_SHOT_SECONDS, MAX_WIDTH, MIN_WIDTH, QUALITIES,
-                               RenderSettings, settings_for)
+from renderer.settings import (
+    MAX_FILE_BYTES,
+    MAX_FPS,
+    MAX_IMAGE_PIXELS,
+    MAX_SCENE_SECONDS,
+    MAX_SHOT_SECONDS,
+    MAX_WIDTH,
+    MIN_WIDTH,
+    QUALITIES,
+    RenderSettings,
+    settings_for,
+)
 
 LIMITS_TEXT = (f"limits: width {MIN_WIDTH}..{MAX_WIDTH} px (16:9, so at most {MAX_WIDTH}x"
                f"{MAX_WIDTH * 9 // 16}), fps 1..{MAX_FPS}, a shot up to {MAX_SHOT_SECONDS:g} s, "
@@ -118,7 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output-dir", type=Path, help="where renders go (default output/)")
     _add_render_options(p)
 
-    from renderer.diffcmd import add_parsers as add_review_parsers  # diff, bless
+    from renderer.review.diffcmd import add_parsers as add_review_parsers  # diff, bless
     add_review_parsers(sub)
     return parser
 
@@ -175,12 +184,12 @@ def _settings(args) -> RenderSettings:
 
 
 def _project(start: Path | None = None):
-    from renderer.project import project_at
+    from renderer.load.project import project_at
     return project_at(start or Path.cwd())
 
 
 def _scene(arg: str):
-    from renderer.project import find_scene
+    from renderer.load.project import find_scene
     return find_scene(arg, Path.cwd())
 
 
@@ -198,9 +207,9 @@ def progress_bar(total: int, desc: str):
 
 
 def cmd_render(args) -> int:
-    from renderer.encode import find_ffmpeg_early
+    from renderer.output.encode import find_ffmpeg_early
     from renderer.render import plan_scene, render_to
-    from renderer.timing import seconds_text
+    from renderer.stage.timing import seconds_text
     find_ffmpeg_early()
     scene = _scene(args.scene)
     settings = _settings(args)
@@ -218,9 +227,9 @@ def cmd_render(args) -> int:
 
 
 def cmd_still(args) -> int:
-    from renderer.output import save_png
+    from renderer.output.files import save_png
     from renderer.render import plan_scene, render_frame
-    from renderer.timing import frame_at
+    from renderer.stage.timing import frame_at
     scene = _scene(args.scene)
     settings = _settings(args)
     plan = plan_scene(scene, settings)
@@ -236,10 +245,10 @@ def cmd_still(args) -> int:
 
 
 def cmd_sheet(args) -> int:
-    from renderer.output import save_png
+    from renderer.output.files import save_png
     from renderer.render import plan_scene, render_exposure
-    from renderer.sheet import contact_sheet
-    from renderer.timing import spread
+    from renderer.review.sheet import contact_sheet
+    from renderer.stage.timing import spread
     scene = _scene(args.scene)
     settings = _settings(args)
     plan = plan_scene(scene, settings)
@@ -269,7 +278,7 @@ def cmd_sheet(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from renderer.validate import glyph_warnings, validate_file
+    from renderer.review.validate import glyph_warnings, validate_file
     failed = 0
     for path in args.files:
         try:
@@ -285,9 +294,9 @@ def cmd_validate(args) -> int:
 
 
 def cmd_list(args) -> int:
-    from renderer.project import is_project
-    from renderer.script import load_scene
-    from renderer.timing import seconds_text
+    from renderer.load.project import is_project
+    from renderer.load.scene import load_scene
+    from renderer.stage.timing import seconds_text
     project = _project()
     if not is_project(project.root):
         raise SceneError(f"no stopmo project in {Path.cwd()} or above it: found no scenes, "
@@ -309,7 +318,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_puppets(args) -> int:
-    from renderer import modelsheet
+    from renderer.review import modelsheet
     project = _project()
     if args.all and args.name:
         raise SceneError("give a puppet NAME or --all, not both")
@@ -340,7 +349,7 @@ def cmd_puppets(args) -> int:
 
 
 def cmd_set(args) -> int:
-    from renderer import setsheet
+    from renderer.review import setsheet
     project = _project()
     if args.output is not None and not args.sheet:
         raise SceneError(f"-o {args.output}: only a sheet is written to a file",
@@ -367,7 +376,7 @@ def cmd_set(args) -> int:
 
 
 def cmd_batch(args) -> int:
-    from renderer.batchrun import run_film
+    from renderer.jobs.batchrun import run_film
     project = _project(args.sequence.parent if args.sequence else None)
     sequence = args.sequence or project.scenes_dir / "sequence.yaml"
     if not sequence.is_file():
@@ -382,5 +391,6 @@ COMMANDS = {"render": cmd_render, "still": cmd_still, "sheet": cmd_sheet,
             "validate": cmd_validate, "list": cmd_list, "batch": cmd_batch,
             "puppets": cmd_puppets, "set": cmd_set}
 
-from renderer.diffcmd import cmd_bless, cmd_diff  # noqa: E402  (review commands: own module)
+from renderer.review.diffcmd import cmd_bless, cmd_diff  # noqa: E402  (review commands: own module)
+
 COMMANDS.update(diff=cmd_diff, bless=cmd_bless)

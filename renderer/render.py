@@ -15,16 +15,16 @@ from typing import Callable, Iterator
 import cv2
 import numpy as np
 
-from renderer.composite import compose, load_cast, load_set
+from renderer.compose.composite import compose, load_cast, load_set
+from renderer.compose.paintings import Paintings
+from renderer.compose.post import ExposureLook, PostChain
+from renderer.compose.text import draw_captions
+from renderer.compose.weather import draw_weather
 from renderer.errors import SceneError, did_you_mean
-from renderer.paintings import Paintings
-from renderer.post import ExposureLook, PostChain
-from renderer.script import Scene, Shot
+from renderer.model.scene import Scene, Shot
 from renderer.settings import RenderSettings
-from renderer.stage import stage_exposure
-from renderer.text import draw_captions
-from renderer.timing import Exposure, exposure_at, exposure_sheet, frames_for
-from renderer.weather import draw_weather
+from renderer.stage.pose import stage_exposure
+from renderer.stage.timing import Exposure, exposure_at, exposure_sheet, frames_for
 
 WRITE_AHEAD = 4   # exposures handed to the writer and not yet written (each ~2.7 MB at 720p)
 
@@ -183,7 +183,7 @@ def render_to(plan: ScenePlan, target, on_frames: Callable[[int], None] | None =
               preload: bool = True, label: str = "") -> None:
     """Render the whole plan into `target` (a video, or a folder of PNG frames), written in
     place only when complete (`open_sink`): the one way a scene becomes a file."""
-    from renderer.encode import open_sink
+    from renderer.output.encode import open_sink
     with open_sink(target, plan.settings.video, expected_frames=plan.frames,
                    label=label or plan.scene.name) as sink:
         render_into(plan, sink, on_frames, preload=preload)

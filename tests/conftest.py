@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from renderer.project import Project
+from renderer.load.project import Project
 from renderer.settings import settings_for
 
 REPO = Path(__file__).resolve().parent.parent

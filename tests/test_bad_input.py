@@ -189,8 +189,8 @@ def run_cli(args: list[str], cwd: Path, timeout: float = HANG_SECONDS) -> Run:
 _FORKER = r"""
 import json, os, resource, signal, sys, time, traceback
 from renderer.cli import main
-import renderer.validate, renderer.script, renderer.sequence, renderer.batchrun
-import renderer.render, renderer.encode
+import renderer.review.validate, renderer.load.scene, renderer.load.sequence, renderer.jobs.batchrun
+import renderer.render, renderer.output.encode
 vm = int(next(l for l in open("/proc/self/status") if l.startswith("VmSize")).split()[1]) * 1024
 for line in sys.stdin:
     job = json.loads(line)

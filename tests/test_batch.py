@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from renderer.batchrun import run_film
-from renderer.probe import probe, read_frames
-from renderer.project import Project
+from renderer.jobs.batchrun import run_film
+from renderer.load.project import Project
+from renderer.output.probe import probe, read_frames
 from renderer.settings import settings_for
 
 SCENE = """
@@ -111,7 +111,7 @@ def test_the_film_is_its_parts_in_order(film_project, capsys):
 
 def test_a_film_that_cannot_be_assembled_leaves_nothing_behind(tmp_path):
     """A part that cannot be read stops the assembly: no film, no half-written segments."""
-    from renderer.film import Part, assemble
+    from renderer.output.film import Part, assemble
     broken = tmp_path / "broken.mp4"
     broken.write_bytes(b"not a video")
     card = np.full((54, 96, 3), 120, np.uint8)
@@ -142,7 +142,7 @@ def test_a_cached_scene_cut_short_on_disk_is_rendered_again(film_project, capsys
     record = video.with_name(".two.mp4.key")
     key = record.read_text().split("\n")[0]
     video.write_bytes(video.read_bytes()[: video.stat().st_size // 2])   # damaged in place
-    from renderer.batch import remember
+    from renderer.jobs.batch import remember
     remember(video, key)     # even with a record that vouches for the damaged file
     assert rendered(batch(film_project, capsys)) == {"one": False, "two": True}
     assert probe(video).frames == 12

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from renderer.project import Project
+from renderer.load.project import Project
+from renderer.load.scene import load_scene
 from renderer.render import locate, plan_scene, render_frame
-from renderer.script import load_scene
 from renderer.settings import settings_for
-from renderer.stage import stage_exposure
+from renderer.stage.pose import stage_exposure
 
 WIDTH = 640
 EARLY = "Welcome home, my darling daughter, at long last."      # the longer box: a wider band

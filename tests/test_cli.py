@@ -5,12 +5,12 @@ import sys
 import imageio.v3 as iio
 import numpy as np
 import pytest
+from conftest import SMALL_SCENE
 from PIL import Image
 
-from conftest import SMALL_SCENE
 from renderer.cli import main
+from renderer.load.scene import load_scene
 from renderer.render import plan_scene, render_frame
-from renderer.script import load_scene
 from renderer.settings import settings_for
 
 
@@ -141,7 +141,7 @@ def test_still_at_the_very_end_of_the_scene_is_its_last_frame(small_scene, proje
 
 def test_a_sheet_shows_each_exposure_once_when_asked_for_more_than_a_shot_has(
         small_scene, project_dir):
-    from renderer.timing import spread
+    from renderer.stage.timing import spread
     plan = plan_scene(load_scene(small_scene), settings_for("draft", 160))
     short = plan.shots[1]     # 0.5 s on ones: 12 exposures
     assert len(spread(short.sheet, 24)) == 12
@@ -186,7 +186,7 @@ def test_list_outside_a_project_says_it_found_none(tmp_path, monkeypatch, capsys
 
 
 def test_a_long_sheet_header_wraps_inside_the_sheet_instead_of_running_off_it():
-    from renderer.sheet import BACKGROUND, contact_sheet
+    from renderer.review.sheet import BACKGROUND, contact_sheet
     frame = np.full((90, 160, 3), 200, np.uint8)
     rows = [("shot", [("f 0", frame)])]
     moment = "Behind the little door, the Other Mother serves Coraline the feast " * 3
@@ -200,7 +200,7 @@ def test_a_long_sheet_header_wraps_inside_the_sheet_instead_of_running_off_it():
 
 
 def test_a_frame_long_shot_reports_its_seconds_not_zero(write_scene, project_dir, capsys):
-    from renderer.timing import seconds_text
+    from renderer.stage.timing import seconds_text
     assert seconds_text(1 / 24) == "0.04 s" and seconds_text(12.5) == "12.5 s"
     assert seconds_text(231.0) == "231 s"
     blink = write_scene("blink", "scene: blink\nset: other_dining_room\nshots:\n"

@@ -2,16 +2,16 @@
 import cv2
 import numpy as np
 import pytest
-
-from renderer import composite, rig
-from renderer.composite import solid_rectangle
-from renderer.render import exposures, plan_scene, render_exposure
-from renderer.script import load_scene
-from renderer.settings import settings_for
-from renderer.sprites import LayerSprite
-from renderer.stage import stage_exposure
-
 from conftest import REPO
+
+from renderer.compose import composite
+from renderer.compose.composite import solid_rectangle
+from renderer.load.scene import load_scene
+from renderer.paint.sprites import LayerSprite
+from renderer.render import exposures, plan_scene, render_exposure
+from renderer.settings import settings_for
+from renderer.stage import rig
+from renderer.stage.pose import stage_exposure
 
 
 def painting(w: int = 400, h: int = 240) -> LayerSprite:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 
 from renderer.cli import main
-from renderer.probe import probe
+from renderer.load.scene import load_scene
+from renderer.output.probe import probe
 from renderer.render import plan_scene
-from renderer.script import load_scene
 from renderer.settings import settings_for
 
 

@@ -4,9 +4,10 @@ import pickle
 
 import pytest
 
-from renderer import puppet, sets
 from renderer.errors import PuppetError
-from renderer.project import Project
+from renderer.load import puppet
+from renderer.load import set as sets
+from renderer.load.project import Project
 
 
 @pytest.fixture

@@ -13,10 +13,15 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from renderer.encode import check_target, ffmpeg_exe, find_ffmpeg_early, open_sink
-from renderer.settings import VideoFormat
-from renderer.probe import VideoInfo, parse_stream_line, probe, read_frames
 from renderer.errors import EncodeError, OutputError
+from renderer.output.encode import (
+    check_target,
+    ffmpeg_exe,
+    find_ffmpeg_early,
+    open_sink,
+)
+from renderer.output.probe import VideoInfo, parse_stream_line, probe, read_frames
+from renderer.settings import VideoFormat
 
 W, H, FPS = 160, 90, 24
 FAST = dict(fps=FPS, crf=23, preset="ultrafast")
@@ -110,7 +115,7 @@ def test_repeat_two_gives_two_frames_that_look_the_same(tmp_path):
 
 
 def test_frames_go_down_a_wide_pipe(tmp_path):
-    from renderer.encode import PIPE_BYTES
+    from renderer.output.encode import PIPE_BYTES
     fcntl = pytest.importorskip("fcntl")
     if not hasattr(fcntl, "F_GETPIPE_SZ"):
         pytest.skip("pipe sizes are Linux's")
@@ -125,7 +130,7 @@ def test_x264_runs_one_thread_per_core_this_process_may_use(tmp_path):
     settings): the thread count there is the cores stopmo may run on, not x264's 1.5 per core."""
     import re
 
-    from renderer.encode import encoder_threads
+    from renderer.output.encode import encoder_threads
     target = tmp_path / "threads.mp4"
     with open_sink(target, FMT) as sink:
         sink.write(exposure(1), repeat=2)
@@ -269,7 +274,7 @@ def test_a_full_disk_while_writing_pngs_is_an_output_error(tmp_path, monkeypatch
 
     target = tmp_path / "frames"
     render(target, exposures=2, hold=1)
-    monkeypatch.setattr("renderer.encode.open", full_disk, raising=False)
+    monkeypatch.setattr("renderer.output.encode.open", full_disk, raising=False)
     with pytest.raises(OutputError, match="disk is full"):
         render(target)
     assert sorted(p.name for p in target.iterdir()) == ["frame_000000.png", "frame_000001.png"]

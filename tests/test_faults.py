@@ -18,10 +18,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from renderer.encode import open_sink
-from renderer.settings import VideoFormat
 from test_bad_input import Forker, make_project, snapshot
+
+from renderer.output.encode import open_sink
+from renderer.settings import VideoFormat
 
 WIDTH = ["--width", "160"]
 INTERRUPTED = "stopmo: interrupted; nothing was left half-written"

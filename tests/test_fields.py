@@ -2,8 +2,8 @@
 import pytest
 
 from renderer.errors import LIST_NEAREST, PuppetError, SceneError, did_you_mean
-from renderer.fields import Field, Mapping, describe
-from renderer.yamlsrc import parse_yaml
+from renderer.load.fields import Field, Mapping, describe
+from renderer.load.yamlsrc import parse_yaml
 
 SHOT_KEYS = {"id", "duration", "camera", "cast", "action", "step"}
 

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from renderer import formatref, refscene, reftypes
-from renderer.fields import Field
-from renderer.formatschema import ROOTS
-from renderer.project import Project
-from renderer.reftypes import AnyOf, Key, ListOf, MapOf, Obj, Ref, Text
-from renderer.script import load_scene
-from renderer.sequence import load_sequence
-from renderer.verbs import VERBS
+from renderer.load.actions import VERBS
+from renderer.load.fields import Field
+from renderer.load.project import Project
+from renderer.load.scene import load_scene
+from renderer.load.sequence import load_sequence
+from renderer.reference import formatref, refscene, reftypes
+from renderer.reference.formatschema import ROOTS
+from renderer.reference.reftypes import AnyOf, Key, ListOf, MapOf, Obj, Ref, Text
 
 REPO = Path(__file__).resolve().parent.parent
 REGENERATE = "python -m renderer.formatref"
@@ -120,8 +120,8 @@ def test_every_key_the_loaders_accept_is_described(monkeypatch):
 
 def test_a_key_added_to_a_loader_table_alone_is_caught(monkeypatch):
     # As if someone taught the scene loader a new `look` key and forgot the reference.
-    import renderer.script
-    monkeypatch.setattr(renderer.script, "LOOK_FIELDS", renderer.script.LOOK_FIELDS + ("sparkle",))
+    import renderer.load.scene as scene_loader
+    monkeypatch.setattr(scene_loader, "LOOK_FIELDS", scene_loader.LOOK_FIELDS + ("sparkle",))
     assert "scene look: sparkle" in undocumented(load_everything(monkeypatch))
 
 

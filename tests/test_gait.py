@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from benchmarks.feet import measure
-from renderer import gait, rig
-from renderer.puppet import load_puppet
+from renderer.load.puppet import load_puppet
+from renderer.stage import gait, rig
 
 PUPPETS = Path(__file__).resolve().parent.parent / "puppets"
 BIPEDS = ("coraline", "mother", "father", "wybie", "other_mother", "other_father", "beldam",

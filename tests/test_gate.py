@@ -8,11 +8,11 @@ import shutil
 from dataclasses import replace
 
 import pytest
-
 from conftest import REPO, SMALL_SCENE, TINY
-from renderer.regress import bless_scene, check_scene
+
+from renderer.load.scene import load_scene
 from renderer.render import ScenePlan, plan_scene
-from renderer.script import load_scene
+from renderer.review.regress import bless_scene, check_scene
 from renderer.settings import settings_for
 
 SETTINGS = settings_for("draft", width=TINY)

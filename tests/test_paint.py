@@ -7,8 +7,9 @@ import cv2
 import numpy as np
 import pytest
 
-from renderer.materials import MATERIALS
-from renderer.paint import Prim, Sprite, paint, paint_layer
+from renderer.model.art import Prim
+from renderer.model.vocab import MATERIALS
+from renderer.paint.prims import Sprite, paint, paint_layer
 
 AREA_TOLERANCE = 0.02      # a painted circle's coverage matches its area to 2 %
 PLACEMENT_TOLERANCE_PX = 0.75
@@ -269,7 +270,7 @@ def test_layer_matches_sprite_painting():
 
 
 def test_layer_painted_in_bands_matches_one_piece(monkeypatch):
-    from renderer import paint as paint_mod
+    from renderer.paint import prims as paint_mod
     prims = [Prim("rect", at=(150, 100), size=(260, 170), material="wallpaper",
                   color=(90, 120, 160), color2=(230, 200, 140), stitch=True),
              Prim("polygon", points=((40, 20), (260, 60), (120, 190)), smooth=True,
@@ -295,8 +296,8 @@ def test_a_transparent_layer_is_painted_only_around_its_shapes():
 def test_a_soft_layer_blurred_in_its_window_equals_the_whole_canvas_blurred():
     # depth of field blurs a layer once when painted; only its window is painted and blurred,
     # which must not show: not where the window is padded, nor where the canvas edge clips it
-    from renderer.sets import Layer
-    from renderer.sprites import DOF_SIGMA, _paint_layer
+    from renderer.model.set import Layer
+    from renderer.paint.sprites import DOF_SIGMA, _paint_layer
     prims = (Prim("rect", at=(600, 300), size=(60, 120), material="wood", color=(90, 50, 30)),
              Prim("ellipse", at=(1180, 250), size=(80, 60), material="clay", color=(200, 90, 60)))
     layer = Layer("chair", 0.6, (0.0, 0.0, 1200.0, 400.0), None, prims)
@@ -320,6 +321,6 @@ def test_an_empty_transparent_layer_paints_nothing():
 
 def test_a_shape_clipped_to_a_single_pixel_row_paints():
     # paint_layer works in bands; a shaded shape overlapping a band by one row once crashed
-    from renderer.noise import _gradient
+    from renderer.paint.noise import _gradient
     gy, gx = _gradient(np.arange(5.0).reshape(1, 5))
     assert gy.shape == gx.shape == (1, 5) and np.all(gy == 0) and np.all(gx == 1)

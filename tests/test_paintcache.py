@@ -4,9 +4,9 @@ import time
 
 import numpy as np
 
-from renderer import paintcache, sprites
-from renderer.puppet import load_puppet
-from renderer.sets import load_set
+from renderer.load.puppet import load_puppet
+from renderer.load.set import load_set
+from renderer.paint import paintcache, sprites
 
 
 def fresh_process_caches():
@@ -35,7 +35,8 @@ def test_a_graded_painting_is_kept_and_read_back_without_grading_again(repo, tmp
                                                                       monkeypatch):
     """A render's first frame waits for its paintings in the world's colours: a world seen
     before reads them ready to use; another world grades the ungraded painting, never repaints."""
-    from renderer.post import GRADES, Grade
+    from renderer.compose.post import GRADES
+    from renderer.paint.grade import Grade
     monkeypatch.setenv("STOPMO_CACHE", str(tmp_path))
     puppet = load_puppet(repo / "puppets" / "coraline.yaml")
     set_def = load_set(repo / "scenes" / "sets" / "other_dining_room.yaml")
@@ -129,7 +130,7 @@ def test_eviction_drops_the_least_recently_used_paintings_first(tmp_path, monkey
 
 def test_the_grain_field_is_kept_and_read_back_identical(tmp_path, monkeypatch):
     # a render's first frame waits for the grain: made once, then read from the cache
-    from renderer import post
+    from renderer.compose import post
     grain = post.Grain(seed=5, width=320, height=180)
     monkeypatch.setenv("STOPMO_CACHE", "off")
     post._grain_field.cache_clear()

@@ -6,9 +6,17 @@ import cv2
 import numpy as np
 import pytest
 
+from renderer.compose.post import (
+    GRADES,
+    GRAIN_PLATES,
+    ExposureLook,
+    Flicker,
+    Grain,
+    Halation,
+    PostChain,
+    Vignette,
+)
 from renderer.errors import SceneError
-from renderer.post import (GRADES, GRAIN_PLATES, ExposureLook, Flicker, Grain, Halation,
-                           PostChain, Vignette)
 
 FLICKER_TOLERANCE = 0.004      # relative: 1.02 must give 1.016..1.024
 GRAIN_MEAN_LEVELS = 0.5        # grain must not shift mean luminance by more than this

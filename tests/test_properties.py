@@ -17,14 +17,14 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_bad_input import make_project
 
 from renderer.errors import StopmoError
-from renderer.project import Project
-from renderer.puppet import load_puppet
-from renderer.script import load_scene
-from renderer.sequence import load_sequence
-from renderer.sets import load_set
-from test_bad_input import make_project
+from renderer.load.project import Project
+from renderer.load.puppet import load_puppet
+from renderer.load.scene import load_scene
+from renderer.load.sequence import load_sequence
+from renderer.load.set import load_set
 
 EXAMPLES = 150
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,

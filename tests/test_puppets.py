@@ -15,18 +15,32 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from renderer import cli, rig
+from renderer import cli
 from renderer.errors import PuppetError
-from renderer.grip import grip_offset, grip_offsets
-from renderer.modelsheet import (MAX_COLS, Figure, figure_cells, figure_layout, full_pose,
-                                 sheet_figures, slot_bounds)
-from renderer.project import Project
-from renderer.puppet import PuppetDef, load_puppet
+from renderer.load.project import Project
+from renderer.load.puppet import load_puppet
+from renderer.load.scene import load_scene
+from renderer.model.puppet import PuppetDef
+from renderer.paint.sprites import attachment_sprite
 from renderer.render import plan_scene, render_exposure, shot_sheet
-from renderer.script import load_scene
+from renderer.review.modelsheet import (
+    MAX_COLS,
+    Figure,
+    figure_cells,
+    figure_layout,
+    full_pose,
+    sheet_figures,
+    slot_bounds,
+)
 from renderer.settings import settings_for
-from renderer.sprites import attachment_sprite
-from renderer.stage import placement_matrix, puppet_matrices, slot_attachments, stage_exposure
+from renderer.stage import rig
+from renderer.stage.grip import grip_offset, grip_offsets
+from renderer.stage.pose import (
+    placement_matrix,
+    puppet_matrices,
+    slot_attachments,
+    stage_exposure,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 PUPPET_FILES = sorted((REPO / "puppets").glob("*.yaml"))

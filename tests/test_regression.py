@@ -11,16 +11,24 @@ import re
 
 import numpy as np
 import pytest
+from conftest import REPO
 from PIL import Image
 
 from renderer.cli import main
-from renderer.diffcmd import DIFF_EXIT
-from renderer.project import Project
-from renderer.regress import (MAX_DIFF_RATIO, SIDECAR, baseline_plan, baseline_scene_paths,
-                              bless_scene, check_scene, compare, diff_image, stale_baselines)
-from renderer.script import load_scene
-
-from conftest import REPO
+from renderer.load.project import Project
+from renderer.load.scene import load_scene
+from renderer.review.diffcmd import DIFF_EXIT
+from renderer.review.regress import (
+    MAX_DIFF_RATIO,
+    SIDECAR,
+    baseline_plan,
+    baseline_scene_paths,
+    bless_scene,
+    check_scene,
+    compare,
+    diff_image,
+    stale_baselines,
+)
 
 BASELINES = REPO / "tests" / "baselines"
 RESULTS = REPO / "tests" / "results"
@@ -161,7 +169,7 @@ def test_diff_lists_the_changed_frames_and_draws_the_worst(tmp_path, capsys):
 
 
 def test_diff_of_two_videos_compares_decoded_frames(tmp_path, capsys):
-    from renderer.encode import open_sink
+    from renderer.output.encode import open_sink
     from renderer.settings import VideoFormat
     videos = []
     for name, bright in (("a.mp4", 60), ("b.mp4", 200)):

@@ -4,12 +4,19 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from renderer import rig
-from renderer.paintings import Paintings
-from renderer.render import exposures, locate, plan_scene, render_exposure, render_frame, render_frames
-from renderer.script import load_scene
+from renderer.compose.paintings import Paintings
+from renderer.load.scene import load_scene
+from renderer.render import (
+    exposures,
+    locate,
+    plan_scene,
+    render_exposure,
+    render_frame,
+    render_frames,
+)
 from renderer.settings import settings_for
-from renderer.stage import stage_exposure
+from renderer.stage import rig
+from renderer.stage.pose import stage_exposure
 
 
 @pytest.fixture
@@ -103,7 +110,7 @@ def test_every_exposure_is_located_by_its_frames(plan):
 
 
 def test_felt_and_yarn_boil_more_than_vinyl_and_faces_more_than_bodies(repo):
-    from renderer.puppet import load_puppet
+    from renderer.load.puppet import load_puppet
     coraline = load_puppet(repo / "puppets" / "coraline.yaml")
     boil = {s.name: s.boil for s in coraline.slots}
     assert boil["hair_back"] > boil["coat"]          # yarn hair over the vinyl raincoat

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from renderer import rig
+from renderer.stage import rig
 
 
 def apply(m, x, y):

@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 import yaml
 
-from renderer.script import load_scene
+from renderer.load.scene import load_scene
 
 REPO = Path(__file__).resolve().parent.parent
 SCHEMAS = REPO / "docs" / "schema"

@@ -2,7 +2,7 @@
 import pytest
 
 from renderer.errors import SceneError
-from renderer.script import load_scene
+from renderer.load.scene import load_scene
 
 GOOD = """
 scene: {name}

@@ -10,8 +10,8 @@ import pytest
 from PIL import Image
 
 from renderer import cli
-from renderer.project import Project
-from renderer.setsheet import FLOOR_COLOUR, GRID_STEP, set_sheet, stage_picture
+from renderer.load.project import Project
+from renderer.review.setsheet import FLOOR_COLOUR, GRID_STEP, set_sheet, stage_picture
 
 WIDTH = 640   # small, so the sheet paints fast; the stage is 1920 units: 1/3 px per unit
 

@@ -5,11 +5,21 @@ import unicodedata
 
 import numpy as np
 
-from renderer.sheet import contact_sheet
-from renderer.text import (CAPTION_CAP, CAPTION_MAX_W, caption_sprite, caption_stack,
-                           draw_caption, draw_captions, font, font_for_cap, printable, title_card,
-                           wrap)
-from renderer.typeface import CAP_RATIO, LINE_RATIO, covered
+from renderer.compose.text import (
+    CAPTION_CAP,
+    CAPTION_MAX_W,
+    caption_sprite,
+    caption_stack,
+    draw_caption,
+    draw_captions,
+    font,
+    font_for_cap,
+    printable,
+    title_card,
+    wrap,
+)
+from renderer.compose.typeface import CAP_RATIO, LINE_RATIO, covered
+from renderer.review.sheet import contact_sheet
 
 BOTTOM_BAND = 0.70       # captions may only touch rows below this fraction of the height
 STAGE_W = 1920

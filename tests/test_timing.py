@@ -1,7 +1,13 @@
 """Exposure sheets: whole frames, holds, per-action steps, easing."""
 import pytest
 
-from renderer.timing import EASINGS, exposure_at, exposure_sheet, frames_for, progress
+from renderer.stage.timing import (
+    EASINGS,
+    exposure_at,
+    exposure_sheet,
+    frames_for,
+    progress,
+)
 
 
 def test_frames_for_rounds_up_without_float_noise():

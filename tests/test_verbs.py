@@ -3,10 +3,10 @@ import textwrap
 
 import pytest
 
+from renderer.load.scene import load_scene
 from renderer.render import plan_scene, render_exposure
-from renderer.script import load_scene
-from renderer.stage import stage_exposure
-from renderer.timing import Exposure
+from renderer.stage.pose import stage_exposure
+from renderer.stage.timing import Exposure
 
 HEAD = """
 scene: {name}

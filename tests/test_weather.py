@@ -3,7 +3,8 @@ exposure: rain falls anew in every photograph, a held exposure shows the same dr
 import numpy as np
 import pytest
 
-from renderer import weather
+from renderer.compose import weather
+from renderer.model.vocab import WEATHER_KINDS
 
 
 def reference_blend(frame: np.ndarray, mask: np.ndarray, colour) -> np.ndarray:
@@ -14,7 +15,7 @@ def reference_blend(frame: np.ndarray, mask: np.ndarray, colour) -> np.ndarray:
     return np.minimum(kept + tint, 255).astype(np.uint8)
 
 
-@pytest.mark.parametrize("kind", weather.KINDS)
+@pytest.mark.parametrize("kind", WEATHER_KINDS)
 def test_each_kind_is_blended_as_its_coverage_says(kind):
     rng = np.random.default_rng(4)
     frame = (rng.random((90, 160, 3)) * 255).astype(np.uint8)

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from renderer import settings, yamlsrc
+from renderer import settings
 from renderer.errors import Location, PuppetError, SceneError
-from renderer.yamlsrc import MAX_DEPTH, Node, load_yaml, parse_yaml
+from renderer.load import yamlsrc
+from renderer.load.yamlsrc import MAX_DEPTH, Node, load_yaml, parse_yaml
 
 SCENE = """\
 scene: small_door

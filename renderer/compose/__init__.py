@@ -1,0 +1,1 @@
+"""Composing a frame: paintings placed by the camera, post effects, weather and text."""

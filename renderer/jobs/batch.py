@@ -1,0 +1,210 @@
+"""`stopmo batch`: every scene of the sequence to output/<scene>.mp4, then the film.
+
+Scenes are rendered through any `concurrent.futures.Executor` handed to `run_batch` (inline, a
+local process pool, or later a cluster's), so the runner never knows where the work happens. A
+scene whose inputs are byte-for-byte unchanged since its last render is not rendered again, as
+long as the file on disk is still the one that render wrote: its record names the file's size and
+modification time, and a cached video is probed for the size and frame count the batch needs.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from dataclasses import dataclass
+from pathlib import Path
+from queue import Empty
+from typing import Callable
+
+from renderer import __version__
+from renderer.settings import RenderSettings
+
+SOURCE = Path(__file__).resolve().parent.parent   # the renderer package
+
+
+@dataclass(frozen=True)
+class SceneJob:
+    name: str
+    path: Path
+    target: Path
+    settings: RenderSettings
+    key: str
+    frames: int         # what the scene renders to at these settings: a cached file must hold it
+
+
+@dataclass(frozen=True)
+class SceneResult:
+    name: str
+    seconds: float      # running time of the scene
+    frames: int
+    render_time: float  # wall seconds spent rendering (0 when cached)
+    cached: bool
+
+
+class InlineExecutor(Executor):
+    """Runs each job at once in this process: the serial executor (and the easy one to debug)."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        future: Future = Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller through the future
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            future.set_exception(exc)
+        return future
+
+
+def _renderer_digest() -> str:
+    """The renderer's own code and the captions' font are inputs of every frame: a change to
+    either invalidates the cache."""
+    h = hashlib.sha256(__version__.encode())
+    for path in sorted(SOURCE.rglob("*.py")) + sorted(SOURCE.rglob("*.ttf")):
+        h.update(path.relative_to(SOURCE).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def cache_key(files: list[Path], settings: RenderSettings) -> str:
+    """A digest of the bytes of every file a scene reads, the settings and the renderer's code."""
+    h = hashlib.sha256(_renderer_digest().encode())
+    h.update(repr(settings).encode())
+    for path in files:
+        h.update(str(path.name).encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _record_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}.key")
+
+
+def _identity(target: Path) -> str:
+    """The file as it is now: another render to the same path (renamed into place) changes it."""
+    st = target.stat()
+    return f"{st.st_size} {st.st_mtime_ns} {st.st_ino}"
+
+
+def is_cached(target: Path, key: str) -> bool:
+    """Whether `target` is the file a render with `key` wrote and nothing has replaced it since."""
+    record = _record_path(target)
+    try:
+        if not (target.is_file() and record.is_file()):
+            return False
+        return record.read_text().split("\n")[:2] == [key, _identity(target)]
+    except (OSError, UnicodeDecodeError):   # an unreadable record is no record
+        return False
+
+
+def holds(target: Path, settings: RenderSettings, frames: int) -> bool:
+    """Whether the video at `target` really has the size and frame count a render would give."""
+    from renderer.errors import EncodeError
+    from renderer.output.probe import probe
+    try:
+        info = probe(target)
+    except EncodeError:
+        return False
+    return (info.width, info.height, info.frames) == (settings.width, settings.height, frames)
+
+
+def remember(target: Path, key: str) -> None:
+    record = _record_path(target)
+    tmp = record.with_name(record.name + f".partial-{os.getpid()}")
+    try:
+        tmp.write_text(f"{key}\n{_identity(target)}\n")
+        os.replace(tmp, record)
+    finally:
+        tmp.unlink(missing_ok=True)  # only left when interrupted before the rename
+
+
+def render_job(job: SceneJob, on_frames: Callable[[int], None] | None = None) -> SceneResult:
+    """Render one scene to its target. Top-level so a process pool can pickle it."""
+    from renderer.load.scene import load_scene
+    from renderer.render import plan_scene, render_to
+
+    started = time.perf_counter()
+    plan = plan_scene(load_scene(job.path), job.settings)
+    # A worker renders scene after scene: what this one paints is held by its plan, and goes
+    # with it when this function returns (the paint cache on disk keeps it for the next render).
+    # Scenes render side by side, so no core waits for a scene's first frame: loading it in a
+    # helper thread would gain nothing and cost the thread's malloc arena (~20 MB).
+    render_to(plan, job.target, on_frames, preload=False, label=job.name)
+    remember(job.target, job.key)
+    return SceneResult(job.name, plan.frames / job.settings.fps, plan.frames,
+                       time.perf_counter() - started, False)
+
+
+class _Report:
+    """A picklable progress callback: frames done, sent to the parent through a queue."""
+
+    def __init__(self, queue, name: str):
+        self.queue, self.name = queue, name
+
+    def __call__(self, frames: int) -> None:
+        self.queue.put((self.name, frames))
+
+
+def run_scenes(jobs: list[SceneJob], executor: Executor, *, force: bool = False,
+               on_done: Callable[[SceneResult], None] | None = None,
+               on_frames: Callable[[str, int], None] | None = None,
+               progress_queue=None) -> list[SceneResult]:
+    """Render the jobs whose cache is stale (all with `force`); results in the jobs' order.
+
+    on_frames(scene, n) reports progress. Inline jobs call it directly; jobs in other processes
+    report through `progress_queue` (a multiprocessing manager's queue), drained here while
+    waiting. Without a queue, other executors report a scene's frames when it finishes.
+    """
+    results: dict[str, SceneResult] = {}
+    futures: dict[Future, SceneJob] = {}
+    inline = isinstance(executor, InlineExecutor)
+    for job in jobs:
+        if not force and is_cached(job.target, job.key) and \
+                holds(job.target, job.settings, job.frames):
+            results[job.name] = SceneResult(job.name, job.frames / job.settings.fps, job.frames,
+                                            0.0, True)
+            if on_done:
+                on_done(results[job.name])
+            continue
+        if inline:
+            report = (lambda n, name=job.name: on_frames(name, n)) if on_frames else None
+        else:
+            report = _Report(progress_queue, job.name) if progress_queue is not None else None
+        futures[executor.submit(render_job, job, report)] = job
+    pending = set(futures)
+    while pending:
+        finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+        _drain(progress_queue, on_frames)
+        for future in finished:
+            result = future.result()
+            results[result.name] = result
+            if on_frames and not inline and progress_queue is None:
+                on_frames(result.name, result.frames)
+            if on_done:
+                on_done(result)
+    _drain(progress_queue, on_frames)
+    return [results[j.name] for j in jobs]
+
+
+def _drain(queue, on_frames) -> None:
+    while queue is not None:
+        try:
+            name, n = queue.get_nowait()
+        except Empty:
+            return
+        if on_frames:
+            on_frames(name, n)
+
+
+def summary(results: list[SceneResult], film: Path | None, film_seconds: float,
+            wall: float) -> str:
+    lines = [f"{'scene':<26}{'seconds':>9}{'frames':>8}{'render s':>10}  cached"]
+    for r in results:
+        lines.append(f"{r.name:<26}{r.seconds:>9.1f}{r.frames:>8}{r.render_time:>10.1f}  "
+                     f"{'yes' if r.cached else 'no'}")
+    total_frames = sum(r.frames for r in results)
+    lines.append(f"{'total':<26}{sum(r.seconds for r in results):>9.1f}{total_frames:>8}"
+                 f"{sum(r.render_time for r in results):>10.1f}")
+    if film is not None:
+        lines.append(f"film: {film} ({film_seconds:.1f} s), batch wall time {wall:.1f} s")
+    return "\n".join(lines)

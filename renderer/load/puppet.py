@@ -1,0 +1,239 @@
+"""Puppet definitions: the immutable setup data of a rig, loaded from `puppets/NAME.yaml`.
+
+Like the Spine runtime's `SkeletonData`, a `PuppetDef` is shared and never mutated: posing produces
+arrays. Props are puppets too (usually one bone), loaded from `puppets/props/NAME.yaml`.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+
+from renderer.errors import PuppetError, did_you_mean
+from renderer.load.fields import Field, Mapping
+from renderer.load.shapes import COORD, read_art
+from renderer.load.yamlsrc import load_yaml
+from renderer.model.art import Art, ImageArt
+from renderer.model.puppet import Bone, Cycle, PuppetDef, Skin, Slot
+from renderer.model.vocab import MOUTH_SHAPES
+
+# How much a part boils, by the material it is made of: felt and yarn are handled (and shift) more
+# than vinyl or resin. Relative to the puppet's base amplitude.
+BOIL_BY_MATERIAL = {"yarn": 1.5, "felt": 1.3, "knit": 1.2, "fabric": 1.1, "clay": 1.0,
+                    "paper": 1.0, "plain": 0.9, "wood": 0.6, "vinyl": 0.7, "button": 0.8,
+                    "resin": 0.5, "metal": 0.5, "glass": 0.5, "glow": 1.0, "wallpaper": 1.0}
+FACE_BOIL = 1.6  # replacement faces are swapped by hand every exposure and never sit identically
+
+
+PUPPET_FIELDS = ("puppet", "title", "description", "bones", "slots", "attachments", "skins",
+                 "faces", "mouths", "poses", "cycles", "shadow", "boil", "grip", "legs")
+PUPPET_REQUIRED = ("puppet", "bones", "slots", "attachments")
+BONE_FIELDS = ("name", "parent", "at", "rot", "scale", "length")
+BONE_REQUIRED = ("name",)
+SLOT_FIELDS = ("name", "bone", "attachment", "face", "boil")
+SLOT_REQUIRED = ("name", "bone")
+SKIN_FIELDS = ("slots", "swap")
+MOUTH_FIELDS = ("slot", "shapes")
+MOUTH_REQUIRED = ("slot", "shapes")
+MOUTH_SHAPES_REQUIRED = ("rest",)
+POSE_BONE_FIELDS = ("rot", "at", "scale")   # or just a number: the rotation
+CYCLE_FIELDS = ("period", "keys")
+CYCLE_REQUIRED = ("period", "keys")
+GRIP_FIELDS = ("bone", "at")
+GRIP_REQUIRED = ("bone",)
+MAX_LEG_BONES = 3
+
+
+def load_puppet(path: Path, display: str | None = None) -> PuppetDef:
+    raw = path.read_bytes() if path.is_file() else b""
+    root = Field(load_yaml(path, PuppetError, display=display), "", PuppetError)
+    m = root.mapping(PUPPET_FIELDS, required=PUPPET_REQUIRED)
+    name = m["puppet"].str()
+    if name != path.stem:
+        m["puppet"].fail(f"the file's name {path.stem!r}", repr(name),
+                         hint="a puppet is named by its file")
+    bones = _read_bones(m["bones"])
+    bone_names = [b.name for b in bones]
+    attachments = {k: read_art(f, path.parent) for k, f in m["attachments"].dict().items()}
+    att_names = sorted(attachments)
+    slots = _read_slots(m["slots"], bone_names, attachments)
+    slot_names = [s.name for s in slots]
+    skins = {"real": Skin()}
+    if "skins" in m:
+        for skin_name, f in m["skins"].dict().items():
+            skins[skin_name] = _read_skin(f, slot_names, att_names)
+    faces: dict[str, dict[str, str | None]] = {"neutral": {}}
+    if "faces" in m:
+        for face, f in m["faces"].dict().items():
+            faces[face] = {slot: _att_or_none(v, att_names)
+                           for slot, v in _named(f, slot_names, "slot")}
+    mouth_slot, mouths = None, {}
+    if "mouths" in m:
+        mm = m["mouths"].mapping(MOUTH_FIELDS, required=MOUTH_REQUIRED)
+        mouth_slot = mm["slot"].name(slot_names, "slot")
+        shapes = mm["shapes"].mapping(MOUTH_SHAPES, required=MOUTH_SHAPES_REQUIRED)
+        mouths = {k: _att_or_none(v, att_names) for k, v in shapes.items()}
+    poses = {"stand": np.zeros((len(bones), 4)) + [0, 0, 0, 1]}
+    if "poses" in m:
+        for pose_name, f in m["poses"].dict().items():
+            poses[pose_name] = _read_pose(f, bone_names)
+    cycles = {}
+    if "cycles" in m:
+        for cyc, f in m["cycles"].dict().items():
+            cm = f.mapping(CYCLE_FIELDS, required=CYCLE_REQUIRED)
+            keys = tuple(k.name(sorted(poses), "pose") for k in cm["keys"].list(min_len=2, max_len=32))
+            cycles[cyc] = Cycle(cm["period"].number(0.05, 60, lo_open=True), keys)
+    shadow = m["shadow"].vec2(0, 4000) if "shadow" in m else (0.0, 0.0)
+    boil = m["boil"].number(0, 20) if "boil" in m else 0.8
+    title = m["title"].str() if "title" in m else name.replace("_", " ").title()
+    grip = None
+    if "grip" in m:
+        gm = m["grip"].mapping(GRIP_FIELDS, required=GRIP_REQUIRED)
+        at = gm["at"].vec2(-COORD, COORD) if "at" in gm else (0.0, 0.0)
+        grip = (bone_names.index(gm["bone"].name(bone_names, "bone")), at[0], at[1])
+    legs = _read_legs(m["legs"], bones) if "legs" in m else None
+    return PuppetDef(name, path, hashlib.sha256(raw).hexdigest(), tuple(bones), tuple(slots),
+                     attachments, skins, faces, mouth_slot, mouths, poses, cycles, shadow, boil,
+                     title, grip, legs)
+
+
+def _read_legs(f: Field, bones: list[Bone]) -> tuple[tuple[int, ...], ...]:
+    """`legs: [[thigh_b, shin_b], ...]`: each leg a chain of 1-3 bones, each the next one's parent."""
+    names = [b.name for b in bones]
+    legs = []
+    for leg in f.list(max_len=16):
+        chain: list[int] = []
+        for bf in leg.list(min_len=1, max_len=MAX_LEG_BONES):
+            i = names.index(bf.name(names, "bone"))
+            if chain and bones[i].parent != chain[-1]:
+                bf.fail(f"a child of {names[chain[-1]]!r} (a leg runs hip to foot, parent to child)",
+                        f"{names[i]!r}, a child of "
+                        f"{names[bones[i].parent]!r}" if bones[i].parent >= 0 else repr(names[i]))
+            chain.append(i)
+        legs.append(tuple(chain))
+    return tuple(legs)
+
+
+def _named(f: Field, known: list[str], what: str):
+    """(name, Field) pairs of a mapping whose keys must be known names (slots, bones)."""
+    mapping: Mapping = f.dict()
+    for key, value in mapping.items():
+        if key not in known:
+            value.fail(f"a {what} of this puppet", repr(key), hint=did_you_mean(key, known, what))
+        yield key, value
+
+
+def _att_or_none(f: Field, att_names: list[str]) -> str | None:
+    return None if f.node.value is None else f.name(att_names, "attachment")
+
+
+def _read_bones(f: Field) -> list[Bone]:
+    bones: list[Bone] = []
+    index: dict[str, int] = {}
+    items = f.list(min_len=1, max_len=256)
+    declared = {}
+    for item in items:
+        if isinstance(item.node.value, dict) and "name" in item.node.value:
+            name = item.node.value["name"].value
+            if isinstance(name, str):  # a malformed name is reported when its bone is read
+                declared.setdefault(name, item)
+    for item in items:
+        m = item.mapping(BONE_FIELDS, required=BONE_REQUIRED)
+        name = m["name"].str()
+        if name in index:
+            m["name"].fail("a bone name not used before", repr(name), hint="bone names must be unique")
+        parent = -1
+        if "parent" in m:
+            pname = m["parent"].str()
+            if pname not in index:
+                if pname == name:
+                    m["parent"].fail("the name of another bone", f"{pname!r}, this bone itself",
+                                     hint="a bone cannot be its own parent")
+                loop = _loop(declared, pname, name)
+                if loop:
+                    m["parent"].fail(f"a parent that is not a descendant of {name!r}", repr(pname),
+                                     hint="the parents form a loop: " + " -> ".join(loop))
+                if pname in declared:
+                    m["parent"].fail("a bone listed before this one", repr(pname),
+                                     hint="list bones parent before child")
+                m["parent"].fail("an existing bone", repr(pname),
+                                 hint=did_you_mean(pname, list(index), "bone"))
+            parent = index[pname]
+        elif bones:
+            item.fail("a 'parent' field (only the first bone is the root)", "no parent")
+        at = m["at"].vec2(-COORD, COORD) if "at" in m else (0.0, 0.0)
+        bones.append(Bone(name, parent, at[0], at[1],
+                          m["rot"].number(-3600, 3600) if "rot" in m else 0.0,
+                          m["scale"].number(0.01, 100) if "scale" in m else 1.0,
+                          m["length"].number(0, 4000) if "length" in m else 0.0))
+        index[name] = len(bones) - 1
+    return bones
+
+
+def _loop(declared: dict, start: str, target: str) -> list[str]:
+    """The bones from `target` back to `target` when following parent links from `start` (through
+    the declared bones) reaches it: [target, start, ..., target]; else []."""
+    chain, cur = [target], start
+    while cur in declared and cur not in chain[1:]:
+        chain.append(cur)
+        node = declared[cur].node.value
+        parent = node.get("parent") if isinstance(node, dict) else None
+        cur = parent.value if parent is not None and isinstance(parent.value, str) else None
+        if cur == target:
+            return chain + [target]
+    return []
+
+
+def _read_slots(f: Field, bone_names: list[str], attachments: dict[str, Art]) -> list[Slot]:
+    slots: list[Slot] = []
+    seen: set[str] = set()
+    for item in f.list(min_len=1, max_len=512):
+        m = item.mapping(SLOT_FIELDS, required=SLOT_REQUIRED)
+        name = m["name"].str()
+        if name in seen:
+            m["name"].fail("a slot name not used before", repr(name))
+        seen.add(name)
+        bone = bone_names.index(m["bone"].name(bone_names, "bone"))
+        att = None
+        if "attachment" in m and m["attachment"].node.value is not None:
+            att = m["attachment"].name(sorted(attachments), "attachment")
+        face = m["face"].bool() if "face" in m else False
+        boil = m["boil"].number(0, 10) if "boil" in m else _material_boil(attachments.get(att))
+        slots.append(Slot(name, bone, att, boil * (FACE_BOIL if face else 1.0), face))
+    return slots
+
+
+def _material_boil(art: Art | None) -> float:
+    if art is None or isinstance(art, ImageArt):
+        return 1.0
+    return float(np.mean([BOIL_BY_MATERIAL.get(p.material, 1.0) for p in art]))
+
+
+def _read_skin(f: Field, slot_names: list[str], att_names: list[str]) -> Skin:
+    m = f.mapping(SKIN_FIELDS)
+    slots = {s: _att_or_none(v, att_names) for s, v in _named(m["slots"], slot_names, "slot")} \
+        if "slots" in m else {}
+    swap = {}
+    if "swap" in m:
+        for a, v in _named(m["swap"], att_names, "attachment"):
+            swap[a] = v.name(att_names, "attachment")
+    return Skin(slots, swap)
+
+
+def _read_pose(f: Field, bone_names: list[str]) -> np.ndarray:
+    pose = np.full((len(bone_names), 4), np.nan)
+    for bone, v in _named(f, bone_names, "bone"):
+        i = bone_names.index(bone)
+        pose[i] = (0.0, 0.0, 0.0, 1.0)
+        if isinstance(v.node.value, (int, float)) and not isinstance(v.node.value, bool):
+            pose[i, 0] = v.number(-3600, 3600)
+            continue
+        bm = v.mapping(POSE_BONE_FIELDS)
+        if "rot" in bm:
+            pose[i, 0] = bm["rot"].number(-3600, 3600)
+        if "at" in bm:
+            pose[i, 1:3] = bm["at"].vec2(-COORD, COORD)
+        if "scale" in bm:
+            pose[i, 3] = bm["scale"].number(0.01, 100)
+    return pose

@@ -1,0 +1,159 @@
+"""Scene scripts: YAML loaded safely and validated into a typed, immutable model.
+
+Every error names file:line:col, the field path, what was expected and what was found, with a
+"did you mean" for unknown names. Times stay in seconds here; the engine converts them to frames.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from renderer.errors import SceneError
+from renderer.load.actions import COORD, read_action
+from renderer.load.fields import Field, Mapping
+from renderer.load.project import Project, find_root
+from renderer.load.yamlsrc import load_yaml
+from renderer.model.scene import Camera, CameraKey, Placement, Scene, Shot, ShotDefaults
+from renderer.model.vocab import EASES as EASINGS
+from renderer.model.vocab import FACINGS, WORLDS
+from renderer.model.vocab import WEATHER_KINDS as KINDS
+from renderer.settings import MAX_SCENE_SECONDS, MAX_SHOT_SECONDS
+
+SCENE_FIELDS = ("scene", "title", "moment", "world", "seed", "step", "set", "look", "weather",
+                "shots")
+# flicker .. boil are multipliers of the default effect (1 = as designed, 0 = off); `shake` is not
+# a multiplier but the scene-wide camera shake in stage units (default 0), which every shot whose
+# camera sets no `shake:` of its own starts from; `shake` actions add to it while they run.
+LOOK_FIELDS = ("flicker", "grain", "vignette", "halation", "boil", "shake")
+SHOT_FIELDS = ("id", "duration", "step", "camera", "cast", "props", "action", "weather", "set",
+               "world")
+CAST_FIELDS = ("puppet", "at", "facing", "scale", "skin", "pose", "face", "opacity", "z")
+PROP_FIELDS = ("prop", "at", "facing", "scale", "rot", "opacity", "z")
+SCENE_REQUIRED = ("scene", "set", "shots")
+SHOT_REQUIRED = ("id", "duration")
+PLACEMENT_REQUIRED = ("at",)
+# A camera either holds still ({x, y, zoom}) or moves from one key to another over the shot.
+CAMERA_KEY_FIELDS = ("x", "y", "zoom")
+CAMERA_STILL_FIELDS = CAMERA_KEY_FIELDS + ("shake",)
+CAMERA_MOVE_FIELDS = ("from", "to", "ease", "shake")
+CAMERA_MOVE_REQUIRED = ("from",)
+
+
+def load_scene(path: Path, project: Project | None = None) -> Scene:
+    project = project or Project(find_root(path.parent))
+    root = Field(load_yaml(path, SceneError, display=project.display(path)), "", SceneError)
+    m = root.mapping(SCENE_FIELDS, required=SCENE_REQUIRED)
+    name = m["scene"].str()
+    if name != path.stem:
+        m["scene"].fail(f"the file's name {path.stem!r}", repr(name), hint="a scene is named by its file")
+    world = m["world"].choice(WORLDS) if "world" in m else "real"
+    step = m["step"].int(1, 3) if "step" in m else 2
+    set_def = project.set(m["set"].str(), m["set"])
+    look = {k: 1.0 for k in LOOK_FIELDS}
+    look["shake"] = 0.0
+    if "look" in m:
+        for key, f in m["look"].mapping(LOOK_FIELDS).items():
+            look[key] = f.number(0, 10)
+    defaults = ShotDefaults(world, step, look["shake"], set_def,
+                            _read_weather(m["weather"]) if "weather" in m else {})
+    shots: list[Shot] = []
+    ids: dict[str, Field] = {}
+    for item in m["shots"].list(min_len=1, max_len=64):
+        shot = _read_shot(item, project, defaults)
+        if shot.id in ids:
+            item.mapping(SHOT_FIELDS)["id"].fail("a shot id not used before", repr(shot.id),
+                                                 hint=f"first used at line {ids[shot.id].loc.line}")
+        ids[shot.id] = item
+        shots.append(shot)
+    total = sum(s.duration for s in shots)
+    if total > MAX_SCENE_SECONDS:
+        m["shots"].fail(f"at most {MAX_SCENE_SECONDS:g} s of shots in one scene", f"{total:g} s",
+                        hint="split the scene in two")
+    return Scene(name, m["title"].str() if "title" in m else name.replace("_", " ").title(),
+                 m["moment"].str() if "moment" in m else "", world,
+                 m["seed"].int(0, 2**31 - 1) if "seed" in m else 0, set_def, tuple(shots),
+                 path, project, look)
+
+
+def _read_shot(f: Field, project: Project, scene: ShotDefaults) -> Shot:
+    m = f.mapping(SHOT_FIELDS, required=SHOT_REQUIRED)
+    sid = m["id"].str()
+    duration = m["duration"].number(0, MAX_SHOT_SECONDS, lo_open=True,
+                                    limit=f"a shot lasts at most {MAX_SHOT_SECONDS:g} s; "
+                                          "split it into shorter shots")
+    step = m["step"].int(1, 3) if "step" in m else scene.step
+    world = m["world"].choice(WORLDS) if "world" in m else scene.world
+    set_def = project.set(m["set"].str(), m["set"]) if "set" in m else scene.set
+    camera = _read_camera(m["camera"], scene.shake) if "camera" in m else \
+        Camera(CameraKey(), CameraKey(), shake=scene.shake)
+    cast: dict[str, Placement] = {}
+    if "cast" in m:
+        for cid, cf in m["cast"].dict().items():
+            cast[cid] = _read_placement(cid, cf, project, world, prop=False)
+    if "props" in m:
+        for pid, pf in m["props"].dict().items():
+            if pid in cast:
+                pf.fail("a prop id different from every cast id", repr(pid))
+            cast[pid] = _read_placement(pid, pf, project, world, prop=True)
+    actions = []
+    if "action" in m:
+        for af in m["action"].list(max_len=500):
+            actions.append(read_action(af, cast, duration, project, set_def.layer_names))
+    actions.sort(key=lambda a: a.t)
+    weather = {**scene.weather, **(_read_weather(m["weather"]) if "weather" in m else {})}
+    return Shot(sid, duration, step, camera, cast, tuple(actions), set_def, world, weather)
+
+
+def _read_weather(f: Field) -> dict[str, float]:
+    """Amounts of each kind of weather (1 = a normal shower; 0 = none)."""
+    return {k: v.number(0, 5) for k, v in f.mapping(KINDS).items()}
+
+
+def _read_camera_key(m: Mapping, base: CameraKey) -> CameraKey:
+    return CameraKey(m["x"].number(-COORD, COORD) if "x" in m else base.x,
+                     m["y"].number(-COORD, COORD) if "y" in m else base.y,
+                     m["zoom"].number(0.5, 8) if "zoom" in m else base.zoom)
+
+
+def _read_camera(f: Field, shake: float) -> Camera:
+    """`{x, y, zoom}` holds still; `{from: {...}, to: {...}, ease}` moves over the whole shot."""
+    if isinstance(f.value, dict) and not ({"from", "to"} & set(f.value)):
+        m = f.mapping(CAMERA_STILL_FIELDS)
+        key = _read_camera_key(m, CameraKey())
+        return Camera(key, key, shake=m["shake"].number(0, 50) if "shake" in m else shake)
+    m = f.mapping(CAMERA_MOVE_FIELDS, required=CAMERA_MOVE_REQUIRED)
+    start = _read_camera_key(m["from"].mapping(CAMERA_KEY_FIELDS), CameraKey())
+    end = _read_camera_key(m["to"].mapping(CAMERA_KEY_FIELDS), start) if "to" in m else start
+    return Camera(start, end, m["ease"].choice(sorted(EASINGS)) if "ease" in m else "in_out",
+                  m["shake"].number(0, 50) if "shake" in m else shake)
+
+
+def _read_placement(pid: str, f: Field, project: Project, world: str, prop: bool) -> Placement:
+    m = f.mapping(PROP_FIELDS if prop else CAST_FIELDS, required=PLACEMENT_REQUIRED)
+    if prop:
+        puppet = project.prop(m["prop"].str() if "prop" in m else pid, m["prop"] if "prop" in m else f)
+    else:
+        puppet = project.puppet(m["puppet"].str() if "puppet" in m else pid,
+                                m["puppet"] if "puppet" in m else f)
+    kw: dict = {}
+    if "skin" in m:
+        kw["skin"] = m["skin"].name(sorted(puppet.skins), f"skin of {puppet.name}",
+                                    f"stopmo puppets {puppet.name}")
+    elif world in puppet.skins:
+        kw["skin"] = world
+    if "pose" in m:
+        kw["pose"] = m["pose"].name(sorted(puppet.poses), f"pose of {puppet.name}",
+                                    f"stopmo puppets {puppet.name}")
+    if "face" in m:
+        kw["face"] = m["face"].name(sorted(puppet.faces), f"face of {puppet.name}",
+                                    f"stopmo puppets {puppet.name}")
+    if "facing" in m:
+        kw["facing"] = 1 if m["facing"].choice(FACINGS) == "right" else -1
+    if "scale" in m:
+        kw["scale"] = m["scale"].number(0.05, 20)
+    if "rot" in m:
+        kw["rot"] = m["rot"].number(-3600, 3600)
+    if "opacity" in m:
+        kw["opacity"] = m["opacity"].number(0, 1)
+    if "z" in m:
+        kw["z"] = m["z"].number(-1000, 1000)
+    return Placement(pid, puppet, m["at"].vec2(-COORD, COORD), is_prop=prop, **kw)

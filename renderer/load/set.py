@@ -1,0 +1,60 @@
+"""Set definitions: painted multiplane layers at depths, loaded from `scenes/sets/NAME.yaml`.
+
+A layer's shapes are in stage units with the stage's top-left as origin. `depth` is the layer's
+distance relative to the puppet plane (1.0): 4.0 is a far backdrop that barely moves when the camera
+pans, 0.7 a foreground piece that moves more than the puppets and passes in front of them.
+
+`floor` is the stage y where the puppets' feet go (their `at` y): information for people and
+previews (`stopmo set`), never used to draw. A set that does not give it follows the project's
+convention, FLOOR_Y.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from renderer.errors import PuppetError
+from renderer.load.fields import Field
+from renderer.load.shapes import COORD, read_prim
+from renderer.load.yamlsrc import load_yaml
+from renderer.model.set import Layer, SetDef
+from renderer.settings import STAGE_H, STAGE_W
+
+SET_FIELDS = ("set", "description", "layers", "dof", "floor")
+SET_REQUIRED = ("set", "layers")
+LAYER_FIELDS = ("name", "depth", "extent", "background", "shapes")
+LAYER_REQUIRED = ("name", "depth")
+DEFAULT_MARGIN = 0.15  # of the stage size on every side: room for camera moves and shake
+
+
+def load_set(path: Path, display: str | None = None) -> SetDef:
+    raw = path.read_bytes() if path.is_file() else b""
+    m = Field(load_yaml(path, PuppetError, display=display), "", PuppetError).mapping(
+        SET_FIELDS, required=SET_REQUIRED)
+    name = m["set"].str()
+    if name != path.stem:
+        m["set"].fail(f"the file's name {path.stem!r}", repr(name), hint="a set is named by its file")
+    layers = []
+    seen = set()
+    for item in m["layers"].list(min_len=1, max_len=32):
+        lm = item.mapping(LAYER_FIELDS, required=LAYER_REQUIRED)
+        lname = lm["name"].str()
+        if lname in seen:
+            lm["name"].fail("a layer name not used before", repr(lname))
+        seen.add(lname)
+        mx, my = STAGE_W * DEFAULT_MARGIN, STAGE_H * DEFAULT_MARGIN
+        extent = (-mx, -my, STAGE_W + mx, STAGE_H + my)
+        if "extent" in lm:
+            ext = [v.number(-COORD, COORD) for v in lm["extent"].list(min_len=4, max_len=4)]
+            if ext[2] - ext[0] < 1 or ext[3] - ext[1] < 1:
+                lm["extent"].fail("[x0, y0, x1, y1] with x1 > x0 and y1 > y0", str(ext))
+            extent = tuple(ext)
+        shapes = tuple(read_prim(p) for p in lm["shapes"].list(max_len=2000)) if "shapes" in lm else ()
+        layers.append(Layer(lname, lm["depth"].number(0.2, 100),
+                            extent, lm["background"].color() if "background" in lm else None,
+                            shapes))
+    layers.sort(key=lambda layer: -layer.depth)
+    return SetDef(name, path, hashlib.sha256(raw).hexdigest(),
+                  m["description"].str() if "description" in m else "",
+                  tuple(layers), m["dof"].number(0, 10) if "dof" in m else 1.0,
+                  m["floor"].number(0, STAGE_H) if "floor" in m else None)

@@ -1,0 +1,100 @@
+"""A scene: shots on sets, each with its camera, cast and timed actions. Times are seconds here;
+the engine turns them into frames."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from renderer.model.action import Action
+from renderer.model.puppet import PuppetDef
+from renderer.model.set import SetDef
+from renderer.settings import STAGE_H, STAGE_W
+
+
+@dataclass(frozen=True)
+class CameraKey:
+    """Where the camera looks (stage units) and how far it is zoomed in (1 = the whole stage)."""
+
+    x: float = STAGE_W / 2
+    y: float = STAGE_H / 2
+    zoom: float = 1.0
+
+
+@dataclass(frozen=True)
+class Camera:
+    start: CameraKey
+    end: CameraKey
+    ease: str = "in_out"
+    shake: float = 0.0   # stage units of hand-placed camera jitter per exposure
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A cast member or prop at the start of a shot."""
+
+    id: str
+    puppet: PuppetDef
+    at: tuple[float, float]
+    facing: int = 1          # +1 right, -1 left (mirrored)
+    scale: float = 1.0
+    rot: float = 0.0
+    skin: str = "real"
+    pose: str = "stand"
+    face: str = "neutral"
+    opacity: float = 1.0
+    z: float = 0.0           # draw order among actors: higher is in front; ties by feet height
+    is_prop: bool = False
+
+
+@dataclass(frozen=True)
+class Shot:
+    id: str
+    duration: float
+    step: int
+    camera: Camera
+    cast: dict[str, Placement]
+    actions: tuple[Action, ...]
+    set: SetDef
+    world: str
+    weather: dict[str, float] = field(default_factory=dict)   # rain, snow, fog, dust, debris
+
+
+@dataclass(frozen=True)
+class ShotDefaults:
+    """What a shot takes from its scene unless it says otherwise."""
+
+    world: str
+    step: int
+    shake: float
+    set: SetDef
+    weather: dict[str, float]
+
+
+@dataclass(frozen=True, eq=False)
+class Scene:
+    name: str
+    title: str
+    moment: str
+    world: str
+    seed: int
+    set: SetDef
+    shots: tuple[Shot, ...]
+    path: Path
+    project: Any             # the `load.project.Project` it was read from (its files' finder)
+    look: dict[str, float]   # flicker, grain, vignette, halation, boil: amounts (1 = default)
+
+    @property
+    def duration(self) -> float:
+        return sum(s.duration for s in self.shots)
+
+    def files(self) -> list[Path]:
+        """Every file this scene reads: the key of its render cache."""
+        used = {self.path, self.set.path}
+        for shot in self.shots:
+            used.add(shot.set.path)
+            used.update(p.puppet.path for p in shot.cast.values())
+            used.update(a.args["into"].path for a in shot.actions if a.do == "transform")
+        for puppet_path in list(used):
+            used.update(self.project.assets_of(puppet_path))
+        return sorted(used)

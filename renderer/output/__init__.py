@@ -1,0 +1,1 @@
+"""Files out: frame sinks and encoders, reading videos back, the film assembled."""

@@ -1,0 +1,187 @@
+"""Sprites painted once per (puppet, attachment, scale) and set layers once per (set, layer,
+scale): an exposure only transforms and blits them.
+
+Paint scales are quantised to steps of √2 so a slow zoom reuses a handful of paintings; the blit's
+bilinear filter covers the rest, enlarging a painting by at most ENLARGE (felt and grain textures
+hide that much softening) and otherwise shrinking it.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+import cv2
+import numpy as np
+
+from renderer import jitter
+from renderer.model.art import ImageArt, Prim
+from renderer.model.puppet import PuppetDef
+from renderer.model.set import Layer, SetDef
+from renderer.paint import paintcache
+from renderer.paint.grade import Grade
+from renderer.paint.prims import Sprite, paint, paint_layer
+
+DOF_SIGMA = 3.0   # stage units of blur per unit of |1 - 1/depth| (focus on the puppet plane)
+
+
+ENLARGE = 1.2   # a painting may be shown up to 20 % larger than painted before a finer one is made
+
+
+def paint_scale(px_per_unit: float) -> float:
+    """The √2 step that covers the scale needed, allowing a slight enlargement, so a gentle push-in
+    (zoom 1.0 -> 1.2) reuses one painting instead of painting everything twice."""
+    need = max(px_per_unit, 1e-3) / ENLARGE
+    return 2.0 ** (math.ceil(math.log2(need) * 2 - 1e-9) / 2)
+
+
+def attachment_sprite(puppet: PuppetDef, attachment: str, scale: float,
+                      grade: Grade | None = None) -> Sprite:
+    """A puppet's attachment painted at `scale` px per stage unit, in `grade`'s colours if given."""
+    art = puppet.attachments[attachment]
+    if isinstance(art, ImageArt):
+        sprite = _image_sprite(art, scale)
+        return sprite if grade is None else replace(sprite, rgba=grade.paint(sprite.rgba))
+    seed = jitter.key_int(0, puppet.name, attachment)
+
+    def painted() -> tuple[np.ndarray, tuple[float, ...]]:
+        sprite = paint(art, scale, seed)
+        return sprite.rgba, sprite.origin
+
+    rgba, origin = _kept(paintcache.key("sprite", art, scale, seed), grade, painted)
+    return Sprite(rgba, (origin[0], origin[1]), scale)
+
+
+GRADE_CODE = ("paint/grade.py",)   # the code that grades a painting (`Grade.paint`)
+
+
+def _kept(digest: str, grade: Grade | None,
+          painted: Callable[[], tuple[np.ndarray, tuple[float, ...]]]
+          ) -> tuple[np.ndarray, tuple[float, ...]]:
+    """(rgba, numbers) of the painting `digest` in `grade`'s colours, from the paint cache where
+    it can be: the ungraded painting (one serves every world), made by `painted` on a miss, and
+    the graded one, so a render in a world seen before reads its paintings ready to use. Grading
+    a backdrop takes ~30 ms, and a render's first frame waits for it."""
+    graded_digest = None if grade is None else paintcache.key("graded", digest, grade,
+                                                              code=GRADE_CODE)
+    if graded_digest is not None and (hit := paintcache.load(graded_digest)) is not None:
+        return hit
+    kept = paintcache.load(digest)
+    if kept is None:
+        kept = painted()
+        paintcache.store(digest, *kept)
+    if graded_digest is None:
+        return kept
+    graded = (grade.paint(kept[0]), kept[1])
+    paintcache.store(graded_digest, *graded)
+    return graded
+
+
+def _image_sprite(art: ImageArt, scale: float) -> Sprite:
+    f = art.units_per_px * scale
+    h, w = art.rgba.shape[:2]
+    size = (max(1, round(w * f)), max(1, round(h * f)))
+    rgba = cv2.resize(art.rgba, size, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR)
+    fx, fy = size[0] / w, size[1] / h
+    return Sprite(np.ascontiguousarray(rgba), (art.pivot[0] * fx, art.pivot[1] * fy), scale)
+
+
+@dataclass(eq=False)   # identity hash: a key for its tiles and solid rectangle; never mutated
+class LayerSprite:
+    """A painted set layer, cropped to what it covers. origin: stage position of pixel (0, 0)."""
+
+    rgba: np.ndarray
+    origin: tuple[float, float]
+    scale: float
+    opaque: bool
+
+    @cached_property
+    def rgb(self) -> np.ndarray:
+        """The colour planes alone (premultiplied = straight where opaque), C-contiguous."""
+        return cv2.cvtColor(self.rgba, cv2.COLOR_RGBA2RGB)
+
+
+def layer_sprite(set_def: SetDef, index: int, scale: float, dof: float,
+                 grade: Grade | None = None) -> LayerSprite:
+    """A set layer painted at `scale` with depth of field `dof`, in `grade`'s colours if given."""
+    layer: Layer = set_def.layers[index]
+    seed = jitter.key_int(0, set_def.name, layer.name)
+
+    def painted() -> tuple[np.ndarray, tuple[float, ...]]:
+        sprite = _paint_layer(layer, scale, dof, seed)
+        return sprite.rgba, (*sprite.origin, float(sprite.opaque))
+
+    rgba, (ox, oy, opaque) = _kept(paintcache.key("layer", layer, scale, dof, seed, DOF_SIGMA),
+                                   grade, painted)
+    return LayerSprite(rgba, (ox, oy), scale, bool(opaque))
+
+
+def _paint_layer(layer: Layer, scale: float, dof: float, seed: int) -> LayerSprite:
+    x0, y0, x1, y1 = layer.extent
+    shapes = [_shifted(p, -x0, -y0) for p in layer.shapes]
+    sigma = DOF_SIGMA * dof * abs(1.0 - 1.0 / layer.depth) * scale
+    blur = sigma > 0.3  # depth of field: out-of-focus layers are painted soft once, not per frame
+    rgba, (j0, i0) = paint_layer(shapes, (x1 - x0, y1 - y0), scale, seed, layer.background,
+                                 margin=_blur_margin(sigma) if blur else 0)
+    if blur and rgba.size:
+        cv2.GaussianBlur(rgba, (0, 0), sigma, dst=rgba)   # in place: a backdrop is ~15 MB
+    x0, y0 = x0 + j0 / scale, y0 + i0 / scale
+    opaque = layer.background is not None
+    if not opaque:  # crop to the painted pixels so the blit only touches what the layer covers
+        painted = rgba[..., 3] > 0
+        rows, cols = np.flatnonzero(painted.any(axis=1)), np.flatnonzero(painted.any(axis=0))
+        if len(rows) == 0:
+            return LayerSprite(np.zeros((1, 1, 4), np.uint8), (x0, y0), scale, False)
+        rgba = rgba[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+        x0, y0 = x0 + cols[0] / scale, y0 + rows[0] / scale
+    return LayerSprite(np.ascontiguousarray(rgba), (x0, y0), scale, opaque)
+
+
+def _blur_margin(sigma: float) -> int:
+    """Transparent pixels to paint around a layer's shapes so that blurring the window gives
+    what blurring the whole canvas would: the blur spreads paint up to its radius (3 sigma for
+    uint8 in OpenCV, 4 here to be safe), and the window's edge mirrors another radius back in."""
+    return 2 * math.ceil(4.0 * sigma) + 2
+
+
+CRUMBLE_TILE = 90.0   # stage units: the size of the pieces a disintegrating layer breaks into
+
+
+def layer_tiles(sprite: LayerSprite) -> tuple[tuple[np.ndarray, tuple[float, float], float], ...]:
+    """A painted layer cut into square pieces that hold paint: (rgba, stage origin, half size)."""
+    step = max(2, round(CRUMBLE_TILE * sprite.scale))
+    h, w = sprite.rgba.shape[:2]
+    tiles = []
+    for ty in range(0, h, step):
+        for tx in range(0, w, step):
+            tile = sprite.rgba[ty:ty + step + 2, tx:tx + step + 2]  # overlap: no seams while whole
+            if tile[..., 3].any():
+                tiles.append((np.ascontiguousarray(tile),
+                              (sprite.origin[0] + tx / sprite.scale,
+                               sprite.origin[1] + ty / sprite.scale), step / sprite.scale / 2))
+    return tuple(tiles)
+
+
+def _shifted(p: Prim, dx: float, dy: float) -> Prim:
+    """The primitive moved by (dx, dy) stage units: layer shapes are drawn on a canvas whose
+    origin is the layer's top-left corner, not the stage's."""
+    return replace(p, at=(p.at[0] + dx, p.at[1] + dy),
+                   points=tuple((x + dx, y + dy) for x, y in p.points))
+
+
+def shadow_sprite(width: float, height: float, scale: float, grade: Grade | None = None) -> Sprite:
+    """A soft dark contact shadow: an ellipse blurred as a real one under studio light is."""
+    pad = 0.6
+    w, h = max(2, round(width * scale * (1 + 2 * pad))), max(2, round(height * scale * (1 + 4 * pad)))
+    w, h = w | 1, h | 1  # odd: the ellipse's centre pixel is the sprite's centre, so it mirrors
+    alpha = np.zeros((h, w), np.uint8)
+    cv2.ellipse(alpha, (w // 2, h // 2), (max(1, round(width * scale / 2)),
+                max(1, round(height * scale / 2))), 0, 0, 360, 150, -1, cv2.LINE_AA)
+    alpha = cv2.GaussianBlur(alpha, (0, 0), max(0.6, height * scale * 0.35))
+    rgba = np.zeros((h, w, 4), np.uint8)
+    rgba[..., 3] = alpha
+    rgba[..., 0] = (alpha.astype(np.uint16) * 18 // 255).astype(np.uint8)  # faintly warm dark
+    rgba[..., 1] = (alpha.astype(np.uint16) * 12 // 255).astype(np.uint8)
+    rgba[..., 2] = (alpha.astype(np.uint16) * 10 // 255).astype(np.uint8)
+    return Sprite(rgba if grade is None else grade.paint(rgba), (w / 2, h / 2), scale)

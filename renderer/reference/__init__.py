@@ -1,0 +1,1 @@
+"""The format reference and JSON Schemas, generated from the loaders' tables."""

@@ -1,0 +1,119 @@
+"""The format reference's running text: the order of its sections and what each explains in
+words (folders, conventions, editor support, draw order, a prop in a hand). The tables under each
+section come from `refscene` and `refrig`."""
+from __future__ import annotations
+
+from renderer.reference.reftypes import Section
+
+REGENERATE = "python -m renderer.formatref"
+
+FOLDERS = """\
+stopmo reads files from a **project folder**: the nearest folder at or above the file that holds
+both `scenes/` and `puppets/`. A scene names its set, puppets and props by name, never by path,
+and they are found only in these places:
+
+| path | holds |
+|---|---|
+| `scenes/NAME.yaml` | scenes (`_NAME.yaml`: left out of the golden-frame tests) |
+| `scenes/sequence.yaml` | the film's running order |
+| `scenes/sets/NAME.yaml` | sets |
+| `puppets/NAME.yaml` | puppets, and the PNG images they use beside them |
+| `puppets/props/NAME.yaml` | props (small puppets), and their PNG images |
+
+Every file is named by its first key: `scene:`, `set:` and `puppet:` must equal the file's name
+without `.yaml`. `stopmo validate FILE...` checks any of them by the folder it is in."""
+
+CONVENTIONS = """\
+- **Stage units**: the stage is 1920 x 1080 units whatever the output size; x goes right, y goes
+  **down**, (0, 0) is the stage's top-left corner. Puppets stand on a floor near y 930 in most sets.
+- **Angles** are degrees, clockwise on screen. **Times** are seconds; `t` is seconds into the shot.
+- **Colours** are `"#rrggbb"` or `"#rgb"` in quotes (an unquoted `#` starts a YAML comment).
+- **Points** are `[x, y]` lists.
+- **YAML**: plain mappings, lists, text, numbers, true/false and null, one document per file. No
+  tags, no merge keys (`<<`), no duplicate keys; keys are text (quote `'yes':`); exponents need a
+  decimal point and a sign (`1.0e+3`). At most 64 levels of nesting and 200 000 values.
+- In the tables, *range* is inclusive unless it says `>`; *default* is what the loader uses when
+  the key is left out, and a key marked **required** must be given."""
+
+EDITORS = """\
+`docs/schema/` holds a JSON Schema (draft 2020-12) for each kind of file, made from the same
+tables as this page: `scene.schema.json`, `set.schema.json`, `puppet.schema.json` (puppets and
+props) and `sequence.schema.json`. An editor with a YAML language server (VS Code's YAML
+extension, Neovim, Helix, JetBrains) completes keys, shows these meanings and flags unknown keys,
+wrong types and out-of-range numbers as you type when a file's **first line** names its schema,
+relative to the file:
+
+```yaml
+# yaml-language-server: $schema=../docs/schema/scene.schema.json
+scene: small_door
+```
+
+From `scenes/sets/` and `puppets/props/` the path is `../../docs/schema/set.schema.json` and
+`../../docs/schema/puppet.schema.json`; from `puppets/` it is `../docs/schema/puppet.schema.json`.
+The line is a YAML comment: stopmo ignores it. A schema checks each value's shape only; whether
+a puppet has that pose, or an action ends inside its shot, is for `stopmo validate`."""
+
+DRAW_ORDER = """\
+**Draw order.** Set layers are drawn deepest first; layers with `depth` below 1 are drawn over
+the puppets. Between them, the cast and props are drawn by `z` (higher in front), and at equal `z`
+by where they stand at that moment: whoever's feet are lower on screen (a larger y, nearer
+the camera) is in front. A held prop is drawn just in front of whoever holds it; a thrown one,
+in flight, in front of everyone."""
+
+PROP_IN_HAND = """\
+Three things make a prop sit in a hand:
+
+1. The **puppet has a `grip`**: the bone of the holding hand and the point on it, in that
+   bone's frame. Every shipped puppet has one, e.g. `puppets/coraline.yaml`:
+
+   ```yaml
+   grip: {bone: forearm_f, at: [0, 60]}    # 60 units down the front forearm: the hand
+   ```
+
+2. The **prop is on stage in the shot**: listed under the shot's `props` with an `at` (where it
+   is before anyone touches it). Props are placed per shot, so a prop carried through three
+   shots is listed, and taken, in each.
+3. An **action `take`s it**: `{t: 0, who: mother, do: take, what: button_key}`. With no `for`
+   (0 s) it is in the hand from that instant, which is how a shot starts with a prop already
+   held; with `for: 0.5` it travels from where it lies into the hand. From then on the prop's
+   root sits on the grip point, follows the hand through poses, walks and cycles, faces the
+   way its holder faces, and is drawn just in front of the holder.
+
+```yaml
+    cast:
+      coraline: {at: [1000, 930], facing: right}
+      mother: {at: [1560, 930], facing: left}
+    props:
+      button_key: {at: [1560, 780]}
+    action:
+      - {t: 0.0, who: mother, do: take, what: button_key}           # in her hand at once
+      - {t: 1.6, who: mother, do: walk, to: [1320, 930], for: 1.2} # the key goes with her
+      - {t: 2.8, who: mother, do: give, what: button_key, to: coraline, for: 0.6}
+      - {t: 2.8, who: coraline, do: pose, pose: receive, for: 0.5}
+```
+
+`give` passes it from the giver's hand to the receiver's over `for` seconds; `throw` sends it in
+an arc to a point or onto an actor (it lands on the head); `drop` lets it fall to `to`, or to
+where it was placed. The prop's root is what the hand holds, so build a prop with its root where
+a hand would hold it. A holder without a `grip` leaves the prop where it is."""
+
+SECTIONS = (
+    Section("Files and folders", FOLDERS),
+    Section("Conventions", CONVENTIONS),
+    Section("Editor support: JSON Schema", EDITORS),
+    Section("Scene files", "A scene is a list of shots on a set. Its `look` and `weather` apply "
+            "to every shot.", ("scene", "look", "weather")),
+    Section("Shots", DRAW_ORDER, ("shot", "camera_still", "camera_move", "camera_key", "cast",
+                                  "prop")),
+    Section("Actions", "", ("action",), special="verbs"),
+    Section("How to put a prop in a hand", PROP_IN_HAND),
+    Section("Set files", "", ("set", "layer")),
+    Section("Shapes and materials", "Puppet attachments and set layers are drawn with the same "
+            "shapes.", ("shape",), special="materials"),
+    Section("Puppet and prop files", "Posing never changes a puppet's file: a pose rotates, "
+            "moves or scales bones from their setup pose, and a cycle blends poses in a loop.",
+            ("puppet", "bone", "slot", "image", "skin", "mouths", "mouth_shapes", "pose_bone",
+             "cycle", "grip")),
+    Section("Sequence file", "", ("sequence", "entry")),
+    Section("Limits", "Refused with a message that names the limit:", special="limits"),
+)

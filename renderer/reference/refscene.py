@@ -1,0 +1,319 @@
+"""The format reference's table for scene and sequence files: every key the scene loader
+(`script`, `verbs`, `sequence`) accepts, with its type, range, default and meaning.
+
+Key names, required keys, vocabularies and ranges come from the loaders' constants; what is
+written here is what a constant cannot say: the meaning, and defaults the loader computes.
+"""
+from __future__ import annotations
+
+from renderer.load.actions import (
+    ACTION_FIELDS,
+    ACTION_REQUIRED,
+    ARG_RANGES,
+    COMMON,
+    DEFAULT_SECONDS,
+    INSTANT,
+    LINEAR_VERBS,
+    MAX_SAY_CHARS,
+    OTHER_SECONDS,
+    SHORTHANDS,
+    SPEECH_RATE,
+    TRAVEL,
+    VERBS,
+)
+from renderer.load.scene import (
+    CAMERA_KEY_FIELDS,
+    CAMERA_MOVE_FIELDS,
+    CAMERA_MOVE_REQUIRED,
+    CAMERA_STILL_FIELDS,
+    CAST_FIELDS,
+    LOOK_FIELDS,
+    PLACEMENT_REQUIRED,
+    PROP_FIELDS,
+    SCENE_FIELDS,
+    SCENE_REQUIRED,
+    SHOT_FIELDS,
+    SHOT_REQUIRED,
+)
+from renderer.load.sequence import (
+    ENTRY_FIELDS,
+    ENTRY_REQUIRED,
+    SEQUENCE_FIELDS,
+    SEQUENCE_REQUIRED,
+)
+from renderer.load.shapes import COORD
+from renderer.model.action import SPEED
+from renderer.model.vocab import EASES as EASINGS
+from renderer.model.vocab import FACINGS, TRANSITIONS, WORLDS
+from renderer.model.vocab import WEATHER_KINDS as KINDS
+from renderer.reference.reftypes import (
+    AnyOf,
+    Bool,
+    Choice,
+    Int,
+    ListOf,
+    MapOf,
+    Name,
+    Number,
+    Obj,
+    Point,
+    Ref,
+    Text,
+    When,
+    d,
+    dn,
+    keys_of,
+)
+from renderer.settings import MAX_SCENE_SECONDS, MAX_SHOT_SECONDS, STAGE_H, STAGE_W
+
+POINT = Point(-COORD, COORD)
+STEP = Int(1, 3)
+EASE = Choice(tuple(sorted(EASINGS)))
+ACTOR_ID = Name("a cast or prop id of the shot")
+
+SCENE = Obj("scene", "Scene file", "`scenes/NAME.yaml`: one scene of the film, a list of shots "
+            "played one after another on a set.", keys_of(SCENE_FIELDS, SCENE_REQUIRED, {
+    "scene": (Text(), "The scene's name: must equal the file's name without `.yaml`."),
+    "title": (Text(), "Shown on the scene's title card in the film.",
+              dn("the name, `_` as spaces, in title case")),
+    "moment": (Text(), "A sentence under the title on the card: what happens.", dn("empty")),
+    "world": (Choice(WORLDS), "The colour grade, and the skin each puppet wears by default "
+              "(`sunny` is the real world made good again: real skins, a warm grade).", d("real")),
+    "seed": (Int(0, 2**31 - 1), "Seeds the handmade jitter: the same seed, the same film.", d(0)),
+    "step": (STEP, "Frames per exposure: 1 on ones, 2 on twos, 3 on threes.", d(2)),
+    "set": (Name("a set in scenes/sets/"), "The set every shot is played on, unless a shot "
+            "names another."),
+    "look": (Ref("look"), "Multipliers of the camera and film effects.",
+             dn("every multiplier 1, shake 0")),
+    "weather": (Ref("weather"), "Weather in every shot (a shot's own `weather` overrides the "
+                "kinds it names).", dn("none")),
+    "shots": (ListOf(Ref("shot"), 1, 64), f"The shots in order; at most "
+              f"{MAX_SCENE_SECONDS:g} s of them in one scene."),
+}))
+
+LOOK_MEANINGS = {
+    "flicker": "Exposure-to-exposure light flicker.",
+    "grain": "Film grain (held with each exposure).",
+    "vignette": "Darkening toward the frame's corners.",
+    "halation": "The glow that bleeds around bright lights.",
+    "boil": "How far parts shift between exposures (felt and yarn handled by hand).",
+    "shake": "Stage units of hand-placed camera jitter per exposure: the default of every "
+             "shot's camera `shake`.",
+}
+LOOK = Obj("look", "look", "Scene key `look`: how strongly the camera and film effects show; "
+           "1 is the renderer's own amount, 0 turns an effect off.", keys_of(
+    LOOK_FIELDS, (), {k: (Number(0, 10), LOOK_MEANINGS[k], d(0 if k == "shake" else 1))
+                      for k in LOOK_FIELDS}))
+
+WEATHER_MEANINGS = {
+    "rain": "Streaks of rain, new drops in every exposure.",
+    "snow": "Flakes, new in every exposure.",
+    "fog": "A soft cloud plate drifting across the frame, heavier near the ground.",
+    "dust": "Warm motes drifting in the light.",
+    "debris": "Dark scraps of the world tumbling down (a world falling apart).",
+}
+WEATHER = Obj("weather", "weather", "Scene or shot key `weather`: how much of each kind is laid "
+              "over the frame; 1 is a normal shower, 0 none. A shot's `weather` is merged over "
+              "the scene's: kinds it names replace the scene's amounts, the others stay.", keys_of(
+    KINDS, (), {k: (Number(0, 5), WEATHER_MEANINGS[k], d(0)) for k in KINDS}))
+
+SHOT = Obj("shot", "shot", "An item of `shots`: a stretch of time with its camera, cast, props "
+           "and actions. Times inside a shot are seconds from its start.", keys_of(
+    SHOT_FIELDS, SHOT_REQUIRED, {
+        "id": (Text(), "Unique in the scene; `stopmo render --shot ID` renders only this shot."),
+        "duration": (Number(0, MAX_SHOT_SECONDS, lo_open=True), "Seconds."),
+        "step": (STEP, "Frames per exposure for this shot.", dn("the scene's `step`")),
+        "camera": (AnyOf((Ref("camera_still"), Ref("camera_move"))),
+                   "A still camera, or a move from one framing to another over the whole shot.",
+                   dn("still, the whole stage")),
+        "cast": (MapOf("cast id", Ref("cast")), "Puppets on stage, by an id the actions use "
+                 "(`who`); the id is also the puppet's name unless `puppet` says otherwise.",
+                 dn("none")),
+        "props": (MapOf("prop id", Ref("prop")), "Props on stage, by id (different from every "
+                  "cast id); the id is also the prop's name unless `prop` says otherwise.",
+                  dn("none")),
+        "action": (ListOf(Ref("action"), 0, 500), "What happens, in any order (sorted by `t`).",
+                   dn("none")),
+        "weather": (Ref("weather"), "Weather of this shot, merged over the scene's.",
+                    dn("the scene's")),
+        "set": (Name("a set in scenes/sets/"), "Another set for this shot.", dn("the scene's")),
+        "world": (Choice(WORLDS), "Another world for this shot (grade and default skins).",
+                  dn("the scene's")),
+    }))
+
+_CAMERA_KEY = {
+    "x": (Number(-COORD, COORD), "Stage x the camera looks at.", d(STAGE_W / 2)),
+    "y": (Number(-COORD, COORD), "Stage y the camera looks at.", d(STAGE_H / 2)),
+    "zoom": (Number(0.5, 8), "1 shows the whole stage; 2 shows a quarter of it.", d(1.0)),
+}
+_SHAKE = (Number(0, 50), "Stage units of hand-placed jitter per exposure.",
+          dn("the scene's `look.shake`"))
+CAMERA_KEY = Obj("camera_key", "camera framing", "`from` and `to` of a moving camera.",
+                 keys_of(CAMERA_KEY_FIELDS, (), _CAMERA_KEY))
+CAMERA_STILL = Obj("camera_still", "still camera", "A shot's `camera` without `from` or `to`: "
+                   "`{x: 960, y: 540, zoom: 1.2}` holds that framing for the whole shot.",
+                   keys_of(CAMERA_STILL_FIELDS, (), {**_CAMERA_KEY, "shake": _SHAKE}))
+CAMERA_MOVE = Obj("camera_move", "moving camera", "A shot's `camera` with `from`: it moves from "
+                  "one framing to the other over the whole shot. Set layers move with parallax "
+                  "by their depth.", keys_of(CAMERA_MOVE_FIELDS, CAMERA_MOVE_REQUIRED, {
+    "from": (Ref("camera_key"), "The framing at the shot's start; keys left out take the "
+             "stage's centre and zoom 1."),
+    "to": (Ref("camera_key"), "The framing at the shot's end; keys left out stay as in `from`.",
+           dn("`from`: no move")),
+    "ease": (EASE, "How the move speeds up and slows down.", d("in_out")),
+    "shake": _SHAKE,
+}))
+
+_PLACED = {
+    "at": (POINT, "Where its root stands at the shot's start: for a puppet the point on the "
+           "floor between its feet, in stage units (the floor of most sets is near y 930)."),
+    "facing": (Choice(FACINGS), "`left` mirrors it.", d("right")),
+    "opacity": (Number(0, 1), "0 is invisible (e.g. before it `appear`s).", d(1.0)),
+    "z": (Number(-1000, 1000), "Draw order among the cast and props: higher is in front; at "
+          "equal `z`, whoever stands lower on screen (larger y) is in front. A held prop is "
+          "drawn just in front of its holder.", d(0)),
+}
+CAST = Obj("cast", "cast member", "A value of a shot's `cast`: a puppet from "
+           "`puppets/NAME.yaml` and how it starts the shot.", keys_of(
+    CAST_FIELDS, PLACEMENT_REQUIRED, {
+        **_PLACED,
+        "puppet": (Name("a puppet in puppets/"), "Which puppet plays it (two cast ids may use "
+                   "the same puppet).", dn("the cast id")),
+        "scale": (Number(0.05, 20), "Size relative to the puppet as built.", d(1.0)),
+        "skin": (Name("a skin of the puppet"), "Which skin it wears.",
+                 dn("the world's name if the puppet has a skin of that name, else `real`")),
+        "pose": (Name("a pose of the puppet"), "The pose it holds at the start.", d("stand")),
+        "face": (Name("a face of the puppet"), "The replacement face it starts with.",
+                 d("neutral")),
+    }))
+PROP = Obj("prop", "prop", "A value of a shot's `props`: a prop from `puppets/props/NAME.yaml`. "
+           "It can be moved like a puppet, taken into a hand, given, thrown and dropped.",
+           keys_of(PROP_FIELDS, PLACEMENT_REQUIRED, {
+               **_PLACED,
+               "prop": (Name("a prop in puppets/props/"), "Which prop it is.", dn("the prop id")),
+               "scale": (Number(0.05, 20), "Size relative to the prop as built.", d(1.0)),
+               "rot": (Number(-3600, 3600), "Rotation in degrees, clockwise on screen.", d(0)),
+           }))
+
+_scale_lo, _scale_hi = ARG_RANGES["scale"]
+ARGUMENTS = {
+    "to": (AnyOf((POINT, ACTOR_ID)), "Where it goes, `[x, y]` (walk, run, crawl, move, jump, "
+           "exit, drop); for `give` the id of who receives; for `throw` a point or an id (it "
+           "lands on that actor's head or hand)."),
+    "path": (ListOf(POINT, 1, 64), "Points to pass through, in order, before `to` (travel verbs)."),
+    "cycle": (Name("a cycle of the puppet"), "The gait played while it travels.",
+              dn("the puppet's cycle named like the verb, else `walk`, else `crawl`; none for "
+                 "`move`")),
+    "height": (Number(*ARG_RANGES["height"]), "Stage units of the arc's top (jump, throw).",
+               dn("120 for jump, 160 for throw")),
+    "from": (POINT, "Where an `enter` starts (usually off stage); it walks to its `at`."),
+    "facing": (Choice(FACINGS), "The way a `turn` leaves it facing."),
+    "at": (AnyOf((POINT, ACTOR_ID)), "What a `look` turns the head toward: a point or an id."),
+    "pose": (Name("a pose of the puppet"), "The pose to blend into: only the bones it names "
+             "move."),
+    "face": (Name("a face of the puppet"), "The replacement face (for `say`: the face it "
+             "speaks with)."),
+    "say": (Text(max_len=MAX_SAY_CHARS), "The line: mouth shapes from its letters, and a "
+            "caption. The puppet needs `mouths`."),
+    "what": (ACTOR_ID, "The prop (or cast member) taken, given, thrown or dropped."),
+    "scale": (Number(_scale_lo, _scale_hi), "The size it grows or shrinks to (absolute, 1 = as "
+              "built)."),
+    "opacity": (Number(*ARG_RANGES["opacity"]), "The opacity it fades to."),
+    "skin": (Name("a skin of the puppet (of `into` for transform)"), "The skin it changes to."),
+    "into": (Name("a puppet in puppets/"), "Another puppet it becomes (`transform`)."),
+    "rot": (Number(*ARG_RANGES["rot"]), "The rotation it spins to, in degrees clockwise: "
+            "absolute, not by how much (spin to 360 for one turn, then to 720 for another)."),
+    "amount": (Number(*ARG_RANGES["amount"]), "Stage units of camera jolt (`shake`)."),
+    "layer": (Name("a layer name of the shot's set"), "The set layer that crumbles away."),
+}
+VERB_MEANINGS = {
+    "walk": "Travel along `to` (through `path`) playing its gait; turns to face the way it goes.",
+    "run": "As walk, faster, with the `run` cycle when the puppet has one.",
+    "crawl": "As walk, on hands and knees with the `crawl` cycle.",
+    "move": "Glide to `to` without a gait (props, floating things).",
+    "jump": "Leap to `to` in an arc `height` high.",
+    "enter": "Walk on from `from` to its `at`, fading in; invisible before.",
+    "exit": "Walk off to `to`, fading out.",
+    "turn": "Face `left` or `right` (mirrors the puppet).",
+    "look": "Turn to `at` and tilt the head toward it.",
+    "pose": "Blend the bones `pose` names into it; other bones stay.",
+    "face": "Swap the replacement face (instant, as on a real puppet).",
+    "say": "Speak: mouth shapes from the letters, and a caption; optional `face`.",
+    "take": "Take `what` into the hand: it goes to the puppet's `grip` and moves with it.",
+    "give": "Pass the held `what` to the hand of `to`.",
+    "throw": "Throw the held `what` in an arc to a point or onto an actor.",
+    "drop": "Let the held `what` fall to `to`, or to where it stands.",
+    "grow": "Scale to `scale`.",
+    "shrink": "Scale to `scale` (the same as grow; reads better when smaller).",
+    "fade": "Fade to `opacity`.",
+    "vanish": "Shrink, turn and fade out: gone with a twist.",
+    "appear": "Fade in from nothing to its `opacity`; invisible before.",
+    "skin": "Change skin (e.g. put on the Other World).",
+    "transform": "Become another puppet (`into`) and/or change skin.",
+    "spin": "Rotate the whole puppet to `rot` degrees (absolute).",
+    "shake": "`who: camera`: a hand-held jolt of `amount` units while it runs.",
+    "disintegrate": "`who: set`: the set `layer` crumbles away.",
+}
+EASE_MEANINGS = {
+    "linear": "Constant speed.", "in": "Starts slow, ends fast.", "out": "Starts fast, ends slow.",
+    "in_out": "Slow at both ends.", "smooth": "Gently slow at both ends (smoothstep).",
+    "hold": "Nothing moves until the last exposure, then it is there: a hand-placed cut.",
+}
+
+
+def default_seconds(verb: str) -> str:
+    """How long an action of `verb` lasts without `for`, in words (from `verbs.py`)."""
+    if verb == "say":
+        return f"length / {SPEECH_RATE:g} + 0.4 s"
+    if verb in TRAVEL or verb in ("enter", "exit"):
+        return f"from the distance, at {SPEED[verb]:g} units/s"
+    if verb in INSTANT:
+        return "0 s (instant)"
+    return f"{DEFAULT_SECONDS.get(verb, OTHER_SECONDS):g} s"
+
+
+def default_ease(verb: str) -> str:
+    return "linear" if verb in LINEAR_VERBS else "in_out"
+
+
+ACTION = Obj("action", "action", "An item of a shot's `action`. Every action has `t`, `who` and "
+             "a verb, given by `do` or by a shorthand key (`{t: 2, who: coraline, face: happy}` "
+             f"needs no `do`; shorthands: {', '.join(SHORTHANDS)}). The verb decides which "
+             "arguments it takes (see the verb table). An action must end inside its shot.",
+             keys_of(ACTION_FIELDS, ACTION_REQUIRED, {
+    "t": (Number(0, MAX_SHOT_SECONDS), "Seconds into the shot when it starts (before the "
+          "shot's end)."),
+    "who": (Name("a cast or prop id, `camera` or `set`"), "Who does it (`camera` for `shake`, "
+            "`set` for `disintegrate`)."),
+    "do": (Choice(tuple(VERBS)), "The verb.", dn("the shorthand key present")),
+    "for": (Number(0, MAX_SHOT_SECONDS), "Seconds it lasts.", dn("by verb: see the verb table")),
+    "ease": (EASE, "How it speeds up and slows down.",
+             dn("linear for " + ", ".join(LINEAR_VERBS) + "; else in_out")),
+    "step": (STEP, "Frames per exposure while it runs (e.g. a fast move on ones).",
+             dn("the shot's `step`")),
+    **ARGUMENTS,
+}), rules=tuple(When("do", (verb,), need, COMMON + need + optional)
+                for verb, (need, optional, _) in VERBS.items()),
+    one_of=("do",) + SHORTHANDS)
+
+SEQUENCE = Obj("sequence", "Sequence file", "`scenes/sequence.yaml`: the film's running order. "
+               "`stopmo batch` renders each scene and joins them.", keys_of(
+    SEQUENCE_FIELDS, SEQUENCE_REQUIRED, {
+        "film": (Text(), "The output's name, `output/FILM.mp4`: letters, digits, `_` and `-`."),
+        "title": (Text(), "The film's title on its opening card.", dn("the film name, titled")),
+        "subtitle": (Text(), "Under the title on the opening card.", dn("empty")),
+        "card_seconds": (Number(0, 10), "Seconds each title card shows.", d(2.5)),
+        "transition_seconds": (Number(0, 5), "Seconds of each fade or iris.", d(0.5)),
+        "scenes": (ListOf(AnyOf((Name("a scene in scenes/"), Ref("entry"))), 1, 200),
+                   "The scenes in order, each once: a scene's name, or an entry."),
+    }))
+ENTRY = Obj("entry", "sequence entry", "An item of `scenes` written as a mapping; a bare name "
+            "means `{scene: NAME}`.", keys_of(ENTRY_FIELDS, ENTRY_REQUIRED, {
+    "scene": (Name("a scene in scenes/"), "The scene."),
+    "card": (Bool(), "Show a title card (the scene's title and moment) before it.", d(True)),
+    "transition": (Choice(TRANSITIONS), "How it joins what comes before: a cut, a fade through "
+                   "black, or an iris.", d("fade")),
+}))
+
+OBJECTS = (SCENE, LOOK, WEATHER, SHOT, CAMERA_STILL, CAMERA_MOVE, CAMERA_KEY, CAST, PROP, ACTION,
+           SEQUENCE, ENTRY)

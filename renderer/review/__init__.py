@@ -1,0 +1,1 @@
+"""Reviewing: golden frames, frame diffs, contact and model sheets, validation."""

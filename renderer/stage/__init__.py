@@ -1,0 +1,1 @@
+"""Staging: time on the exposure sheet, actions performed, gaits, rigs posed."""

@@ -1,0 +1,191 @@
+"""One exposure of a shot: every actor's pose, the camera, the light — a pure function of
+(scene, shot, exposure), sampled at the exposure's time and held.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from renderer import jitter
+from renderer.model.puppet import PuppetDef
+from renderer.model.scene import CameraKey, Placement, Scene, Shot
+from renderer.stage import rig
+from renderer.stage.perform import ActorState, Handling, fold, handling
+from renderer.stage.rig import puppet_matrices  # noqa: F401  (sheets and tests import it from here)
+from renderer.stage.timing import Exposure, progress
+
+BOIL_DEGREES = 0.6      # rotation boil of the most jittery part, degrees
+FLICKER = 0.015         # ±1.5 % brightness between exposures
+BLINK_BUCKET = 1 / 12   # seconds: one exposure on twos
+BLINK_CHANCE = 0.03     # per bucket: a blink about every 3 seconds
+IN_FRONT = 1e9          # draw order of things flying through the air
+
+
+@dataclass(frozen=True)
+class ActorPose:
+    """An actor at one exposure. `slot_matrices`: (n_slots, 3, 3) bone-local to stage units.
+    `grip` and `head`: stage points where its hand holds things and where its head is."""
+
+    id: str
+    puppet: PuppetDef
+    slot_matrices: np.ndarray
+    attachments: tuple[str | None, ...]
+    opacity: float
+    x: float
+    y: float
+    scale: float
+    z: float
+    is_prop: bool
+    grip: tuple[float, float] | None = None
+    head: tuple[float, float] | None = None
+    facing: int = 1
+    order: float = 0.0       # draw order among equal z: feet lower on screen are in front
+    grounded: bool = True    # stands on the floor (casts a contact shadow)
+
+
+@dataclass(frozen=True)
+class StageState:
+    camera: CameraKey
+    actors: tuple[ActorPose, ...]      # in draw order, back to front
+    captions: tuple[tuple[str, str], ...]   # (speaker, line) of each line shown, earliest first
+    flicker: float
+    grain: int
+    crumble: dict                      # set layer name -> progress 0..1 of its disintegration
+    time: float
+
+
+def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure) -> StageState:
+    t = exposure.time
+    positions = {pid: p.at for pid, p in shot.cast.items()}
+    by_actor = {pid: [a for a in shot.actions if a.who == pid] for pid in shot.cast}
+    states = {pid: fold(place, by_actor[pid], t, positions) for pid, place in shot.cast.items()}
+    handled = {pid: handling(shot.actions, pid, t) for pid in shot.cast}
+    cast_order = {pid: i for i, pid in enumerate(shot.cast)}   # breaks ties of speaking time
+    poses: dict[str, ActorPose] = {}
+    spoken = []                        # (when the line began, cast order, (speaker, line))
+    # holders first, then what they hold (one level: a held thing holds nothing)
+    for pid in sorted(shot.cast, key=lambda k: handled[k] is not None):
+        place, s = shot.cast[pid], states[pid]
+        if handled[pid] is not None:
+            _place_handled(s, handled[pid], poses, place)
+        if s.said is not None:
+            spoken.append((s.said_at, cast_order[pid], (s.puppet.title, s.said)))
+        blinking = "blink" in s.puppet.faces and not place.is_prop and \
+            jitter.unit(scene.seed, shot.id, pid, "blink", int(t / BLINK_BUCKET)) < BLINK_CHANCE
+        poses[pid] = _pose_actor(place, s, blinking, scene, shot, exposure)
+        h = handled[pid]
+        if h is not None and (h.holder is not None or h.p < 1):
+            poses[pid] = replace(poses[pid], grounded=False)
+        if h is not None and h.holder is None and (h.p < 1 or isinstance(h.end, str)
+                                                   and h.end in shot.cast):
+            # in flight, or landed on someone (the cat on the Beldam's face): in front of all
+            poses[pid] = replace(poses[pid], order=IN_FRONT, grounded=False)
+        if h is not None and h.holder is not None and h.holder in poses:
+            holder = poses[h.holder]   # drawn just in front of whoever holds it
+            poses[pid] = _in_front_of(poses[pid], holder)
+    crumble = {a.args["layer"]: progress(t, a.t, a.duration, a.ease)
+               for a in shot.actions if a.do == "disintegrate" and a.t <= t}
+    actors = sorted(poses.values(), key=lambda a: (a.z, a.order))
+    captions = tuple(caption for _, _, caption in sorted(spoken, key=lambda c: c[:2]))
+    return StageState(_camera_at(scene, shot, exposure), tuple(actors), captions,
+                      jitter.flicker(scene.seed, shot.id, exposure.index,
+                                     FLICKER * scene.look["flicker"]),
+                      jitter.key_int(scene.seed, shot.id, exposure.index, "grain"), crumble, t)
+
+
+def _in_front_of(pose: ActorPose, holder: ActorPose) -> ActorPose:
+    return replace(pose, z=holder.z, order=holder.order + 0.5)
+
+
+def _point(ref, poses: dict, s: ActorState, head: bool = False) -> tuple[float, float]:
+    """A stage point from a reference: (x, y), an actor's hand (or head), or the floor below."""
+    if isinstance(ref, tuple):
+        return ref
+    if ref == "floor":
+        return s.x, s.y
+    pose = poses.get(ref)
+    if pose is None:
+        return s.x, s.y
+    spot = (pose.head if head else pose.grip) or pose.grip or pose.head
+    return spot if spot is not None else (pose.x, pose.y)
+
+
+def _place_handled(s: ActorState, h: Handling, poses: dict, place: Placement) -> None:
+    """Put a passed object where its handling says: in a hand, in flight, or where it landed."""
+    if h.holder is not None:
+        holder = poses.get(h.holder)
+        if holder is not None and holder.grip is not None:
+            s.x, s.y = holder.grip
+            s.facing = holder.facing
+        return
+    start = (s.x, s.y) if h.start == place.id else _point(h.start, poses, s)
+    end = _point(h.end, poses, s, head=True)
+    s.x = start[0] + (end[0] - start[0]) * h.p
+    s.y = start[1] + (end[1] - start[1]) * h.p - h.height * 4 * h.p * (1 - h.p)
+    if h.height and h.p < 1:   # a thrown thing tumbles
+        s.rot += 540 * h.p
+
+
+def _camera_at(scene: Scene, shot: Shot, exposure: Exposure) -> CameraKey:
+    cam = shot.camera
+    p = progress(exposure.time, 0.0, shot.duration, cam.ease)
+    x = cam.start.x + (cam.end.x - cam.start.x) * p
+    y = cam.start.y + (cam.end.y - cam.start.y) * p
+    zoom = cam.start.zoom * (cam.end.zoom / cam.start.zoom) ** p  # even zooms feel constant speed
+    amount = cam.shake
+    for a in shot.actions:
+        if a.do == "shake" and a.t <= exposure.time < a.t + max(a.duration, 1e-9):
+            amount += a.args["amount"]
+    if amount > 0:
+        dx, dy = jitter.shake(scene.seed, shot.id, exposure.index, amount)
+        x, y = x + dx / zoom, y + dy / zoom
+    return CameraKey(x, y, zoom)
+
+
+def slot_attachments(puppet: PuppetDef, skin: str, face: str, mouth: str | None,
+                     blinking: bool) -> tuple[str | None, ...]:
+    """Which attachment every slot shows: default, then face, blink, mouth shape, then skin."""
+    chosen = {s.name: s.attachment for s in puppet.slots}
+    chosen.update(puppet.faces.get(face, {}))
+    if blinking:
+        chosen.update(puppet.faces["blink"])
+    if mouth is not None and puppet.mouth_slot is not None:
+        chosen[puppet.mouth_slot] = puppet.mouths.get(mouth, puppet.mouths["rest"])
+    sk = puppet.skins[skin]
+    chosen.update(sk.slots)
+    return tuple(sk.swap.get(chosen[s.name], chosen[s.name]) if chosen[s.name] else None
+                 for s in puppet.slots)
+
+
+def placement_matrix(x: float, y: float, facing: int, scale: float, rot: float) -> np.ndarray:
+    """Puppet space to stage units: at (x, y), mirrored when facing left, scaled, rotated."""
+    return rig.translate(x, y) @ rig.rotate(rot * facing) @ rig.scale(scale * facing, scale)
+
+
+def _pose_actor(place: Placement, s: ActorState, blinking: bool, scene: Scene, shot: Shot,
+                exposure: Exposure) -> ActorPose:
+    puppet = s.puppet
+    pose = s.pose
+    index = puppet.bone_index
+    if "look" in s.extra and "head" in index:
+        pose = pose.copy()
+        pose[index["head"], 0] += s.extra["look"]
+    world = puppet_matrices(puppet, pose)
+    amps = np.array([sl.boil for sl in puppet.slots]) * puppet.boil * scene.look["boil"]
+    b = jitter.boil(scene.seed, shot.id, exposure.index, place.id, amps, BOIL_DEGREES)
+    jig = rig.local_matrices(b[:, 0], b[:, 1], b[:, 2], np.ones(len(b)), np.ones(len(b)))
+    bone_of = np.array([sl.bone for sl in puppet.slots])
+    placed = placement_matrix(s.x, s.y, s.facing, s.scale, s.rot)
+    slot_m = placed @ world[bone_of] @ jig
+    atts = slot_attachments(puppet, s.skin, s.face, s.mouth, blinking)
+    grip = head = None
+    if puppet.grip is not None:
+        bone, gx, gy = puppet.grip
+        g = placed @ world[bone] @ np.array([gx, gy, 1.0])
+        grip = (float(g[0]), float(g[1]))
+    if "head" in index:
+        hd = placed @ world[index["head"]] @ np.array([0.0, -60.0, 1.0])
+        head = (float(hd[0]), float(hd[1]))
+    return ActorPose(place.id, puppet, slot_m, atts, s.opacity, s.x, s.y, s.scale, place.z,
+                     place.is_prop, grip, head, s.facing, order=s.y)
