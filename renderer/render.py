@@ -68,14 +68,14 @@ class ScenePlan:
         return sum(len(s.sheet) for s in self.shots)
 
     def look(self, world: str) -> PostChain | None:
-        """The post chain of a world (built once: PostChain.build is cached), or None when the
-        settings turn post effects off (no grade, no effects)."""
+        """The post chain of a world, built once per plan and kept in its paintings with its
+        plates, or None when the settings turn post effects off (no grade, no effects)."""
         if not self.settings.post:
             return None
         look = self.scene.look
-        return PostChain.build(self.settings.width, self.settings.height, world,
-                               self.scene.seed, grain=look["grain"], vignette=look["vignette"],
-                               halation=look["halation"])
+        return self.paintings.get("look", world, lambda: PostChain.build(
+            self.settings.width, self.settings.height, world, self.scene.seed,
+            grain=look["grain"], vignette=look["vignette"], halation=look["halation"]))
 
 
 
@@ -106,11 +106,11 @@ def render_exposure(plan: ScenePlan, shot: ShotPlan, exposure: Exposure) -> np.n
     frame = compose(shot.shot.set, state, plan.settings, grade, plan.paintings)
     if shot.shot.weather:
         draw_weather(frame, shot.shot.weather, scene.seed, shot.shot.id, exposure.index,
-                     exposure.time, grade)
+                     exposure.time, grade, plan.paintings)
     if look:
         frame = look.apply(frame, ExposureLook(state.flicker, state.grain))
     if state.captions:
-        draw_captions(frame, state.captions)
+        draw_captions(frame, state.captions, paintings=plan.paintings)
     return frame
 
 

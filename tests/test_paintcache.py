@@ -131,21 +131,19 @@ def test_eviction_drops_the_least_recently_used_paintings_first(tmp_path, monkey
 def test_the_grain_field_is_kept_and_read_back_identical(tmp_path, monkeypatch):
     # a render's first frame waits for the grain: made once, then read from the cache
     from renderer.compose import post
-    grain = post.Grain(seed=5, width=320, height=180)
+
+    def grain():   # a new render's grain effect: its plates are its own, made or read back
+        return post.Grain(seed=5, width=320, height=180)
     monkeypatch.setenv("STOPMO_CACHE", "off")
-    post._grain_field.cache_clear()
-    made = grain.plates()
+    made = grain().plates()
     monkeypatch.setenv("STOPMO_CACHE", str(tmp_path))
-    post._grain_field.cache_clear()
-    assert all(np.array_equal(a, b) for a, b in zip(grain.plates()[:2], made[:2]))
+    assert all(np.array_equal(a, b) for a, b in zip(grain().plates()[:2], made[:2]))
     assert len(list(tmp_path.glob(f"*/*{paintcache.SUFFIX}"))) == 1
-    post._grain_field.cache_clear()
     monkeypatch.setattr(post, "_grain_noise", None)   # not made again: read back
-    again = grain.plates()
+    again = grain().plates()
     assert all(np.array_equal(a, b) for a, b in zip(again[:2], made[:2]))
     assert again[2] == made[2]
     monkeypatch.undo()
     monkeypatch.setenv("STOPMO_CACHE", str(tmp_path))
     other = post.Grain(seed=6, width=320, height=180)
     assert not np.array_equal(other.plates()[0], made[0])   # another seed misses
-    post._grain_field.cache_clear()

@@ -185,7 +185,7 @@ def test_title_card_is_deterministic_and_seeded():
     assert a.shape == (360, 640, 3) and a.dtype == np.uint8 and a.flags.c_contiguous
     assert np.array_equal(a, b)
     assert not np.array_equal(a, c)
-    a[:] = 0                                                         # a copy: the cache is safe
+    a[:] = 0                                                         # the caller's own array
     assert np.array_equal(title_card(*args, seed=3), b)
 
 

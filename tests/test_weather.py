@@ -19,7 +19,7 @@ def reference_blend(frame: np.ndarray, mask: np.ndarray, colour) -> np.ndarray:
 def test_each_kind_is_blended_as_its_coverage_says(kind):
     rng = np.random.default_rng(4)
     frame = (rng.random((90, 160, 3)) * 255).astype(np.uint8)
-    mask, colour = weather.DRAW[kind](90, 160, 1.0, 7, "shot/3", 1.25)
+    mask, colour = weather.mask_of(kind, 90, 160, 1.0, 7, "shot/3", 1.25)
     assert mask.shape == (90, 160) and mask.dtype == np.uint8 and mask.any()
     out = frame.copy()
     weather._blend_mask(out, mask, colour)

@@ -101,7 +101,12 @@ class Vignette:
     height: int = 720
 
     def plate(self) -> np.ndarray:
-        """(H, W, 3) uint8 factor plate, 255 = unchanged."""
+        """(H, W, 3) uint8 factor plate, 255 = unchanged; built on first use and kept by this
+        effect (and so by the render whose chain holds it)."""
+        return self._plate
+
+    @functools.cached_property
+    def _plate(self) -> np.ndarray:
         return _vignette_plate(self)
 
     def apply(self, frame: np.ndarray, exposure: ExposureLook) -> np.ndarray:
@@ -113,7 +118,6 @@ class Vignette:
         return frame
 
 
-@functools.lru_cache(maxsize=4)
 def _vignette_plate(v: Vignette) -> np.ndarray:
     scale = v.width / STAGE_W                                    # pixels per stage unit
     # Centred on the frame, so the plate is symmetric about both midlines: compute the top-left
@@ -164,6 +168,10 @@ class Grain:
 
     def plates(self) -> tuple[np.ndarray, np.ndarray, tuple[tuple[int, int], ...]]:
         """(positive, negative, offsets): two (H+M, W+M, 3) uint8 plates and 8 (dy, dx) origins."""
+        return self._field
+
+    @functools.cached_property
+    def _field(self) -> tuple[np.ndarray, np.ndarray, tuple[tuple[int, int], ...]]:
         return _grain_field(self)
 
     def plate(self, index: int) -> np.ndarray:
@@ -186,7 +194,6 @@ class Grain:
         return frame
 
 
-@functools.lru_cache(maxsize=2)
 def _grain_field(g: Grain) -> tuple[np.ndarray, np.ndarray, tuple[tuple[int, int], ...]]:
     margin = max(8, int(round(GRAIN_MARGIN * g.width / STAGE_W)))   # pixels
     # Made once per (seed, size, look) on this machine: 40 ms at 720p, a render's first frame
@@ -321,7 +328,8 @@ class PostChain:
                       float(halation))
 
     def prepare(self) -> "PostChain":
-        """Build the plates the effects use now rather than at the first frame (cached)."""
+        """Build the plates the effects use now rather than at the first frame (each effect
+        keeps its own)."""
         for effect in self.effects:
             if isinstance(effect, Vignette):
                 effect.plate()
@@ -340,7 +348,6 @@ class PostChain:
         return frame
 
 
-@functools.lru_cache(maxsize=8)
 def _build(width: int, height: int, world: str, seed: int, grain: float, vignette: float,
            halation: float) -> PostChain:
     if world not in GRADES:

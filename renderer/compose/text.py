@@ -6,7 +6,6 @@ units) and converted with the frame's pixels per unit.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, replace
 from typing import Sequence
 
@@ -14,6 +13,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from renderer.compose.paintings import Paintings
 from renderer.compose.typeface import LINE_RATIO, font, font_for_cap, printable
 from renderer.settings import STAGE_H, STAGE_W
 
@@ -84,29 +84,31 @@ def draw_caption(frame: np.ndarray, text: str, *, speaker: str | None = None,
 
     Light text (the speaker's name, if given, in gold) on a soft dark box with a shadow, so it
     reads on any background; lines wrap at CAPTION_MAX_W stage units. opacity: 0..1, for fades.
-    The sprite is rendered once per (text, speaker, frame size) and only its box is blended.
+    Only the caption's box is blended.
     """
     draw_captions(frame, [(speaker or "", text)], opacity=opacity)
 
 
 def draw_captions(frame: np.ndarray, captions: Sequence[tuple[str, str]], *,
-                  opacity: float = 1.0) -> None:
+                  opacity: float = 1.0, paintings: Paintings | None = None) -> None:
     """Draw the captions of lines spoken at the same time, in place, stacked at the bottom centre
     of an (H, W, 3) uint8 RGB frame (see `caption_stack`).
 
     captions: (speaker, line) in speaking order, the earliest first; a speaker of "" shows no
-    name, an empty line is skipped. opacity: 0..1, for fades.
+    name, an empty line is skipped. opacity: 0..1, for fades. paintings: where a render keeps
+    the caption sprites it has drawn (each is then rendered once per render).
     """
     opacity = min(max(float(opacity), 0.0), 1.0)
     shown = tuple((speaker, text) for speaker, text in captions if text.strip())
     if not shown or opacity <= 0.0:
         return
     h, w = frame.shape[:2]
-    for sprite in caption_stack(shown, w, h):
+    for sprite in caption_stack(shown, w, h, paintings):
         blend(frame, sprite, opacity)
 
 
-def caption_stack(captions: Sequence[tuple[str, str]], width: int, height: int) -> list[Sprite]:
+def caption_stack(captions: Sequence[tuple[str, str]], width: int, height: int,
+                  paintings: Paintings | None = None) -> list[Sprite]:
     """The sprites of (speaker, line) captions for a `width` x `height` frame, stacked upwards
     from the bottom one's place, CAPTION_GAP stage units between their boxes.
 
@@ -119,7 +121,9 @@ def caption_stack(captions: Sequence[tuple[str, str]], width: int, height: int) 
     gap = round(CAPTION_GAP * scale)
     sprites, lift = [], 0
     for speaker, text in reversed(captions):                     # bottom first
-        sprite = caption_sprite(text, speaker, width, height)
+        sprite = paintings.get("caption", (text, speaker, width, height),
+                               lambda: caption_sprite(text, speaker, width, height)) \
+            if paintings else caption_sprite(text, speaker, width, height)
         sprites.append(replace(sprite, y=sprite.y - lift) if lift else sprite)
         lift += sprite.rgb.shape[0] - 2 * margin + gap           # this box's height and a gap
     return sprites[::-1]
@@ -130,7 +134,6 @@ def _caption_margin(scale: float) -> int:
     return round(16 * scale) + 2
 
 
-@functools.lru_cache(maxsize=128)
 def caption_sprite(text: str, speaker: str, width: int, height: int) -> Sprite:
     """The caption for a `width` x `height` frame, placed bottom centre."""
     scale = width / STAGE_W
@@ -236,10 +239,9 @@ def title_card(width: int, height: int, title: str, subtitle: str, *, seed: int)
 
     Returns a new (height, width, 3) uint8 RGB frame; the same arguments give the same pixels.
     """
-    return _title_card(int(width), int(height), title, subtitle, int(seed)).copy()
+    return _title_card(int(width), int(height), title, subtitle, int(seed))
 
 
-@functools.lru_cache(maxsize=4)
 def _title_card(width: int, height: int, title: str, subtitle: str, seed: int) -> np.ndarray:
     scale = width / STAGE_W
     title, subtitle = printable(title), printable(subtitle)
@@ -278,7 +280,6 @@ def _title_card(width: int, height: int, title: str, subtitle: str, seed: int) -
     xs = ((np.arange(width) + 0.5) / scale - STAGE_W / 2)[None, :] / (STAGE_W / 2)
     rgb *= (1.0 - 0.35 * np.clip(xs * xs * 0.6 + ys * ys * 0.8 - 0.15, 0, 1))[:, :, None]
     card = np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
-    card.setflags(write=False)
     return card
 
 

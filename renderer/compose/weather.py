@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from renderer import jitter
+from renderer.compose.paintings import Paintings
 from renderer.model.vocab import WEATHER_KINDS
 from renderer.paint.grade import Grade
 from renderer.settings import STAGE_H, STAGE_W
@@ -101,8 +102,7 @@ def debris(h, w, amount, seed, key, t):
     return mask, (40, 38, 44)
 
 
-@lru_cache(maxsize=4)
-def _fog_plate(width: int, height: int, seed: int) -> np.ndarray:
+def fog_plate(width: int, height: int, seed: int) -> np.ndarray:
     """A soft cloudy alpha plate twice the frame's width, to slide across it."""
     rng = jitter.stream(seed, "fog", "plate")
     small = rng.random((max(2, height // 24), max(4, width // 12))).astype(np.float32)
@@ -113,25 +113,38 @@ def _fog_plate(width: int, height: int, seed: int) -> np.ndarray:
     return (big * ramp * 255).astype(np.uint8)
 
 
-def fog(h, w, amount, seed, key, t):
-    plate = _fog_plate(w, h, seed)
+def fog(h, w, amount, plate, t):
+    """The fog's mask: `plate` (`fog_plate`) slid across the frame with time."""
     shift = int((t * 30 / STAGE_W) * w) % w
     mask = cv2.convertScaleAbs(plate[:, shift:shift + w], alpha=min(1.0, 0.45 * amount))
     return np.ascontiguousarray(mask), (190, 198, 210)
 
 
-DRAW = {"rain": rain, "snow": snow, "fog": fog, "dust": dust, "debris": debris}
+DRAW = {"rain": rain, "snow": snow, "dust": dust, "debris": debris}   # and fog, from its plate
+
+
+def mask_of(kind: str, h: int, w: int, amount: float, seed: int, key: str, t: float,
+            paintings: Paintings | None = None) -> tuple[np.ndarray, tuple[int, int, int]]:
+    """(coverage mask (h, w) uint8, colour) of one kind of weather at time `t`. The fog slides a
+    plate made once, kept in `paintings` when a render gives its own."""
+    if kind != "fog":
+        return DRAW[kind](h, w, amount, seed, key, t)
+    plate = paintings.get("plate", ("fog", w, h, seed), lambda: fog_plate(w, h, seed)) \
+        if paintings is not None else fog_plate(w, h, seed)
+    return fog(h, w, amount, plate, t)
 
 
 def draw_weather(frame: np.ndarray, weather: dict[str, float], seed: int, shot: str,
-                 exposure: int, t: float, grade: Grade | None = None) -> None:
+                 exposure: int, t: float, grade: Grade | None = None,
+                 paintings: Paintings | None = None) -> None:
     """Draw every kind of weather with a non-zero amount, in a fixed order, in place, its colour
-    in `grade`'s colours when given (the paintings under it are graded too)."""
+    in `grade`'s colours when given (the paintings under it are graded too). The fog's plate is
+    kept in `paintings` (a render's), else made for this frame alone."""
     h, w = frame.shape[:2]
     for kind in WEATHER_KINDS:
         amount = weather.get(kind, 0.0)
         if amount > 0:
-            mask, colour = DRAW[kind](h, w, amount, seed, f"{shot}/{exposure}", t)
+            mask, colour = mask_of(kind, h, w, amount, seed, f"{shot}/{exposure}", t, paintings)
             if grade is not None:
                 colour = tuple(int(c) for c in grade.apply(np.array([[colour]], np.uint8))[0, 0])
             _blend_mask(frame, mask, colour)

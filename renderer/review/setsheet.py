@@ -86,8 +86,8 @@ def describe(set_def: SetDef, stood: Counter | None = None) -> list[str]:
     if stood:
         ys = ", ".join(f"{y:g} ({n}x)" for y, n in sorted(stood.items(), key=lambda k: -k[1]))
         lines.append(f"    scenes  stand their cast at y = {ys}")
-    lines.append(f"    layers  back to front (depth 1 is the puppets' plane; below 1 passes in "
-                 f"front of them):")
+    lines.append("    layers  back to front (depth 1 is the puppets' plane; below 1 passes in "
+                 "front of them):")
     for layer in set_def.layers:
         x0, y0, x1, y1 = layer.extent
         lines.append(f"      {layer.name:<16} depth {layer.depth:<5g} {place_text(layer.depth):<24}"
