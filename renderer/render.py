@@ -42,7 +42,8 @@ class ShotPlan:
 
 def shot_sheet(shot: Shot, fps: int) -> tuple[Exposure, ...]:
     """Exposures of a shot: its step, or an action's own step while that action runs."""
-    spans = [(round(a.t * fps), round((a.t + a.duration) * fps), a.step)
+    # an action runs on the frames whose time falls in [t, t + duration)
+    spans = [(frames_for(a.t, fps), frames_for(a.t + a.duration, fps), a.step)
              for a in shot.actions if a.step is not None]
 
     def step_at(frame: int) -> int:

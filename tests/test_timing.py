@@ -51,3 +51,16 @@ def test_in_out_is_slow_at_the_ends_and_half_way_at_the_middle():
     assert progress(1.0, 0.0, 2.0, "in_out") == pytest.approx(0.5)
     assert progress(0.2, 0.0, 2.0, "in_out") < progress(0.2, 0.0, 2.0, "linear")
     assert progress(0.2, 0.0, 2.0, "out") > progress(0.2, 0.0, 2.0, "linear")
+
+
+def test_an_action_runs_on_the_frames_whose_time_falls_inside_it():
+    """Seconds become frames one way everywhere (`frames_for`): an action from 0.3 s to 0.7 s at
+    24 fps runs on frames 8..16 (7.2 -> 8, the first frame at or after its start; 16.8 -> 17, the
+    first after its end), so an action `step: 1` on a shot on twos holds frames 8..16 on ones."""
+    from renderer.model.action import Action
+    from renderer.model.scene import Camera, CameraKey, Shot
+    from renderer.render import shot_sheet
+    act = Action(t=0.3, who="x", do="pose", duration=0.4, ease="linear", step=1)
+    shot = Shot("s", 1.0, 2, Camera(CameraKey(), CameraKey()), {}, (act,), None, "real")
+    starts = [e.frame for e in shot_sheet(shot, 24)]
+    assert starts == [0, 2, 4, 6] + list(range(8, 17)) + [17, 19, 21, 23]   # the last held short

@@ -30,6 +30,7 @@ from renderer.jobs.workers import (
 from renderer.load.project import Project
 from renderer.output.files import remove_stale_partials
 from renderer.settings import RenderSettings
+from renderer.stage.timing import frames_for
 
 
 def _bar(total: int, desc: str, position: int = 0):
@@ -143,7 +144,7 @@ def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *,
 
     # the film: an opening card, then per scene its card and its video, joined by transitions
     w, h, fps = settings.width, settings.height, settings.fps
-    card = round(sequence.card_seconds * fps)
+    card = frames_for(sequence.card_seconds, fps)
     parts = [Part(card, image=title_card(w, h, sequence.title, sequence.subtitle, seed=0))] if card else []
     for entry, job in zip(sequence.entries, scene_jobs):
         s = scenes[entry.scene]

@@ -27,6 +27,7 @@ from PIL import Image
 from renderer.errors import BlessRefused
 from renderer.render import ScenePlan, locate, plan_scene, render_exposure
 from renderer.settings import settings_for
+from renderer.stage.timing import frame_at
 
 BASELINE_QUALITY = "draft"
 BASELINE_WIDTH = 320            # px; 320x180 keeps the folder small and each scene under seconds
@@ -153,7 +154,7 @@ def picks(plan: ScenePlan) -> list[Pick]:
     """The first, middle and last frame of every shot, by time; a frame shown twice is kept once."""
     fps, seen, out = plan.settings.fps, set(), []
     for sp in plan.shots:
-        middle = min(sp.frames - 1, int(sp.shot.duration / 2 * fps + 1e-6))
+        middle = frame_at(sp.shot.duration / 2, fps, sp.frames)
         for which, local in zip(PICKS, (0, middle, sp.frames - 1)):
             frame = sp.first_frame + local
             if sp.frames == 0 or frame in seen:
