@@ -21,7 +21,7 @@ import numpy as np
 
 from renderer.errors import SceneError
 from renderer.paint import paintcache
-from renderer.paint.grade import Grade
+from renderer.paint.grade import Grade, check_frame
 from renderer.settings import STAGE_W
 
 GRAIN_PLATES = 8          # distinct grain photographs, cycled by ExposureLook.grain
@@ -43,13 +43,6 @@ class ExposureLook:
     grain: int = 0
 
 
-def _check(frame: np.ndarray) -> None:
-    if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
-        raise ValueError(f"expected an (H, W, 3) uint8 frame, got {frame.shape} {frame.dtype}")
-    if not frame.flags.c_contiguous:
-        raise ValueError("post effects work in place and need a C-contiguous frame")
-
-
 # --- grade and flicker ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -58,7 +51,7 @@ class Flicker:
     it has no vignette to fold the flicker into)."""
 
     def apply(self, frame: np.ndarray, exposure: ExposureLook) -> np.ndarray:
-        _check(frame)
+        check_frame(frame)
         if exposure.flicker != 1.0:
             cv2.convertScaleAbs(frame, dst=frame, alpha=float(exposure.flicker))
         return frame
@@ -110,7 +103,7 @@ class Vignette:
         return _vignette_plate(self)
 
     def apply(self, frame: np.ndarray, exposure: ExposureLook) -> np.ndarray:
-        _check(frame)
+        check_frame(frame)
         plate = self.plate()
         if frame.shape != plate.shape:
             raise ValueError(f"vignette built for {plate.shape}, frame is {frame.shape}")
@@ -182,7 +175,7 @@ class Grain:
         return pos[window].astype(np.int16) - neg[window].astype(np.int16)
 
     def apply(self, frame: np.ndarray, exposure: ExposureLook) -> np.ndarray:
-        _check(frame)
+        check_frame(frame)
         if frame.shape != (self.height, self.width, 3):
             raise ValueError(f"grain built for {self.width}x{self.height}, frame is {frame.shape}")
         pos, neg, offsets = self.plates()
@@ -296,7 +289,7 @@ class Halation:
         return patch, (slice(py0, py1), slice(px0, px1))
 
     def apply(self, frame: np.ndarray, exposure: ExposureLook) -> np.ndarray:
-        _check(frame)
+        check_frame(frame)
         found = self.glow(frame)
         if found is not None:
             patch, (rows, cols) = found
@@ -339,7 +332,7 @@ class PostChain:
 
     def apply(self, frame: np.ndarray, exposure: ExposureLook) -> np.ndarray:
         """Apply every effect in place to an (H, W, 3) uint8 RGB frame and return it."""
-        _check(frame)
+        check_frame(frame)
         if frame.shape[:2] != (self.height, self.width):
             raise ValueError(f"chain built for {self.width}x{self.height}, frame is "
                              f"{frame.shape[1]}x{frame.shape[0]}")

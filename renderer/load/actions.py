@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from renderer.load.fields import Field, Mapping
+from renderer.load.puppet import named_part
 from renderer.load.shapes import COORD
 from renderer.model.action import SPEED, Action, path_length, path_of
 from renderer.model.vocab import EASES as EASINGS
@@ -147,19 +148,16 @@ def _read_args(m: Mapping, verb: str, target, cast: dict, project, set_layers: l
         if args["what"] == m["who"].value:
             m["what"].fail("something other than the actor itself", repr(args["what"]))
     if "cycle" in m:
-        args["cycle"] = m["cycle"].name(sorted(puppet.cycles), f"cycle of {puppet.name}",
-                                        f"stopmo puppets {puppet.name}")
+        args["cycle"] = named_part(m["cycle"], puppet, "cycle")
     elif verb in TRAVEL + ("enter", "exit") and verb != "move" and puppet is not None:
         for name in (verb, "walk", "crawl"):
             if name in puppet.cycles:
                 args["cycle"] = name
                 break
     if "pose" in m:
-        args["pose"] = m["pose"].name(sorted(puppet.poses), f"pose of {puppet.name}",
-                                      f"stopmo puppets {puppet.name}")
+        args["pose"] = named_part(m["pose"], puppet, "pose")
     if "face" in m:
-        args["face"] = m["face"].name(sorted(puppet.faces), f"face of {puppet.name}",
-                                      f"stopmo puppets {puppet.name}")
+        args["face"] = named_part(m["face"], puppet, "face")
     if "say" in m:
         args["say"] = m["say"].str()
         if len(args["say"]) > MAX_SAY_CHARS:
@@ -173,8 +171,7 @@ def _read_args(m: Mapping, verb: str, target, cast: dict, project, set_layers: l
         args["into"] = project.puppet(m["into"].str(), m["into"])
     if "skin" in m:
         owner = args.get("into", puppet)
-        args["skin"] = m["skin"].name(sorted(owner.skins), f"skin of {owner.name}",
-                                      f"stopmo puppets {owner.name}")
+        args["skin"] = named_part(m["skin"], owner, "skin")
     for key, (lo, hi) in ARG_RANGES.items():
         if key in m:
             args[key] = m[key].number(lo, hi)

@@ -237,3 +237,10 @@ def _read_pose(f: Field, bone_names: list[str]) -> np.ndarray:
         if "scale" in bm:
             pose[i, 3] = bm["scale"].number(0.01, 100)
     return pose
+
+
+def named_part(f: Field, puppet: PuppetDef, kind: str) -> str:
+    """A scene's name for one of `puppet`'s poses, faces, skins or cycles (`kind`: "pose",
+    "face", "skin", "cycle"), checked against those it has, with the command listing them."""
+    known = sorted(getattr(puppet, kind + "s"))
+    return f.name(known, f"{kind} of {puppet.name}", f"stopmo puppets {puppet.name}")

@@ -10,6 +10,7 @@ from pathlib import Path
 from renderer.errors import SceneError
 from renderer.load.actions import COORD, read_action
 from renderer.load.fields import Field, Mapping
+from renderer.load.puppet import named_part
 from renderer.load.project import Project, find_root
 from renderer.load.yamlsrc import load_yaml
 from renderer.model.scene import Camera, CameraKey, Placement, Scene, Shot, ShotDefaults
@@ -136,16 +137,13 @@ def _read_placement(pid: str, f: Field, project: Project, world: str, prop: bool
                                 m["puppet"] if "puppet" in m else f)
     kw: dict = {}
     if "skin" in m:
-        kw["skin"] = m["skin"].name(sorted(puppet.skins), f"skin of {puppet.name}",
-                                    f"stopmo puppets {puppet.name}")
+        kw["skin"] = named_part(m["skin"], puppet, "skin")
     elif world in puppet.skins:
         kw["skin"] = world
     if "pose" in m:
-        kw["pose"] = m["pose"].name(sorted(puppet.poses), f"pose of {puppet.name}",
-                                    f"stopmo puppets {puppet.name}")
+        kw["pose"] = named_part(m["pose"], puppet, "pose")
     if "face" in m:
-        kw["face"] = m["face"].name(sorted(puppet.faces), f"face of {puppet.name}",
-                                    f"stopmo puppets {puppet.name}")
+        kw["face"] = named_part(m["face"], puppet, "face")
     if "facing" in m:
         kw["facing"] = 1 if m["facing"].choice(FACINGS) == "right" else -1
     if "scale" in m:

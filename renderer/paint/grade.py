@@ -8,7 +8,9 @@ import cv2
 import numpy as np
 
 
-def _check(frame: np.ndarray) -> None:
+def check_frame(frame: np.ndarray) -> None:
+    """Refuse what in-place frame effects cannot work on: anything but a C-contiguous
+    (H, W, 3) uint8 array."""
     if frame.dtype != np.uint8 or frame.ndim != 3 or frame.shape[2] != 3:
         raise ValueError(f"expected an (H, W, 3) uint8 frame, got {frame.shape} {frame.dtype}")
     if not frame.flags.c_contiguous:
@@ -43,7 +45,7 @@ class Grade:
 
     def apply(self, frame: np.ndarray) -> np.ndarray:
         """Grade an (H, W, 3) uint8 RGB frame in place and return it."""
-        _check(frame)
+        check_frame(frame)
         if self.saturation != 1.0:
             saturate(frame, self.saturation)
         cv2.LUT(frame, self.lut(), dst=frame)
