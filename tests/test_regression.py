@@ -18,15 +18,13 @@ from renderer.cli import main
 from renderer.load.project import Project
 from renderer.load.scene import load_scene
 from renderer.review.diffcmd import DIFF_EXIT
+from renderer.review.gate import MAX_DIFF_RATIO, compare, diff_image
 from renderer.review.regress import (
-    MAX_DIFF_RATIO,
     SIDECAR,
     baseline_plan,
     baseline_scene_paths,
     bless_scene,
     check_scene,
-    compare,
-    diff_image,
     stale_baselines,
 )
 

@@ -62,7 +62,7 @@ def _natural(path: Path) -> list:
 def frames_of(path: Path) -> Iterator:
     """The frames of a video, a folder of PNGs (in natural name order) or one PNG: (H, W, 3)
     uint8 RGB arrays. Raises DiffInputError for anything else."""
-    from renderer.review.regress import load_png
+    from renderer.review.gate import load_png
     if path.is_dir():
         pngs = sorted(path.glob("*.png"), key=_natural)
         if not pngs:
@@ -107,7 +107,7 @@ def _video(path: Path) -> Iterator:
 def cmd_diff(args) -> int:
     import numpy as np
 
-    from renderer.review.regress import compare, psnr_text
+    from renderer.review.gate import compare, psnr_text
     if args.sheet is not None:
         _check_sheet_path(args.sheet)
     if not 1 <= args.top <= 50:
@@ -173,7 +173,7 @@ def _check_sheet_path(path: Path) -> None:
 def _write_sheet(args, worst, spans: dict[int, int], n_failing: int, n_frames: int) -> None:
     """Rows of expected | actual | diff for the most different photographs, worst first."""
     from renderer.output.files import save_png
-    from renderer.review.regress import diff_image, psnr_text
+    from renderer.review.gate import diff_image, psnr_text
     from renderer.review.sheet import contact_sheet
     rows = [(f"frames {i}–{spans[i]}" if i in spans else f"frame {i}",
              [("expected", x), ("actual", y),
