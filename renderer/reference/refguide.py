@@ -105,12 +105,9 @@ from there. The `pivot` (a pixel, or `top`, `center`, `bottom`, `left`, `right` 
 `top_left`... on the box around the painted pixels) is the point that sits at `at` on the bone
 and that it turns about: put it on the joint, where the part is pinned to its parent.
 
-![An upright arm drawing on a bone that points down: without rot it lies sideways; with rot 90 it
-hangs as drawn; flip x mirrors it about its pivot](images/image-rot.png)
-
-Above, an arm drawn upright (left, its pivot `top` marked) on a bone with `rot: 90` (pointing
-down, the Spine habit): with no `rot` it lies along the bone's x axis, sideways; with `rot: 90`
-it hangs as drawn; `flip: x` mirrors it about the pivot. The shipped puppets' bones keep `rot: 0`
+For example, an arm drawn upright on a bone with `rot: 90` (pointing down, the Spine habit):
+with no `rot` it lies along the bone's x axis, sideways; with `rot: 90` it hangs as drawn;
+`flip: x` mirrors it about the pivot. The shipped puppets' bones keep `rot: 0`
 and run down the picture's y axis, so parts drawn upright on them need no `rot` at all.
 `stopmo import` writes such rigs (see the paper-doll tutorial, `docs/tutorial.md`)."""
 
