@@ -94,7 +94,7 @@ def test_without_rot_the_same_parts_lie_sideways(tmp_path):
     assert w > 2 * h
 
 
-def test_the_upright_puppet_walks(project_dir, write_scene):
+def test_the_upright_puppet_walks(project_dir, write_scene, monkeypatch):
     four_parts(project_dir / "puppets", with_rot=True)
     write_scene("doll_walk", """
         scene: doll_walk
@@ -106,8 +106,7 @@ def test_the_upright_puppet_walks(project_dir, write_scene):
             action: [{t: 0, who: doll, do: walk, to: [900, 930], for: 1.0}]
     """)
     out = project_dir / "output"
-    import os
-    os.chdir(project_dir)
+    monkeypatch.chdir(project_dir)
     for frame in (2, 12):
         assert main(["still", "doll_walk", "--frame", str(frame), "-q", "draft", "--width",
                      "320", "-o", str(out / f"f{frame}.png")]) == 0
