@@ -101,6 +101,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--width", type=int, default=220,
                    help="width of a sheet cell in pixels, 64..1024 (default 220)")
 
+    p = sub.add_parser("import", help="make a puppet from a layered drawing (.ora, .psd, folder)",
+                       description="Turn a layered drawing into a puppet: one part per layer, "
+                       "saved as PNGs in puppets/NAME/, bones proposed from the layer names "
+                       "(torso, head, arm_f, leg_b, mouth_A...), joints where parts overlap. "
+                       "Takes OpenRaster (.ora, from Krita, GIMP or MyPaint), Photoshop (.psd, "
+                       "with the optional psd-tools) or a folder of PNGs with a layout.yaml. "
+                       "Check the result with `stopmo puppets NAME --sheet`.")
+    p.add_argument("drawing", type=Path, help="a .ora or .psd file, or a folder of PNGs")
+    p.add_argument("-o", "--output", type=Path, required=True,
+                   help="the puppet file to write, puppets/NAME.yaml")
+    p.add_argument("--height", type=float, default=360.0,
+                   help="how tall the puppet stands, stage units, 10..4000 (default 360)")
+    p.add_argument("--force", action="store_true", help="replace an existing puppet file")
+
     p = sub.add_parser("set", help="list the sets, or show a set's layers and floor",
                        description="List every set; with NAME, print its floor (the y where "
                        "puppets stand) and its layers back to front (name, depth, in front of the "
@@ -348,6 +362,19 @@ def cmd_puppets(args) -> int:
     return 2 if errors else 0
 
 
+def cmd_import(args) -> int:
+    from renderer.load.drawing import read_drawing
+    from renderer.rigging.propose import write_puppet
+    if not 10 <= args.height <= 4000:
+        raise LimitError(f"--height is 10..4000 stage units, got {args.height:g}")
+    rig = write_puppet(read_drawing(args.drawing), args.output, args.height, args.force)
+    bones = ", ".join(b for b, _ in rig.bones)
+    print(f"{args.output}: {len(rig.parts)} parts in {args.output.parent / rig.name}/, "
+          f"bones {bones}")
+    print(f"next: stopmo puppets {rig.name} --sheet -o output/{rig.name}-model.png")
+    return 0
+
+
 def cmd_set(args) -> int:
     from renderer.review import setsheet
     project = _project()
@@ -389,7 +416,7 @@ def cmd_batch(args) -> int:
 
 COMMANDS = {"render": cmd_render, "still": cmd_still, "sheet": cmd_sheet,
             "validate": cmd_validate, "list": cmd_list, "batch": cmd_batch,
-            "puppets": cmd_puppets, "set": cmd_set}
+            "puppets": cmd_puppets, "set": cmd_set, "import": cmd_import}
 
 from renderer.review.diffcmd import cmd_bless, cmd_diff  # noqa: E402  (review commands: own module)
 

@@ -383,7 +383,8 @@ def _actor_sprites(paintings: Paintings, actor: ActorPose, need: float,
                    grade: Grade | None) -> list[tuple[Sprite, int]]:
     """(painting, slot index) of every attachment `actor` shows, back to front."""
     scale = paint_scale(need * actor.scale)
-    return [(paintings.attachment(actor.puppet, att, scale, grade), slot)
+    variants = actor.variants or (0,) * len(actor.attachments)
+    return [(paintings.attachment(actor.puppet, att, scale, grade, variants[slot]), slot)
             for slot, att in enumerate(actor.attachments) if att is not None]
 
 

@@ -54,9 +54,10 @@ class Paintings:
         return value
 
     def attachment(self, puppet: PuppetDef, attachment: str, scale: float,
-                   grade: Grade | None = None) -> Sprite:
-        return self.get("attachment", (puppet, attachment, scale, grade),
-                        lambda: sprites.attachment_sprite(puppet, attachment, scale, grade))
+                   grade: Grade | None = None, variant: int = 0) -> Sprite:
+        return self.get("attachment", (puppet, attachment, scale, grade, variant),
+                        lambda: sprites.attachment_sprite(puppet, attachment, scale, grade,
+                                                          variant))
 
     def layer(self, set_def: SetDef, index: int, scale: float, dof: float,
               grade: Grade | None = None) -> LayerSprite:

@@ -205,8 +205,10 @@ def _read_slots(f: Field, bone_names: list[str], attachments: dict[str, Art]) ->
 
 
 def _material_boil(art: Art | None) -> float:
-    if art is None or isinstance(art, ImageArt):
+    if art is None:
         return 1.0
+    if isinstance(art, ImageArt):   # a drawing boils as the material it is drawn on, if named
+        return 1.0 if art.material is None else BOIL_BY_MATERIAL.get(art.material, 1.0)
     return float(np.mean([BOIL_BY_MATERIAL.get(p.material, 1.0) for p in art]))
 
 

@@ -9,14 +9,18 @@ from PIL import Image
 
 from renderer.errors import LimitError, PuppetError
 from renderer.load.fields import Field
-from renderer.model.art import Art, ImageArt, Prim
+import hashlib
+
+from renderer.model.art import FLIPS, PIVOTS, Art, ImageArt, Prim
 from renderer.model.vocab import GRADIENTS, MATERIALS, SHAPES
 from renderer.settings import MAX_IMAGE_PIXELS
 
 PRIM_FIELDS = ("shape", "at", "size", "rot", "radius", "points", "width", "smooth", "color",
                "color2", "gradient", "opacity", "material", "stitch", "outline")
 PRIM_REQUIRED = ("shape",)
-IMAGE_FIELDS = ("image", "pivot", "units_per_px")
+IMAGE_FIELDS = ("image", "pivot", "units_per_px", "at", "rot", "scale", "flip", "material",
+                "redraw")
+MAX_REDRAW = 8
 IMAGE_REQUIRED = ("image",)
 COORD = 20000.0  # stage units: far beyond any set, small enough to catch typos like 1e9
 SIZE = 10000.0
@@ -68,12 +72,41 @@ def read_art(f: Field, root: Path) -> Art:
     if isinstance(f.node.value, list):
         return tuple(read_prim(p) for p in f.list(min_len=1, max_len=200))
     if isinstance(f.node.value, dict) and "image" in f.node.value:
-        m = f.mapping(IMAGE_FIELDS, required=IMAGE_REQUIRED)
-        path = safe_path(m["image"], root)
-        pivot = m["pivot"].vec2(-COORD, COORD) if "pivot" in m else None
-        upp = m["units_per_px"].number(0.01, 100, lo_open=True) if "units_per_px" in m else 1.0
-        return load_image(path, m["image"], pivot, upp)
+        return read_image(f, root)
     return (read_prim(f),)
+
+
+def read_image(f: Field, root: Path) -> ImageArt:
+    """`{image: part.png, pivot: top, rot: 90, ...}`: a PNG placed on its bone."""
+    m = f.mapping(IMAGE_FIELDS, required=IMAGE_REQUIRED)
+    path = safe_path(m["image"], root)
+    pivot: tuple[float, float] | str | None = None
+    if "pivot" in m:
+        pf = m["pivot"]
+        pivot = pf.choice(tuple(PIVOTS)) if isinstance(pf.node.value, str) else \
+            pf.vec2(-COORD, COORD)
+    kw: dict = {}
+    if "units_per_px" in m:
+        kw["units_per_px"] = m["units_per_px"].number(0.01, 100, lo_open=True)
+    if "at" in m:
+        kw["at"] = m["at"].vec2(-COORD, COORD)
+    if "rot" in m:
+        kw["rot"] = m["rot"].number(-3600, 3600)
+    if "scale" in m:
+        sf = m["scale"]
+        kw["scale"] = sf.vec2(0.01, 100) if isinstance(sf.node.value, list) else \
+            (sf.number(0.01, 100),) * 2
+    if "flip" in m:
+        ff = m["flip"]
+        if isinstance(ff.node.value, bool):
+            kw["flip"] = "x" if ff.bool() else "none"
+        else:
+            kw["flip"] = ff.choice(FLIPS)
+    if "material" in m:
+        kw["material"] = m["material"].name(sorted(MATERIALS), "material")
+    if "redraw" in m:
+        kw["redraw"] = m["redraw"].int(1, MAX_REDRAW)
+    return load_image(path, m["image"], pivot, kw.pop("units_per_px", 1.0), **kw)
 
 
 def safe_path(f: Field, root: Path) -> Path:
@@ -137,8 +170,11 @@ def png_size(path: Path, f: Field) -> tuple[int, int]:
     return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
 
 
-def load_image(path: Path, f: Field, pivot: tuple[float, float] | None, upp: float) -> ImageArt:
-    """Decode a PNG into premultiplied RGBA, refusing before decoding one larger than the limit."""
+def load_image(path: Path, f: Field, pivot: tuple[float, float] | str | None, upp: float,
+               **placing) -> ImageArt:
+    """Decode a PNG into premultiplied RGBA, refusing before decoding one larger than the limit.
+    `pivot`: a pixel, a name of `PIVOTS` (on the box around the painted pixels) or None (the
+    image's centre); `placing`: the other fields of `ImageArt` (at, rot, scale, flip...)."""
     w, h = png_size(path, f)
     if w * h > MAX_IMAGE_PIXELS or not (w and h):
         side = int(MAX_IMAGE_PIXELS ** 0.5)
@@ -156,5 +192,17 @@ def load_image(path: Path, f: Field, pivot: tuple[float, float] | None, upp: flo
         raise PuppetError(f"cannot read image {f.node.value!r}: {why}", f.loc, f.path) from None
     premul = rgba.copy()
     premul[..., :3] = (rgba[..., :3] * rgba[..., 3:4] + 127) // 255
-    centre = (w / 2, h / 2) if pivot is None else pivot
-    return ImageArt(np.ascontiguousarray(premul.astype(np.uint8)), centre, upp)
+    pixels = np.ascontiguousarray(premul.astype(np.uint8))
+    if pivot is None:
+        centre = (w / 2, h / 2)
+    elif isinstance(pivot, str):
+        painted = pixels[..., 3] > 0
+        rows, cols = np.flatnonzero(painted.any(axis=1)), np.flatnonzero(painted.any(axis=0))
+        if len(rows) == 0:
+            f.fail("an image with something painted in it", "a fully transparent PNG")
+        fx, fy = PIVOTS[pivot]
+        centre = (cols[0] + fx * (cols[-1] + 1 - cols[0]), rows[0] + fy * (rows[-1] + 1 - rows[0]))
+    else:
+        centre = pivot
+    digest = hashlib.sha256(pixels.tobytes()).hexdigest()
+    return ImageArt(pixels, (float(centre[0]), float(centre[1])), upp, digest=digest, **placing)

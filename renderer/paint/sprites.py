@@ -37,12 +37,21 @@ def paint_scale(px_per_unit: float) -> float:
 
 
 def attachment_sprite(puppet: PuppetDef, attachment: str, scale: float,
-                      grade: Grade | None = None) -> Sprite:
-    """A puppet's attachment painted at `scale` px per stage unit, in `grade`'s colours if given."""
+                      grade: Grade | None = None, variant: int = 0) -> Sprite:
+    """A puppet's attachment painted at `scale` px per stage unit, in `grade`'s colours if given.
+    `variant`: which hand-redrawn variant of a drawing with `redraw` (0 = as drawn)."""
     art = puppet.attachments[attachment]
     if isinstance(art, ImageArt):
-        sprite = _image_sprite(art, scale)
-        return sprite if grade is None else replace(sprite, rgba=grade.paint(sprite.rgba))
+        variant = variant % art.redraw
+        seed = jitter.key_int(0, puppet.name, attachment, "redraw", variant)
+
+        def drawn() -> tuple[np.ndarray, tuple[float, ...]]:
+            sprite = image_sprite(art, scale, variant, seed)
+            return sprite.rgba, sprite.origin
+
+        rgba, origin = _kept(paintcache.key("image", art.spec(), scale, variant, seed), grade,
+                             drawn)
+        return Sprite(rgba, (origin[0], origin[1]), scale)
     seed = jitter.key_int(0, puppet.name, attachment)
 
     def painted() -> tuple[np.ndarray, tuple[float, ...]]:
@@ -78,13 +87,56 @@ def _kept(digest: str, grade: Grade | None,
     return graded
 
 
-def _image_sprite(art: ImageArt, scale: float) -> Sprite:
-    f = art.units_per_px * scale
+REDRAW_WOBBLE = 1.6   # stage units: how far a redrawn variant's outline strays from the drawing
+REDRAW_CELL = 28.0    # stage units: the length over which a redrawn outline wanders one way
+
+
+def image_sprite(art: ImageArt, scale: float, variant: int = 0, seed: int = 0) -> Sprite:
+    """A drawing placed on its bone (at, rot, scale, flip, pivot) and painted at `scale` px per
+    stage unit, cropped to its pixels; variant k > 0 of a drawing with `redraw` is traced anew:
+    its outline and strokes displaced by a smooth field up to REDRAW_WOBBLE units."""
+    m = np.diag([scale, scale, 1.0]) @ art.placement()          # image pixels to sprite pixels (uncropped)
     h, w = art.rgba.shape[:2]
-    size = (max(1, round(w * f)), max(1, round(h * f)))
-    rgba = cv2.resize(art.rgba, size, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR)
-    fx, fy = size[0] / w, size[1] / h
-    return Sprite(np.ascontiguousarray(rgba), (art.pivot[0] * fx, art.pivot[1] * fy), scale)
+    src = art.rgba
+    lin = m[:2, :2]
+    fx, fy = np.hypot(lin[0, 0], lin[1, 0]), np.hypot(lin[0, 1], lin[1, 1])
+    if fx < 1 or fy < 1:   # shrink with area averaging first: a bilinear warp would alias
+        size = (max(1, round(w * min(fx, 1.0))), max(1, round(h * min(fy, 1.0))))
+        src = cv2.resize(src, size, interpolation=cv2.INTER_AREA)
+        m = m @ np.diag([w / size[0], h / size[1], 1.0])
+        h, w = src.shape[:2]
+    corners = m @ np.array([[0, w, 0, w], [0, 0, h, h], [1, 1, 1, 1]], float)
+    pad = 2 + (math.ceil(REDRAW_WOBBLE * scale) if variant else 0)
+    x0, y0 = np.floor(corners[0].min()) - pad, np.floor(corners[1].min()) - pad
+    x1, y1 = np.ceil(corners[0].max()) + pad, np.ceil(corners[1].max()) + pad
+    place = m.copy()
+    place[:2, 2] -= (x0, y0)
+    size = (max(1, int(x1 - x0)), max(1, int(y1 - y0)))
+    rgba = cv2.warpAffine(src, place[:2], size, flags=cv2.INTER_LINEAR,
+                          borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0, 0))
+    if variant:
+        rgba = _redrawn(rgba, scale, seed)
+    origin = (-x0, -y0)
+    painted = rgba[..., 3] > 0
+    rows, cols = np.flatnonzero(painted.any(axis=1)), np.flatnonzero(painted.any(axis=0))
+    if len(rows) == 0:
+        return Sprite(np.zeros((1, 1, 4), np.uint8), origin, scale)
+    rgba = rgba[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    return Sprite(np.ascontiguousarray(rgba), (origin[0] - cols[0], origin[1] - rows[0]), scale)
+
+
+def _redrawn(rgba: np.ndarray, scale: float, seed: int) -> np.ndarray:
+    """`rgba` displaced by a smooth random field: the same drawing traced again by hand."""
+    h, w = rgba.shape[:2]
+    cell = max(REDRAW_CELL * scale, 2.0)
+    gh, gw = int(h / cell) + 3, int(w / cell) + 3
+    rng = jitter.stream(seed, "redraw")
+    field = rng.uniform(-1, 1, (2, gh, gw)).astype(np.float32) * REDRAW_WOBBLE * scale
+    dx = cv2.resize(field[0], (w, h), interpolation=cv2.INTER_CUBIC)
+    dy = cv2.resize(field[1], (w, h), interpolation=cv2.INTER_CUBIC)
+    gx, gy = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    return cv2.remap(rgba, gx + dx, gy + dy, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                     borderValue=(0, 0, 0, 0))
 
 
 @dataclass(eq=False)   # identity hash: a key for its tiles and solid rectangle; never mutated

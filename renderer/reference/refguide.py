@@ -97,6 +97,20 @@ an arc to a point or onto an actor (it lands on the head); `drop` lets it fall t
 where it was placed. The prop's root is what the hand holds, so build a prop with its root where
 a hand would hold it. A holder without a `grip` leaves the prop where it is."""
 
+IMAGE_PLACING = """The one rule: **an image's `rot` is the direction its bone runs in the
+picture** (degrees clockwise from the picture's x axis, pointing right). Draw each part upright,
+the way it hangs when the puppet stands, and give it the rotation its bone has at rest (the
+bone's `rot` plus those of its parents): the part shows exactly as drawn, and turns with the bone
+from there. The `pivot` (a pixel, or `top`, `center`, `bottom`, `left`, `right` and the corners
+`top_left`... on the box around the painted pixels) is the point that sits at `at` on the bone
+and that it turns about: put it on the joint, where the part is pinned to its parent.
+
+For example, an arm drawn upright on a bone with `rot: 90` (pointing down, the Spine habit):
+with no `rot` it lies along the bone's x axis, sideways; with `rot: 90` it hangs as drawn;
+`flip: x` mirrors it about the pivot. The shipped puppets' bones keep `rot: 0`
+and run down the picture's y axis, so parts drawn upright on them need no `rot` at all.
+`stopmo import` writes such rigs (see the paper-doll tutorial, `docs/tutorial.md`)."""
+
 SECTIONS = (
     Section("Files and folders", FOLDERS),
     Section("Conventions", CONVENTIONS),
@@ -114,6 +128,7 @@ SECTIONS = (
             "moves or scales bones from their setup pose, and a cycle blends poses in a loop.",
             ("puppet", "bone", "slot", "image", "skin", "mouths", "mouth_shapes", "pose_bone",
              "cycle", "grip")),
+    Section("Placing a drawing on its bone", IMAGE_PLACING),
     Section("Sequence file", "", ("sequence", "entry")),
     Section("Limits", "Refused with a message that names the limit:", special="limits"),
 )

@@ -37,16 +37,19 @@ from renderer.load.shapes import (
     COORD,
     IMAGE_FIELDS,
     IMAGE_REQUIRED,
+    MAX_REDRAW,
     PRIM_FIELDS,
     PRIM_REQUIRED,
     SIZE,
 )
+from renderer.model.art import FLIPS, PIVOTS
 from renderer.model.vocab import GRADIENTS, MATERIALS, MOUTH_SHAPES, SHAPES
 from renderer.reference.reftypes import (
     AnyOf,
     Bool,
     Choice,
     Colour,
+    Int,
     ListOf,
     MapOf,
     Name,
@@ -61,6 +64,7 @@ from renderer.reference.reftypes import (
     dn,
     keys_of,
 )
+from renderer.paint.sprites import REDRAW_WOBBLE
 from renderer.stage.speech import DIGRAPHS, LETTERS
 
 POINT = Point(-COORD, COORD)
@@ -99,14 +103,39 @@ SHAPE = Obj("shape", "shape", "One painted shape (a prim): an item of an attachm
         "outline": (Number(0, 100), "Width of a dark rim inside the edge, stage units.", d(0)),
     }), rules=(When("shape", NEEDS_POINTS, required=("points",)),))
 
-IMAGE = Obj("image", "image attachment", "An attachment painted by you: `{image: part.png}`.",
+IMAGE = Obj("image", "image attachment", "An attachment painted by you: `{image: part.png}`. "
+            "How it sits on its bone: its `pivot` pixel goes to `at`, and it is turned so that "
+            "the direction `rot` in the picture runs along the bone. Draw a part upright, as "
+            "it hangs at rest, and give it the `rot` of its bone at rest (the bone's `rot` plus "
+            "its parents'): it shows as drawn. Bones whose `rot` is 0 (as in the shipped "
+            "puppets) run down the picture, so their parts need no `rot`; a bone that points "
+            "down (`rot: 90` in the Spine habit of bones along their x axis) needs `rot: 90`. "
+            "See *Placing a drawing on its bone* below.",
             keys_of(IMAGE_FIELDS, IMAGE_REQUIRED, {
     "image": (Text(), "A PNG file, relative to the puppet's folder and inside it (no absolute "
               "paths, no `..` out of it), at most 4096x4096 pixels."),
-    "pivot": (POINT, "The image pixel that sits on the bone's origin.",
+    "pivot": (AnyOf((POINT, Choice(tuple(PIVOTS)))), "The point of the picture that sits at "
+              "`at` and that it turns about: a pixel `[x, y]` (from the top-left corner), or a "
+              "name on the box around its painted pixels (transparent margins ignored): `top` "
+              "is the middle of its top edge, `bottom_left` a corner.",
               dn("the image's centre")),
     "units_per_px": (Number(0.01, 100, lo_open=True), "Stage units one image pixel covers.",
                      d(1.0)),
+    "at": (POINT, "Where the pivot sits in the bone's frame, stage units.", d([0, 0])),
+    "rot": (ROT, "The direction the bone runs in the picture, degrees clockwise from the "
+            "picture's x axis (pointing right): 90 is down the picture, -90 up.", d(0)),
+    "scale": (AnyOf((Number(0.01, 100), Point(0.01, 100))), "Size factor, or `[x, y]` along "
+              "the picture's own axes.", d(1.0)),
+    "flip": (AnyOf((Choice(FLIPS), Bool())), "Mirror the picture about its pivot: `x` left to "
+             "right (`true` is the same), `y` upside down, `both`.", d("none")),
+    "material": (Name("a material of the Materials table"), "What the drawing is cut from, for how much "
+                 "it boils between exposures (as the shapes of that material do, see `boil` of "
+                 "a slot); the picture itself is not repainted.", dn("1, like paper")),
+    "redraw": (Int(1, MAX_REDRAW), "Paper boil: this many hand-traced versions of the drawing "
+               "are painted once (the first exactly as drawn, the others with the outline "
+               f"wandering up to {REDRAW_WOBBLE:g} units), and each exposure shows one of them "
+               "at random, so the part's edges crawl like a drawing traced anew for every "
+               "frame.", d(1)),
 }))
 ATTACHMENT = AnyOf((ListOf(Ref("shape"), 1, 200), Ref("shape"), Ref("image")))
 

@@ -42,6 +42,7 @@ class ActorPose:
     facing: int = 1
     order: float = 0.0       # draw order among equal z: feet lower on screen are in front
     grounded: bool = True    # stands on the floor (casts a contact shadow)
+    variants: tuple[int, ...] | None = None   # per slot: which redrawn variant a drawing shows
 
 
 @dataclass(frozen=True)
@@ -188,4 +189,17 @@ def _pose_actor(place: Placement, s: ActorState, blinking: bool, scene: Scene, s
         hd = placed @ world[index["head"]] @ np.array([0.0, -60.0, 1.0])
         head = (float(hd[0]), float(hd[1]))
     return ActorPose(place.id, puppet, slot_m, atts, s.opacity, s.x, s.y, s.scale, place.z,
-                     place.is_prop, grip, head, s.facing, order=s.y)
+                     place.is_prop, grip, head, s.facing, order=s.y,
+                     variants=redraw_variants(puppet, atts, scene.seed, shot.id, exposure.index,
+                                              place.id))
+
+
+def redraw_variants(puppet: PuppetDef, atts: tuple[str | None, ...], seed: int, shot: str,
+                    exposure: int, element: str) -> tuple[int, ...] | None:
+    """Per slot, the redrawn variant of a drawing (`redraw` > 1) this exposure shows, drawn
+    afresh from the exposure's stream; None when no slot shows such a drawing."""
+    counts = [getattr(puppet.attachments.get(a), "redraw", 1) if a else 1 for a in atts]
+    if max(counts, default=1) <= 1:
+        return None
+    u = jitter.stream(seed, shot, exposure, element, "redraw").random(len(counts))
+    return tuple(int(x * n) for x, n in zip(u, counts))
