@@ -31,7 +31,7 @@ VERBS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     "look": (("at",), (), ACTOR),
     "pose": (("pose",), (), ACTOR),
     "face": (("face",), (), ACTOR),
-    "sit": ((), ("on", "pose"), ACTOR),
+    "sit": ((), ("seat", "pose"), ACTOR),
     "say": (("say",), ("face",), ACTOR),
     "take": (("what",), (), ACTOR),
     "give": (("what", "to"), (), ACTOR),
@@ -141,8 +141,8 @@ def _read_args(m: Mapping, verb: str, target, cast: dict, project, set_layers: l
         if key in m:
             args[key] = _actor(m[key], cast, "target") if key == "at" and \
                 isinstance(m[key].value, str) else m[key].vec2(-COORD, COORD)
-    if "on" in m:
-        args["on"] = m["on"].str()
+    if "seat" in m:
+        args["seat_name"] = m["seat"].str()
     if "path" in m:
         args["path"] = tuple(p.vec2(-COORD, COORD) for p in m["path"].list(min_len=1, max_len=64))
     if "what" in m:

@@ -29,7 +29,7 @@ SCENE_FIELDS = ("scene", "title", "moment", "world", "seed", "step", "set", "loo
 LOOK_FIELDS = ("flicker", "grain", "vignette", "halation", "boil", "shake")
 SHOT_FIELDS = ("id", "duration", "step", "camera", "cast", "props", "action", "weather", "set",
                "world")
-CAST_FIELDS = ("puppet", "at", "facing", "scale", "skin", "pose", "face", "opacity", "z", "on")
+CAST_FIELDS = ("puppet", "at", "facing", "scale", "skin", "pose", "face", "opacity", "z", "seat")
 PROP_FIELDS = ("prop", "at", "facing", "scale", "rot", "opacity", "z")
 SCENE_REQUIRED = ("scene", "set", "shots")
 SHOT_REQUIRED = ("id", "duration")
@@ -110,14 +110,14 @@ def _read_shot(f: Field, project: Project, scene: ShotDefaults) -> Shot:
 
 
 def _seat_cast(f: Field, cast: dict[str, Placement], set_def) -> None:
-    """Cast members placed `on:` a seat sit on it from the start (in their `sit` pose unless they
+    """Cast members placed on a `seat:` sit on it from the start (in their `sit` pose unless they
     name another)."""
     for cid, cf in f.dict().items():
         cm = cf.dict()
-        if "on" not in cm:
+        if "seat" not in cm:
             continue
         place = cast[cid]
-        seat = find_seat(cf, cm["on"].str(), cm["on"], place, place.at, seats_in(set_def, cast))
+        seat = find_seat(cf, cm["seat"].str(), cm["seat"], place, place.at, seats_in(set_def, cast))
         pose = place.pose
         if "pose" not in cm:
             if "sit" not in place.puppet.poses:
@@ -138,7 +138,7 @@ def _seat_action(f: Field, a: Action, cast: dict[str, Placement], actions: list[
         if "sit" not in place.puppet.poses:
             f.fail("a 'pose' to sit in", f"{place.puppet.name!r} has no 'sit' pose")
         args["pose"] = "sit"
-    args["seat"] = find_seat(f, args.get("on"), m["on"] if "on" in m else None, place,
+    args["seat"] = find_seat(f, args.pop("seat_name", None), m.get("seat"), place,
                              where_at(place, actions, a.t), seats_in(set_def, cast))
     return replace(a, args=args)
 

@@ -1,4 +1,4 @@
-"""Seats: which seat a `sit` (or a cast member placed `on:` one) lowers the puppet onto.
+"""Seats: which seat a `sit` (or a cast member placed on a `seat:`) lowers the puppet onto.
 
 A seat is a set's surface of kind `seat`, or one a prop in the shot offers (placed with it). The
 puppet finds it where it is when it sits: its `at`, moved by the travels before. A seat is in

@@ -45,7 +45,7 @@ class Placement:
     opacity: float = 1.0
     z: float = 0.0           # draw order among actors: higher is in front; ties by feet height
     is_prop: bool = False
-    seat: Surface | None = None   # seated on it from the shot's start (`on:`)
+    seat: Surface | None = None   # seated on it from the shot's start (`seat:`)
 
 
 @dataclass(frozen=True)

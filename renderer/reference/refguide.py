@@ -110,8 +110,8 @@ A holder without a `grip` leaves the prop where it is.
 
 **Seats.** A set (or a prop, such as a chair) lists `surfaces`: seats, tables and raised floors
 at heights. `{do: sit}` lowers a puppet's bottom onto the nearest seat within reach of where it
-stands (or the one `on` names) and bends its legs to put the feet on the floor; a cast member
-placed with `on: SEAT` starts the shot seated. No seat in reach is an error, located at the
+stands (or the one `seat` names) and bends its legs to put the feet on the floor; a cast member
+placed with `seat: NAME` starts the shot seated. No seat in reach is an error, located at the
 action. Other poses keep the feet on the floor: a `crouch` sinks onto its heels."""
 
 SECTIONS = (

@@ -201,7 +201,7 @@ GRIP = Obj("grip", "grip", "Key `grip` (or an item of a `grip` list), and `handl
 SURFACE = Obj("surface", "surface", "An item of `surfaces` (a set's or a prop's): a flat top at "
               "a height. A puppet can `sit` on a `seat` in reach; a dropped prop lands on the "
               "highest surface under it.", keys_of(SURFACE_FIELDS, SURFACE_REQUIRED, {
-    "name": (Text(), "Unique among the surfaces; `sit` and a cast member's `on` name it."),
+    "name": (Text(), "Unique among the surfaces; `sit` and a cast member's `seat` name it."),
     "kind": (Choice(SURFACE_KINDS), "`seat` (to sit on), `table` or `floor` (things land on "
              "them).", d("seat")),
     "x": (Point(-COORD, COORD), "`[x0, x1]`: its span, x1 > x0. Stage units in a set; in a "

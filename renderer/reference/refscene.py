@@ -185,7 +185,7 @@ CAST = Obj("cast", "cast member", "A value of a shot's `cast`: a puppet from "
         "pose": (Name("a pose of the puppet"), "The pose it holds at the start.", d("stand")),
         "face": (Name("a face of the puppet"), "The replacement face it starts with.",
                  d("neutral")),
-        "on": (Name("a seat of the set or of a prop in the shot"), "Seated on it from the "
+        "seat": (Name("a seat of the set or of a prop in the shot"), "Seated on it from the "
                "start: its bottom on the seat, its feet on the floor. The seat must be within "
                "reach of its `at`.", dn("standing")),
     }))
@@ -219,7 +219,7 @@ ARGUMENTS = {
     "say": (Text(max_len=MAX_SAY_CHARS), "The line: mouth shapes from its letters, and a "
             "caption. The puppet needs `mouths`."),
     "what": (ACTOR_ID, "The prop (or cast member) taken, given, thrown or dropped."),
-    "on": (Name("a seat of the set or of a prop in the shot"), "The seat a `sit` lowers the "
+    "seat": (Name("a seat of the set or of a prop in the shot"), "The seat a `sit` lowers the "
            "puppet onto.", dn("the nearest seat in reach; an error when none is")),
     "scale": (Number(_scale_lo, _scale_hi), "The size it grows or shrinks to (absolute, 1 = as "
               "built)."),
@@ -244,7 +244,7 @@ VERB_MEANINGS = {
     "pose": "Blend the bones `pose` names into it; other bones stay.",
     "face": "Swap the replacement face (instant, as on a real puppet).",
     "say": "Speak: mouth shapes from the letters, and a caption; optional `face`.",
-    "sit": "Sit on a seat in reach (`on` names one): blend into `pose` (default `sit`), the "
+    "sit": "Sit on a seat in reach (`seat` names one): blend into `pose` (default `sit`), the "
            "bottom lowered onto the seat and the feet on the floor, until it travels again.",
     "take": "Take `what` into the hand: its handle goes to the puppet's `grip` and moves with "
             "it; with `for`, the hand reaches it first and brings it back.",
