@@ -460,7 +460,8 @@ shots:
     key = next(a for a in state.actors if a.id == "button_key")
     dx, dy = grip_offset(scene.project.puppet("coraline"),
                          full_pose(scene.project.puppet("coraline"), "stand"))
-    assert (key.x, key.y) == pytest.approx((700 - dx, 930 + dy))   # facing left: dx negated
+    # the key is held by its handle (the shaft under the bow), not its root
+    assert key.handle == pytest.approx((700 - dx, 930 + dy))   # facing left: dx negated
 
 
 def test_the_puppet_listing_names_the_hand_and_its_offset_in_each_pose(repo, monkeypatch, capsys):
@@ -469,8 +470,9 @@ def test_the_puppet_listing_names_the_hand_and_its_offset_in_each_pose(repo, mon
     out = capsys.readouterr().out
     assert "grip    hand at forearm_f [0, 60]: [+26, -156] from the root" in out
     assert "point [+146, -286]" in out and "sit [+" in out     # every named pose
+    assert "other hand at forearm_b [0, 60]" in out             # both hands named
     assert cli.main(["puppets", "cat"]) == 0
-    assert "grip    - (holds nothing)" in capsys.readouterr().out
+    assert "grip    hand at head [48, 20]" in capsys.readouterr().out   # the cat's mouth
 
 
 def test_the_model_sheet_marks_the_grip_with_a_red_cross():

@@ -32,6 +32,7 @@ VERBS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     "look": (("at",), (), ACTOR),
     "pose": (("pose",), (), ACTOR),
     "face": (("face",), (), ACTOR),
+    "sit": ((), ("seat", "pose"), ACTOR),
     "say": (("say",), ("face",), ACTOR),
     "take": (("what",), (), ACTOR),
     "give": (("what", "to"), (), ACTOR),
@@ -141,6 +142,8 @@ def _read_args(m: Mapping, verb: str, target, cast: dict, project, set_layers: l
         if key in m:
             args[key] = _actor(m[key], cast, "target") if key == "at" and \
                 isinstance(m[key].value, str) else m[key].vec2(-COORD, COORD)
+    if "seat" in m:
+        args["seat_name"] = m["seat"].str()
     if "path" in m:
         args["path"] = tuple(p.vec2(-COORD, COORD) for p in m["path"].list(min_len=1, max_len=64))
     if "what" in m:

@@ -13,6 +13,7 @@ import numpy as np
 from renderer.errors import PuppetError, did_you_mean
 from renderer.load.fields import Field, Mapping
 from renderer.load.shapes import COORD, read_art
+from renderer.load.set import read_surfaces
 from renderer.load.yamlsrc import load_yaml
 from renderer.model.art import Art, ImageArt
 from renderer.model.puppet import Bone, Cycle, PuppetDef, Skin, Slot
@@ -27,7 +28,8 @@ FACE_BOIL = 1.6  # replacement faces are swapped by hand every exposure and neve
 
 
 PUPPET_FIELDS = ("puppet", "title", "description", "bones", "slots", "attachments", "skins",
-                 "faces", "mouths", "poses", "cycles", "shadow", "boil", "grip", "legs")
+                 "faces", "mouths", "poses", "cycles", "shadow", "boil", "grip", "legs",
+                 "handle", "surfaces")
 PUPPET_REQUIRED = ("puppet", "bones", "slots", "attachments")
 BONE_FIELDS = ("name", "parent", "at", "rot", "scale", "length")
 BONE_REQUIRED = ("name",)
@@ -42,6 +44,7 @@ CYCLE_FIELDS = ("period", "keys")
 CYCLE_REQUIRED = ("period", "keys")
 GRIP_FIELDS = ("bone", "at")
 GRIP_REQUIRED = ("bone",)
+MAX_GRIPS = 2       # hands that hold: the main one first
 MAX_LEG_BONES = 3
 
 
@@ -87,15 +90,23 @@ def load_puppet(path: Path, display: str | None = None) -> PuppetDef:
     shadow = m["shadow"].vec2(0, 4000) if "shadow" in m else (0.0, 0.0)
     boil = m["boil"].number(0, 20) if "boil" in m else 0.8
     title = m["title"].str() if "title" in m else name.replace("_", " ").title()
-    grip = None
-    if "grip" in m:
-        gm = m["grip"].mapping(GRIP_FIELDS, required=GRIP_REQUIRED)
-        at = gm["at"].vec2(-COORD, COORD) if "at" in gm else (0.0, 0.0)
-        grip = (bone_names.index(gm["bone"].name(bone_names, "bone")), at[0], at[1])
+    grips: tuple = ()
+    if "grip" in m:     # one hand, or a list of hands (the main one first)
+        items = m["grip"].list(min_len=1, max_len=MAX_GRIPS) if m["grip"].is_list() else [m["grip"]]
+        grips = tuple(_read_point(g, bone_names) for g in items)
+    handle = _read_point(m["handle"], bone_names) if "handle" in m else None
     legs = _read_legs(m["legs"], bones) if "legs" in m else None
     return PuppetDef(name, path, hashlib.sha256(raw).hexdigest(), tuple(bones), tuple(slots),
                      attachments, skins, faces, mouth_slot, mouths, poses, cycles, shadow, boil,
-                     title, grip, legs)
+                     title, grips[0] if grips else None, legs, grips, handle,
+                     read_surfaces(m["surfaces"]) if "surfaces" in m else ())
+
+
+def _read_point(f: Field, bone_names: list[str]) -> tuple[int, float, float]:
+    """`{bone: NAME, at: [x, y]}`: a point in a bone's frame (a grip, a handle)."""
+    gm = f.mapping(GRIP_FIELDS, required=GRIP_REQUIRED)
+    at = gm["at"].vec2(-COORD, COORD) if "at" in gm else (0.0, 0.0)
+    return bone_names.index(gm["bone"].name(bone_names, "bone")), at[0], at[1]
 
 
 def _read_legs(f: Field, bones: list[Bone]) -> tuple[tuple[int, ...], ...]:

@@ -5,6 +5,7 @@ Every error names file:line:col, the field path, what was expected and what was 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from renderer.errors import SceneError
@@ -12,7 +13,9 @@ from renderer.load.actions import COORD, read_action
 from renderer.load.fields import Field, Mapping
 from renderer.load.puppet import named_part
 from renderer.load.project import Project, find_root
+from renderer.load.seats import find_seat, seats_in, where_at
 from renderer.load.yamlsrc import load_yaml
+from renderer.model.action import Action
 from renderer.model.scene import Camera, CameraKey, Placement, Scene, Shot, ShotDefaults
 from renderer.model.vocab import EASES as EASINGS
 from renderer.model.vocab import FACINGS, WORLDS
@@ -27,7 +30,7 @@ SCENE_FIELDS = ("scene", "title", "moment", "world", "seed", "step", "set", "loo
 LOOK_FIELDS = ("flicker", "grain", "vignette", "halation", "boil", "shake")
 SHOT_FIELDS = ("id", "duration", "step", "camera", "cast", "props", "action", "weather", "set",
                "world")
-CAST_FIELDS = ("puppet", "at", "facing", "scale", "skin", "pose", "face", "opacity", "z")
+CAST_FIELDS = ("puppet", "at", "facing", "scale", "skin", "pose", "face", "opacity", "z", "seat")
 PROP_FIELDS = ("prop", "at", "facing", "scale", "rot", "opacity", "z")
 SCENE_REQUIRED = ("scene", "set", "shots")
 SHOT_REQUIRED = ("id", "duration")
@@ -96,12 +99,49 @@ def _read_shot(f: Field, project: Project, scene: ShotDefaults) -> Shot:
                 pf.fail("a prop id different from every cast id", repr(pid))
             cast[pid] = _read_placement(pid, pf, project, world, prop=True)
     actions = []
-    if "action" in m:
-        for af in m["action"].list(max_len=500):
-            actions.append(read_action(af, cast, duration, project, set_def.layer_names))
+    fields = m["action"].list(max_len=500) if "action" in m else []
+    for af in fields:
+        actions.append(read_action(af, cast, duration, project, set_def.layer_names))
+    if "cast" in m:
+        _seat_cast(m["cast"], cast, set_def)
+    actions = [_seat_action(af, a, cast, actions, set_def) for af, a in zip(fields, actions)]
     actions.sort(key=lambda a: a.t)
     weather = {**scene.weather, **(_read_weather(m["weather"]) if "weather" in m else {})}
     return Shot(sid, duration, step, camera, cast, tuple(actions), set_def, world, weather)
+
+
+def _seat_cast(f: Field, cast: dict[str, Placement], set_def) -> None:
+    """Cast members placed on a `seat:` sit on it from the start (in their `sit` pose unless they
+    name another)."""
+    for cid, cf in f.dict().items():
+        cm = cf.dict()
+        if "seat" not in cm:
+            continue
+        place = cast[cid]
+        seat = find_seat(cf, cm["seat"].str(), cm["seat"], place, place.at, seats_in(set_def, cast))
+        pose = place.pose
+        if "pose" not in cm:
+            if "sit" not in place.puppet.poses:
+                cf.fail("a 'pose' to sit in", f"{place.puppet.name!r} has no 'sit' pose")
+            pose = "sit"
+        cast[cid] = replace(place, seat=seat, pose=pose)
+
+
+def _seat_action(f: Field, a: Action, cast: dict[str, Placement], actions: list[Action],
+                 set_def) -> Action:
+    """A `sit` with its seat found (the named one, or the nearest in reach) and its pose."""
+    if a.do != "sit":
+        return a
+    m = f.dict()
+    place = cast[a.who]
+    args = dict(a.args)
+    if "pose" not in args:
+        if "sit" not in place.puppet.poses:
+            f.fail("a 'pose' to sit in", f"{place.puppet.name!r} has no 'sit' pose")
+        args["pose"] = "sit"
+    args["seat"] = find_seat(f, args.pop("seat_name", None), m.get("seat"), place,
+                             where_at(place, actions, a.t), seats_in(set_def, cast))
+    return replace(a, args=args)
 
 
 def _read_weather(f: Field) -> dict[str, float]:

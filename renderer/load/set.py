@@ -17,13 +17,16 @@ from renderer.errors import PuppetError
 from renderer.load.fields import Field
 from renderer.load.shapes import COORD, read_prim
 from renderer.load.yamlsrc import load_yaml
-from renderer.model.set import Layer, SetDef
+from renderer.model.set import SURFACE_KINDS, Layer, SetDef, Surface
 from renderer.settings import STAGE_H, STAGE_W
 
-SET_FIELDS = ("set", "description", "layers", "dof", "floor")
+SET_FIELDS = ("set", "description", "layers", "dof", "floor", "surfaces")
 SET_REQUIRED = ("set", "layers")
 LAYER_FIELDS = ("name", "depth", "extent", "background", "shapes")
 LAYER_REQUIRED = ("name", "depth")
+SURFACE_FIELDS = ("name", "kind", "x", "y")
+SURFACE_REQUIRED = ("name", "x", "y")
+MAX_SURFACES = 64
 DEFAULT_MARGIN = 0.15  # of the stage size on every side: room for camera moves and shake
 
 
@@ -57,4 +60,21 @@ def load_set(path: Path, display: str | None = None) -> SetDef:
     return SetDef(name, path, hashlib.sha256(raw).hexdigest(),
                   m["description"].str() if "description" in m else "",
                   tuple(layers), m["dof"].number(0, 10) if "dof" in m else 1.0,
-                  m["floor"].number(0, STAGE_H) if "floor" in m else None)
+                  m["floor"].number(0, STAGE_H) if "floor" in m else None,
+                  read_surfaces(m["surfaces"]) if "surfaces" in m else ())
+
+
+def read_surfaces(f: Field) -> tuple[Surface, ...]:
+    """`surfaces: [{name: bed, kind: seat, x: [x0, x1], y: 862}, ...]`: flat tops at heights."""
+    out: list[Surface] = []
+    for item in f.list(max_len=MAX_SURFACES):
+        sm = item.mapping(SURFACE_FIELDS, required=SURFACE_REQUIRED)
+        name = sm["name"].str()
+        if any(s.name == name for s in out):
+            sm["name"].fail("a surface name not used before", repr(name))
+        x0, x1 = sm["x"].vec2(-COORD, COORD)
+        if x1 <= x0:
+            sm["x"].fail("[x0, x1] with x1 > x0", f"[{x0:g}, {x1:g}]")
+        out.append(Surface(name, sm["kind"].choice(SURFACE_KINDS) if "kind" in sm else "seat",
+                           x0, x1, sm["y"].number(-COORD, COORD)))
+    return tuple(out)

@@ -8,6 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from renderer.model.art import Art
+from renderer.model.set import Surface
+
+Point = tuple[int, float, float]    # (bone, x, y): a point in a bone's frame
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,12 @@ class PuppetDef:
     # naming (`renderer.gait.leg_chains`). A chain of one bone only swings; of two or three, the first
     # two bend by inverse kinematics and a third is carried as it is posed.
     legs: tuple[tuple[int, ...], ...] | None = None
+    # Every hand that can hold, the main hand first (it is `grip`): (bone, x, y) each.
+    grips: tuple[Point, ...] = ()
+    # A prop's point that sits in a hand (None: its root), and the surfaces it offers (a chair's
+    # seat, a table's top) relative to its root.
+    handle: Point | None = None
+    surfaces: tuple[Surface, ...] = ()
 
     @property
     def bone_index(self) -> dict[str, int]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from renderer.model.action import Action
 from renderer.model.puppet import PuppetDef
-from renderer.model.set import SetDef
+from renderer.model.set import SetDef, Surface
 from renderer.settings import STAGE_H, STAGE_W
 
 
@@ -45,6 +45,7 @@ class Placement:
     opacity: float = 1.0
     z: float = 0.0           # draw order among actors: higher is in front; ties by feet height
     is_prop: bool = False
+    seat: Surface | None = None   # seated on it from the shot's start (`seat:`)
 
 
 @dataclass(frozen=True)

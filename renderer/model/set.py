@@ -7,6 +7,25 @@ from pathlib import Path
 from renderer.model.art import Prim
 
 FLOOR_Y = 930.0        # stage units: where puppets stand in a set that names no floor (most do)
+SURFACE_KINDS = ("seat", "table", "floor")
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A flat top something rests on: a `seat` (a puppet can `sit` on it), a `table` or a `floor`
+    (a dropped prop lands on it). `x0`..`x1` its span and `y` its height: stage units in a set,
+    relative to the root (facing right, scale 1) in a prop."""
+
+    name: str
+    kind: str
+    x0: float
+    x1: float
+    y: float
+
+    def placed(self, x: float, y: float, facing: int, scale: float) -> "Surface":
+        """This prop surface on the stage, for a prop at (x, y) facing `facing` at `scale`."""
+        a, b = x + facing * self.x0 * scale, x + facing * self.x1 * scale
+        return Surface(self.name, self.kind, min(a, b), max(a, b), y + self.y * scale)
 
 
 @dataclass(frozen=True)
@@ -27,6 +46,7 @@ class SetDef:
     layers: tuple[Layer, ...]   # sorted back to front (deepest first)
     dof: float                  # depth-of-field blur strength; 0 = everything sharp
     floor: float | None = None  # stage y of the puppets' feet, as the file gives it (None: not)
+    surfaces: tuple[Surface, ...] = ()   # seats, tables and raised floors, stage units
 
     @property
     def floor_y(self) -> float:

@@ -64,10 +64,13 @@ PROP_IN_HAND = """\
 Three things make a prop sit in a hand:
 
 1. The **puppet has a `grip`**: the bone of the holding hand and the point on it, in that
-   bone's frame. Every shipped puppet has one, e.g. `puppets/coraline.yaml`:
+   bone's frame; or a list of its hands, the holding hand first. Every shipped puppet names
+   its hands, e.g. `puppets/coraline.yaml`:
 
    ```yaml
-   grip: {bone: forearm_f, at: [0, 60]}    # 60 units down the front forearm: the hand
+   grip:
+     - {bone: forearm_f, at: [0, 60]}    # 60 units down the front forearm: the hand that holds
+     - {bone: forearm_b, at: [0, 60]}    # the other hand
    ```
 
 2. The **prop is on stage in the shot**: listed under the shot's `props` with an `at` (where it
@@ -75,9 +78,10 @@ Three things make a prop sit in a hand:
    shots is listed, and taken, in each.
 3. An **action `take`s it**: `{t: 0, who: mother, do: take, what: button_key}`. With no `for`
    (0 s) it is in the hand from that instant, which is how a shot starts with a prop already
-   held; with `for: 0.5` it travels from where it lies into the hand. From then on the prop's
-   root sits on the grip point, follows the hand through poses, walks and cycles, faces the
-   way its holder faces, and is drawn just in front of the holder.
+   held; with `for: 0.5` the arm reaches out to it, closes on it and brings it back. From then
+   on the prop's `handle` (its root if its file names none) sits on the grip point, follows the
+   hand through poses, walks and cycles, faces the way its holder faces, is drawn at its
+   holder's `scale` (a prop is built for a puppet at scale 1) and just in front of the holder.
 
 ```yaml
     cast:
@@ -92,10 +96,23 @@ Three things make a prop sit in a hand:
       - {t: 2.8, who: coraline, do: pose, pose: receive, for: 0.5}
 ```
 
-`give` passes it from the giver's hand to the receiver's over `for` seconds; `throw` sends it in
-an arc to a point or onto an actor (it lands on the head); `drop` lets it fall to `to`, or to
-where it was placed. The prop's root is what the hand holds, so build a prop with its root where
-a hand would hold it. A holder without a `grip` leaves the prop where it is."""
+`give` is a hand-off over `for` seconds: both arms reach to a point between them, both hands hold
+the prop there in the middle of the give, and it changes hands; so the two must stand within
+arm's reach of each other. `throw` sends it in an arc to a point or onto an actor (it lands on
+the head); `drop` lets it fall to `to`, or straight down onto the table, seat or floor under the
+hand. Give a prop a `handle` where a hand would hold it (a suitcase's handle, a key's shaft):
+
+```yaml
+handle: {bone: root, at: [0, -100]}     # puppets/props/suitcase.yaml: held by its handle
+```
+
+A holder without a `grip` leaves the prop where it is.
+
+**Seats.** A set (or a prop, such as a chair) lists `surfaces`: seats, tables and raised floors
+at heights. `{do: sit}` lowers a puppet's bottom onto the nearest seat within reach of where it
+stands (or the one `seat` names) and bends its legs to put the feet on the floor; a cast member
+placed with `seat: NAME` starts the shot seated. No seat in reach is an error, located at the
+action. Other poses keep the feet on the floor: a `crouch` sinks onto its heels."""
 
 IMAGE_PLACING = """The one rule: **an image's `rot` is the direction its bone runs in the
 picture** (degrees clockwise from the picture's x axis, pointing right). Draw each part upright,
@@ -121,7 +138,7 @@ SECTIONS = (
                                   "prop")),
     Section("Actions", "", ("action",), special="verbs"),
     Section("How to put a prop in a hand", PROP_IN_HAND),
-    Section("Set files", "", ("set", "layer")),
+    Section("Set files", "", ("set", "layer", "surface")),
     Section("Shapes and materials", "Puppet attachments and set layers are drawn with the same "
             "shapes.", ("shape",), special="materials"),
     Section("Puppet and prop files", "Posing never changes a puppet's file: a pose rotates, "

@@ -15,6 +15,7 @@ from renderer.load.puppet import (
     FACE_BOIL,
     GRIP_FIELDS,
     GRIP_REQUIRED,
+    MAX_GRIPS,
     MAX_LEG_BONES,
     MOUTH_FIELDS,
     MOUTH_REQUIRED,
@@ -30,8 +31,11 @@ from renderer.load.set import (
     DEFAULT_MARGIN,
     LAYER_FIELDS,
     LAYER_REQUIRED,
+    MAX_SURFACES,
     SET_FIELDS,
     SET_REQUIRED,
+    SURFACE_FIELDS,
+    SURFACE_REQUIRED,
 )
 from renderer.load.shapes import (
     COORD,
@@ -43,6 +47,7 @@ from renderer.load.shapes import (
     SIZE,
 )
 from renderer.model.art import FLIPS, PIVOTS
+from renderer.model.set import SURFACE_KINDS
 from renderer.model.vocab import GRADIENTS, MATERIALS, MOUTH_SHAPES, SHAPES
 from renderer.reference.reftypes import (
     AnyOf,
@@ -214,10 +219,24 @@ CYCLE = Obj("cycle", "cycle", "A value of `cycles`: a looping gait, played by th
     "keys": (ListOf(Name("a pose of the puppet"), 2, 32), "Poses visited in order over the "
              "period, blended between."),
 }))
-GRIP = Obj("grip", "grip", "Key `grip`: where the puppet's hand holds a prop. `take` puts a "
-           "prop's root here and it moves with the bone.", keys_of(GRIP_FIELDS, GRIP_REQUIRED, {
-    "bone": (Name("a bone of the puppet"), "The bone of the holding hand (or forearm)."),
-    "at": (POINT, "The holding point in that bone's frame.", d([0, 0])),
+GRIP = Obj("grip", "grip", "Key `grip` (or an item of a `grip` list), and `handle`: a point on "
+           "a bone. A grip is where a hand holds a prop: `take` puts the prop's handle there and "
+           "it moves with the bone. A handle is the point of a prop that a hand holds.",
+           keys_of(GRIP_FIELDS, GRIP_REQUIRED, {
+    "bone": (Name("a bone of the puppet"), "The bone of the holding hand (or forearm), or of "
+             "the prop's handle."),
+    "at": (POINT, "The point in that bone's frame.", d([0, 0])),
+}))
+SURFACE = Obj("surface", "surface", "An item of `surfaces` (a set's or a prop's): a flat top at "
+              "a height. A puppet can `sit` on a `seat` in reach; a dropped prop lands on the "
+              "highest surface under it.", keys_of(SURFACE_FIELDS, SURFACE_REQUIRED, {
+    "name": (Text(), "Unique among the surfaces; `sit` and a cast member's `seat` name it."),
+    "kind": (Choice(SURFACE_KINDS), "`seat` (to sit on), `table` or `floor` (things land on "
+             "them).", d("seat")),
+    "x": (Point(-COORD, COORD), "`[x0, x1]`: its span, x1 > x0. Stage units in a set; in a "
+          "prop, from its root facing right at scale 1 (placed, mirrored and scaled with it)."),
+    "y": (Number(-COORD, COORD), "The height of its top: a stage y in a set (the floor is "
+          "usually 930); in a prop, from its root (negative is up)."),
 }))
 PUPPET = Obj("puppet", "Puppet file", "`puppets/NAME.yaml` (a puppet) or "
              "`puppets/props/NAME.yaml` (a prop: the same format, usually one bone): a rig of "
@@ -247,8 +266,14 @@ PUPPET = Obj("puppet", "Puppet file", "`puppets/NAME.yaml` (a puppet) or "
         "shadow": (Point(0, 4000), "Width and height of the contact shadow on the floor.",
                    d([0, 0])),
         "boil": (Number(0, 20), "Stage units its parts shift between exposures.", d(0.8)),
-        "grip": (Ref("grip"), "Where its hand holds props; without it, `take` cannot hold.",
-                 dn("none")),
+        "grip": (AnyOf((Ref("grip"), ListOf(Ref("grip"), 1, MAX_GRIPS))), "Where its hands "
+                 "hold props: one grip, or a list of its hands, the main (holding) hand first; "
+                 "in a `give` the arms of giver and receiver meet. Without it, `take` cannot "
+                 "hold.", dn("none")),
+        "handle": (Ref("grip"), "Of a prop (or a puppet that is carried): the point a hand "
+                   "holds it by.", dn("its root")),
+        "surfaces": (ListOf(Ref("surface"), 0, MAX_SURFACES), "Of a prop: seats and tops it "
+                     "offers (a chair's seat), relative to its root.", dn("none")),
         "legs": (ListOf(ListOf(Name("a bone of this puppet"), 1, MAX_LEG_BONES), 0, 16),
                  "Its legs, each a chain of bones from hip to foot (each the next one's parent): "
                  "walking plants their feet on the floor. Needed only where bones are not named "
@@ -266,6 +291,9 @@ SET = Obj("set", "Set file", "`scenes/sets/NAME.yaml`: the miniature set, painte
         "floor": (Number(0, 1080), "The stage y where puppets stand (their `at` y), for people "
                   "and previews (`stopmo set NAME --sheet` draws it); it draws nothing itself.",
                   dn("930, the convention most sets follow")),
+        "surfaces": (ListOf(Ref("surface"), 0, MAX_SURFACES), "Seats, tables and raised "
+                     "floors painted in the set, where puppets `sit` and dropped props land.",
+                     dn("none")),
     }))
 LAYER = Obj("layer", "layer", "An item of `layers`.", keys_of(LAYER_FIELDS, LAYER_REQUIRED, {
     "name": (Text(), "Unique in the set; `disintegrate` names it."),
@@ -281,5 +309,5 @@ LAYER = Obj("layer", "layer", "An item of `layers`.", keys_of(LAYER_FIELDS, LAYE
                dn("none")),
 }))
 
-OBJECTS = (PUPPET, BONE, SLOT, SKIN, MOUTHS, MOUTH_SHAPES_OBJ, POSE_BONE, CYCLE, GRIP, SET, LAYER,
-           SHAPE, IMAGE)
+OBJECTS = (PUPPET, BONE, SLOT, SKIN, MOUTHS, MOUTH_SHAPES_OBJ, POSE_BONE, CYCLE, GRIP, SURFACE, SET,
+           LAYER, SHAPE, IMAGE)

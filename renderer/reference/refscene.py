@@ -185,6 +185,9 @@ CAST = Obj("cast", "cast member", "A value of a shot's `cast`: a puppet from "
         "pose": (Name("a pose of the puppet"), "The pose it holds at the start.", d("stand")),
         "face": (Name("a face of the puppet"), "The replacement face it starts with.",
                  d("neutral")),
+        "seat": (Name("a seat of the set or of a prop in the shot"), "Seated on it from the "
+               "start: its bottom on the seat, its feet on the floor. The seat must be within "
+               "reach of its `at`.", dn("standing")),
     }))
 PROP = Obj("prop", "prop", "A value of a shot's `props`: a prop from `puppets/props/NAME.yaml`. "
            "It can be moved like a puppet, taken into a hand, given, thrown and dropped.",
@@ -216,6 +219,8 @@ ARGUMENTS = {
     "say": (Text(max_len=MAX_SAY_CHARS), "The line: mouth shapes from its letters, and a "
             "caption. The puppet needs `mouths`."),
     "what": (ACTOR_ID, "The prop (or cast member) taken, given, thrown or dropped."),
+    "seat": (Name("a seat of the set or of a prop in the shot"), "The seat a `sit` lowers the "
+           "puppet onto.", dn("the nearest seat in reach; an error when none is")),
     "scale": (Number(_scale_lo, _scale_hi), "The size it grows or shrinks to (absolute, 1 = as "
               "built)."),
     "opacity": (Number(*ARG_RANGES["opacity"]), "The opacity it fades to."),
@@ -239,10 +244,15 @@ VERB_MEANINGS = {
     "pose": "Blend the bones `pose` names into it; other bones stay.",
     "face": "Swap the replacement face (instant, as on a real puppet).",
     "say": "Speak: mouth shapes from the letters, and a caption; optional `face`.",
-    "take": "Take `what` into the hand: it goes to the puppet's `grip` and moves with it.",
-    "give": "Pass the held `what` to the hand of `to`.",
+    "sit": "Sit on a seat in reach (`seat` names one): blend into `pose` (default `sit`), the "
+           "bottom lowered onto the seat and the feet on the floor, until it travels again.",
+    "take": "Take `what` into the hand: its handle goes to the puppet's `grip` and moves with "
+            "it; with `for`, the hand reaches it first and brings it back.",
+    "give": "Hand the held `what` to `to`: both arms reach out, both hands hold it in the "
+            "middle of the give, and it changes hands there.",
     "throw": "Throw the held `what` in an arc to a point or onto an actor.",
-    "drop": "Let the held `what` fall to `to`, or to where it stands.",
+    "drop": "Let the held `what` fall to `to`, or straight down onto the surface or floor "
+            "below the hand.",
     "grow": "Scale to `scale`.",
     "shrink": "Scale to `scale` (the same as grow; reads better when smaller).",
     "fade": "Fade to `opacity`.",

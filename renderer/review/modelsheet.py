@@ -99,6 +99,9 @@ def grip_lines(puppet: PuppetDef, every_pose: bool) -> list[str]:
         return ["    grip    - (holds nothing)"]
     lines = [f"    grip    hand at {grip_name(puppet)}: {offset_text(offsets['stand'])} from the "
              f"root at rest, facing right (facing left: negate dx)"]
+    for bone, gx, gy in puppet.grips[1:]:
+        lines.append(f"            other hand at {puppet.bones[bone].name} [{gx:g}, {gy:g}] "
+                     "(it joins the holding hand in a give)")
     if every_pose:
         posed = [f"{name} {offset_text(off)}" for name, off in offsets.items() if name != "stand"]
         cell = max(map(len, posed), default=0) + 3

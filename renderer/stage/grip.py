@@ -1,6 +1,6 @@
 """Where a puppet holds things: its grip point (`grip:` in the puppet file) in stage units.
 
-A prop that is taken or given is placed with its root on the holder's grip point
+A prop that is taken or given is placed with its handle (its root if it names none) on the holder's grip point
 (`stage._place_handled`), so a prop already in the hand when a shot starts is written as
 `props: {key: {at: [x + dx, y + dy]}}`, where (x, y) is the holder's `at` and (dx, dy) the grip
 offset shown here: relative to the root, facing right, at scale 1. Facing left negates dx; a

@@ -68,6 +68,8 @@ def initial_state(place: Placement, actions: list[Action]) -> ActorState:
     s = ActorState(puppet, place.at[0], place.at[1], place.facing, place.scale, place.rot,
                    place.opacity, place.skin, place.face, full_pose(puppet, puppet.poses[place.pose]))
     enter = next((a for a in actions if a.do in ("enter", "appear")), None)
+    if place.seat is not None:   # seated from the start
+        s.extra["seat"] = (place.seat, 1.0)
     if enter is not None:   # someone who enters is not on stage before
         s.opacity = 0.0
         if enter.do == "enter":
@@ -90,6 +92,7 @@ def fold(place: Placement, actions: list[Action], t: float, positions: dict) -> 
 
 def _travel(s: ActorState, a: Action, t: float, points: list, p: float, cycle: str | None) -> None:
     facing = s.facing    # before it sets off
+    s.extra.pop("seat", None)   # up from any seat
     x, y, dx = along(points, p)
     if abs(dx) > 1e-6:
         s.facing = 1 if dx > 0 else -1
@@ -97,6 +100,7 @@ def _travel(s: ActorState, a: Action, t: float, points: list, p: float, cycle: s
     if not cycle or t >= a.t + a.duration:
         return
     weight = min(1.0, (t - a.t) / CYCLE_FADE, (a.t + a.duration - t) / CYCLE_FADE)
+    s.extra["travelling"] = True    # the gait puts the feet down
     gait = gait_of(s.puppet, cycle, SPEED[a.do])
     if gait is None:    # no feet to put down: the cycle plays on the clock
         s.pose = _overlay(s.pose, cycle_pose(s.puppet, cycle, t - a.t), s.puppet, weight)
@@ -126,6 +130,7 @@ def _perform(s: ActorState, a: Action, t: float, positions: dict, place: Placeme
         tx, ty = args["to"]
         if abs(tx - s.x) > 1e-6:
             s.facing = 1 if tx > s.x else -1
+        s.extra.pop("seat", None)
         lift = args.get("height", JUMP_HEIGHT) * 4 * raw * (1 - raw)
         s.x, s.y = s.x + (tx - s.x) * p, s.y + (ty - s.y) * p - lift
     elif do == "turn":
@@ -139,6 +144,10 @@ def _perform(s: ActorState, a: Action, t: float, positions: dict, place: Placeme
     elif do == "pose":
         target = s.puppet.poses[args["pose"]]
         s.pose = s.pose + (np.where(np.isnan(target), s.pose, target) - s.pose) * p
+    elif do == "sit":
+        target = s.puppet.poses[args["pose"]]
+        s.pose = s.pose + (np.where(np.isnan(target), s.pose, target) - s.pose) * p
+        s.extra["seat"] = (args["seat"], p)
     elif do == "face":
         s.face = args["face"]
     elif do == "say":
@@ -172,16 +181,23 @@ def _perform(s: ActorState, a: Action, t: float, positions: dict, place: Placeme
         s.rot += (args["rot"] - s.rot) * p
 
 
+HAND_OVER = 0.5   # of a give or a timed take: the prop changes hands (both hold it then)
+
+
 @dataclass(frozen=True)
 class Handling:
     """Where a passed object is: held by `holder`, or flying from `start` to `end` (progress p, arc
-    height), or resting at `end` after it landed."""
+    height), or resting at `end` after it landed. `partner`: in a give, the other hand on it
+    (its size passes from the giver's scale to the receiver's over the give, progress `p`).
+    `falls`: dropped, it falls (accelerating) instead of flying."""
 
     holder: str | None = None
     start: object = None      # (x, y) or an actor id whose hand it leaves
     end: object = None        # (x, y) or an actor id whose hand (or head) it reaches
     p: float = 1.0
     height: float = 0.0
+    partner: str | None = None
+    falls: bool = False
 
 
 def handling(actions: list[Action], what: str, t: float) -> Handling | None:
@@ -191,12 +207,17 @@ def handling(actions: list[Action], what: str, t: float) -> Handling | None:
         if a.args.get("what") != what or a.t > t:
             continue
         p = progress(t, a.t, a.duration, a.ease)
-        if a.do == "take":
-            state = Handling(a.who) if p >= 1 else Handling(None, what, a.who, p)
-        elif a.do == "give":
-            state = Handling(a.args["to"]) if p >= 1 else Handling(None, a.who, a.args["to"], p)
+        if a.do == "take":   # the hand reaches it, closes on it at the middle, brings it back
+            state = Handling(a.who) if p >= HAND_OVER or a.duration <= 0 else \
+                Handling(None, what, what, 0.0)
+        elif a.do == "give":    # both hands on it in the middle; it changes hands there
+            if p >= 1:
+                state = Handling(a.args["to"])
+            else:
+                holder, other = (a.who, a.args["to"]) if p < HAND_OVER else (a.args["to"], a.who)
+                state = Handling(holder, a.who, a.args["to"], p, partner=other)
         elif a.do == "throw":
             state = Handling(None, a.who, a.args["to"], p, a.args.get("height", 160.0))
         elif a.do == "drop":
-            state = Handling(None, a.who, a.args.get("to", "floor"), p)
+            state = Handling(None, a.who, a.args.get("to", "floor"), p, falls=True)
     return state

@@ -11,6 +11,8 @@ from renderer import jitter
 from renderer.model.puppet import PuppetDef
 from renderer.model.scene import CameraKey, Placement, Scene, Shot
 from renderer.stage import rig
+from renderer.stage.contact import ground, seat
+from renderer.stage.hands import handle_offset, reach_for
 from renderer.stage.perform import ActorState, Handling, fold, handling
 from renderer.stage.rig import puppet_matrices  # noqa: F401  (sheets and tests import it from here)
 from renderer.stage.timing import Exposure, progress
@@ -43,6 +45,8 @@ class ActorPose:
     order: float = 0.0       # draw order among equal z: feet lower on screen are in front
     grounded: bool = True    # stands on the floor (casts a contact shadow)
     variants: tuple[int, ...] | None = None   # per slot: which redrawn variant a drawing shows
+    grips: tuple[tuple[float, float], ...] = ()   # every hand that holds, the main one first
+    handle: tuple[float, float] | None = None     # where a hand holds it (its root without one)
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,10 @@ def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure) -> StageState:
     by_actor = {pid: [a for a in shot.actions if a.who == pid] for pid in shot.cast}
     states = {pid: fold(place, by_actor[pid], t, positions) for pid, place in shot.cast.items()}
     handled = {pid: handling(shot.actions, pid, t) for pid in shot.cast}
+    for pid, s in states.items():
+        if not shot.cast[pid].is_prop and handled[pid] is None:
+            _settle(s)
+    reach_for(shot.actions, states, t)
     cast_order = {pid: i for i, pid in enumerate(shot.cast)}   # breaks ties of speaking time
     poses: dict[str, ActorPose] = {}
     spoken = []                        # (when the line began, cast order, (speaker, line))
@@ -69,7 +77,7 @@ def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure) -> StageState:
     for pid in sorted(shot.cast, key=lambda k: handled[k] is not None):
         place, s = shot.cast[pid], states[pid]
         if handled[pid] is not None:
-            _place_handled(s, handled[pid], poses, place)
+            _place_handled(s, handled[pid], poses, place, shot)
         if s.said is not None:
             spoken.append((s.said_at, cast_order[pid], (s.puppet.title, s.said)))
         blinking = "blink" in s.puppet.faces and not place.is_prop and \
@@ -112,18 +120,54 @@ def _point(ref, poses: dict, s: ActorState, head: bool = False) -> tuple[float, 
     return spot if spot is not None else (pose.x, pose.y)
 
 
-def _place_handled(s: ActorState, h: Handling, poses: dict, place: Placement) -> None:
-    """Put a passed object where its handling says: in a hand, in flight, or where it landed."""
+def _settle(s: ActorState) -> None:
+    """Feet on the floor, or the pelvis on its seat: what a standing or seated actor touches."""
+    if "seat" in s.extra:
+        surface, weight = s.extra["seat"]
+        s.pose, s.x = seat(s.puppet, s.pose, s.x, s.y, s.facing, s.scale, surface, weight)
+    elif not s.extra.get("travelling"):
+        s.pose = ground(s.puppet, s.pose)
+
+
+def _ground_under(x: float, y: float, floor: float, shot: Shot) -> float:
+    """The stage y a thing falling from (x, y) lands on: the highest table, seat or floor of the
+    set under it, else `floor`."""
+    tops = [sf.y for sf in shot.set.surfaces if sf.x0 <= x <= sf.x1 and y <= sf.y < floor]
+    return min(tops, default=floor)
+
+
+def _place_handled(s: ActorState, h: Handling, poses: dict, place: Placement, shot: Shot) -> None:
+    """Put a passed object where its handling says: its handle in a hand (a prop at its holder's
+    scale; in a give, passing from the giver's scale to the receiver's), in flight, falling, or
+    where it landed."""
     if h.holder is not None:
         holder = poses.get(h.holder)
         if holder is not None and holder.grip is not None:
-            s.x, s.y = holder.grip
+            if place.is_prop:
+                s.scale = holder.scale
+                if h.partner in poses and h.start in poses and h.end in poses:
+                    a, b = poses[h.start].scale, poses[h.end].scale
+                    s.scale = a + (b - a) * h.p
             s.facing = holder.facing
+            dx, dy = handle_offset(s)
+            s.x, s.y = holder.grip[0] - dx, holder.grip[1] - dy
         return
-    start = (s.x, s.y) if h.start == place.id else _point(h.start, poses, s)
-    end = _point(h.end, poses, s, head=True)
-    s.x = start[0] + (end[0] - start[0]) * h.p
-    s.y = start[1] + (end[1] - start[1]) * h.p - h.height * 4 * h.p * (1 - h.p)
+    if h.start == place.id:
+        return      # not yet picked up: where it lies
+    giver = poses.get(h.start) if isinstance(h.start, str) else None
+    if place.is_prop and giver is not None:
+        s.scale = giver.scale
+    dx, dy = handle_offset(s)
+    hand = _point(h.start, poses, s)
+    start = (hand[0] - dx, hand[1] - dy)
+    if h.falls and h.end == "floor":
+        floor = giver.y if giver is not None else s.y
+        end = (start[0], _ground_under(start[0], start[1], floor, shot))
+    else:
+        end = _point(h.end, poses, s, head=True)
+    k = h.p * h.p if h.falls else h.p      # a dropped thing falls faster and faster
+    s.x = start[0] + (end[0] - start[0]) * k
+    s.y = start[1] + (end[1] - start[1]) * k - h.height * 4 * h.p * (1 - h.p)
     if h.height and h.p < 1:   # a thrown thing tumbles
         s.rot += 540 * h.p
 
@@ -161,7 +205,7 @@ def slot_attachments(puppet: PuppetDef, skin: str, face: str, mouth: str | None,
 
 def placement_matrix(x: float, y: float, facing: int, scale: float, rot: float) -> np.ndarray:
     """Puppet space to stage units: at (x, y), mirrored when facing left, scaled, rotated."""
-    return rig.translate(x, y) @ rig.rotate(rot * facing) @ rig.scale(scale * facing, scale)
+    return rig.placement(x, y, facing, scale, rot)
 
 
 def _pose_actor(place: Placement, s: ActorState, blinking: bool, scene: Scene, shot: Shot,
@@ -180,16 +224,21 @@ def _pose_actor(place: Placement, s: ActorState, blinking: bool, scene: Scene, s
     placed = placement_matrix(s.x, s.y, s.facing, s.scale, s.rot)
     slot_m = placed @ world[bone_of] @ jig
     atts = slot_attachments(puppet, s.skin, s.face, s.mouth, blinking)
-    grip = head = None
-    if puppet.grip is not None:
-        bone, gx, gy = puppet.grip
-        g = placed @ world[bone] @ np.array([gx, gy, 1.0])
-        grip = (float(g[0]), float(g[1]))
+    head = None
+    grips = tuple((float(g[0]), float(g[1])) for g in
+                  (placed @ world[bone] @ np.array([gx, gy, 1.0]) for bone, gx, gy in hands_of(puppet)))
+    grip = grips[0] if grips else None
+    handle = (s.x, s.y)
+    if puppet.handle is not None:
+        bone, hx, hy = puppet.handle
+        h = placed @ world[bone] @ np.array([hx, hy, 1.0])
+        handle = (float(h[0]), float(h[1]))
     if "head" in index:
         hd = placed @ world[index["head"]] @ np.array([0.0, -60.0, 1.0])
         head = (float(hd[0]), float(hd[1]))
     return ActorPose(place.id, puppet, slot_m, atts, s.opacity, s.x, s.y, s.scale, place.z,
-                     place.is_prop, grip, head, s.facing, order=s.y,
+                     place.is_prop, grip, head, s.facing, order=s.y, grips=grips,
+                     handle=handle,
                      variants=redraw_variants(puppet, atts, scene.seed, shot.id, exposure.index,
                                               place.id))
 
@@ -203,3 +252,8 @@ def redraw_variants(puppet: PuppetDef, atts: tuple[str | None, ...], seed: int, 
         return None
     u = jitter.stream(seed, shot, exposure, element, "redraw").random(len(counts))
     return tuple(int(x * n) for x, n in zip(u, counts))
+
+
+def hands_of(puppet: PuppetDef) -> tuple[tuple[int, float, float], ...]:
+    """Every grip of the puppet, the main one first."""
+    return puppet.grips or ((puppet.grip,) if puppet.grip is not None else ())

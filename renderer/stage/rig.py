@@ -59,3 +59,8 @@ def puppet_matrices(puppet, pose: np.ndarray) -> np.ndarray:
     sc = np.array([b.scale for b in bones]) * pose[:, 3]
     parent = np.array([b.parent for b in bones])
     return world_transforms(local_matrices(x, y, rot, sc, sc), parent)
+
+
+def placement(x: float, y: float, facing: int, scale_: float, rot: float) -> np.ndarray:
+    """Puppet space to stage units: at (x, y), mirrored when facing left, scaled, rotated."""
+    return translate(x, y) @ rotate(rot * facing) @ scale(scale_ * facing, scale_)
