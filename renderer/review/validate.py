@@ -81,6 +81,16 @@ def glyph_warnings(path: Path) -> list[str]:
     return out
 
 
+def line_face_warnings(path: Path) -> list[str]:
+    """A located warning for every spoken line of a scene file whose face plainly contradicts
+    its words (linemood.py); none for other kinds of file. Call it on a file that validates."""
+    if kind_of(path) != "scene":
+        return []
+    from renderer.load.scene import load_scene
+    from renderer.review.linemood import line_warnings
+    return line_warnings(load_scene(path, Project(find_root(path.parent))), str(path))
+
+
 def _values_at(node, keys: list[str], path: str):
     """(field path, node) of every value under `node` at `keys` ("*": each item of a list)."""
     if not keys:

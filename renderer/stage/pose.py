@@ -190,11 +190,16 @@ def _camera_at(scene: Scene, shot: Shot, exposure: Exposure) -> CameraKey:
 
 def slot_attachments(puppet: PuppetDef, skin: str, face: str, mouth: str | None,
                      blinking: bool) -> tuple[str | None, ...]:
-    """Which attachment every slot shows: default, then face, blink, mouth shape, then skin."""
+    """Which attachment every slot shows: default, then face, blink, mouth shape, then skin.
+    A line's pauses (mouth shape "rest") keep the face's own mouth: a scream stays a scream
+    between words instead of relaxing into the neutral (smiling) rest."""
     chosen = {s.name: s.attachment for s in puppet.slots}
-    chosen.update(puppet.faces.get(face, {}))
+    expression = puppet.faces.get(face, {})
+    chosen.update(expression)
     if blinking:
         chosen.update(puppet.faces["blink"])
+    if mouth == "rest" and puppet.mouth_slot in expression:
+        mouth = None
     if mouth is not None and puppet.mouth_slot is not None:
         chosen[puppet.mouth_slot] = puppet.mouths.get(mouth, puppet.mouths["rest"])
     sk = puppet.skins[skin]
