@@ -7,7 +7,7 @@ from renderer import jitter
 from renderer.settings import SAMPLE_RATE as SR
 from renderer.sound.synth import band, shaped_noise, times
 
-LEVEL = {"rain": 0.05, "wind": 0.06, "room": 0.012, "birds": 0.05}   # at amount 1
+LEVEL = {"rain": 0.022, "wind": 0.035, "room": 0.01, "birds": 0.04}   # at amount 1
 
 
 def render(kind: str, seed: int, seconds: float) -> np.ndarray:

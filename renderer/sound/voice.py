@@ -24,7 +24,7 @@ class Timbre:
     pitch: float          # Hz of the voice's middle
     formant: float        # the formants' scale: a child's mouth is smaller, its formants higher
     vibrato: float = 0.0  # depth, a share of the pitch
-    breath: float = 0.05  # hiss mixed into the voice
+    breath: float = 0.02  # hiss mixed into the voice
 
 
 TIMBRES = {
