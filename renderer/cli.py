@@ -6,14 +6,16 @@ encoder failure, 130 interrupted. A user's mistake prints one located message, n
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 import time
 from pathlib import Path
 
 from renderer import __version__
-from renderer.errors import INTERRUPTED_EXIT, LimitError, SceneError, StopmoError
+from renderer.errors import INTERRUPTED_EXIT, LimitError, OutputError, SceneError, StopmoError
 from renderer.settings import (
+    CAPTIONS,
     MAX_FILE_BYTES,
     MAX_FPS,
     MAX_IMAGE_PIXELS,
@@ -44,6 +46,12 @@ def _add_render_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, help="override the scene's seed (the handmade jitter)")
     p.add_argument("--no-post", action="store_true",
                    help="skip post effects (grade, flicker, vignette, grain, halation)")
+    p.add_argument("--no-audio", action="store_true",
+                   help="a silent video: no soundtrack and no subtitle track")
+    p.add_argument("--captions", choices=CAPTIONS, default="auto",
+                   help="burn: dialogue drawn on the picture; track: a subtitle track and a "
+                   "WebVTT sidecar only; off: neither; auto (default): track with sound, burn "
+                   "with --no-audio")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -129,6 +137,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--width", type=int, default=1280,
                    help="width of the stage picture in pixels, 320..3840 (default 1280)")
 
+    p = sub.add_parser("sound", help="a scene's soundtrack as a WAV stem, and a picture of it",
+                       description="Write SCENE's soundtrack (the one its video carries, -16 "
+                       "LUFS) as a 32-bit float WAV, and with --plot a PNG of its spectrogram "
+                       "and level over time, a band per shot.", epilog=LIMITS_TEXT)
+    p.add_argument("scene")
+    p.add_argument("-o", "--output", type=Path, help="WAV path (default output/SCENE.wav)")
+    p.add_argument("--plot", type=Path, help="also draw its spectrogram and level to this PNG")
+    p.add_argument("--fps", type=int, default=24, help="frames per second (default 24)")
+    p.add_argument("--seed", type=int, help="override the scene's seed")
+
     p = sub.add_parser("batch", help="render every scene of the sequence and assemble the film",
                        description="Render each scene of scenes/sequence.yaml to output/SCENE.mp4 "
                        "(skipping scenes whose files are unchanged since their last render) and "
@@ -194,7 +212,8 @@ def _ignore_signal(signum, frame):
 
 
 def _settings(args) -> RenderSettings:
-    return settings_for(args.quality, args.width, args.fps, args.seed, post=not args.no_post)
+    return settings_for(args.quality, args.width, args.fps, args.seed, post=not args.no_post,
+                        audio=not args.no_audio, captions=args.captions)
 
 
 def _project(start: Path | None = None):
@@ -414,7 +433,29 @@ def cmd_batch(args) -> int:
                     out_dir=args.output_dir or project.root / "output")
 
 
-COMMANDS = {"render": cmd_render, "still": cmd_still, "sheet": cmd_sheet,
+def cmd_sound(args) -> int:
+    from renderer.output.mux import write_stem
+    from renderer.render import plan_scene, soundtrack
+    from renderer.review.soundsheet import sound_sheet
+    from renderer.sound.loudness import integrated, true_peak
+    scene = _scene(args.scene)
+    settings = settings_for("draft", fps=args.fps, seed=args.seed)
+    track = soundtrack(plan_scene(scene, settings))
+    target = args.output or _default_output(scene, f"{scene.name}.wav")
+    if target.suffix.lower() != ".wav":
+        raise OutputError(f"{target}: a stem is a .wav file")
+    write_stem(target, track.samples)
+    peak = true_peak(track.samples)
+    print(f"{target}: {track.seconds:.2f} s, {integrated(track.samples):.1f} LUFS, "
+          f"true peak {20 * math.log10(max(peak, 1e-9)):.1f} dBTP")
+    if args.plot:
+        from renderer.output.files import save_png
+        save_png(args.plot, sound_sheet(track, plan_scene(scene, settings), scene.name))
+        print(f"{args.plot}: spectrogram and level")
+    return 0
+
+
+COMMANDS = {"render": cmd_render, "sound": cmd_sound, "still": cmd_still, "sheet": cmd_sheet,
             "validate": cmd_validate, "list": cmd_list, "batch": cmd_batch,
             "puppets": cmd_puppets, "set": cmd_set, "import": cmd_import}
 

@@ -110,7 +110,7 @@ def render_exposure(plan: ScenePlan, shot: ShotPlan, exposure: Exposure) -> np.n
                      exposure.time, grade, plan.paintings)
     if look:
         frame = look.apply(frame, ExposureLook(state.flicker, state.grain))
-    if state.captions:
+    if state.captions and plan.settings.burn_captions:
         draw_captions(frame, state.captions, paintings=plan.paintings)
     return frame
 
@@ -185,9 +185,32 @@ def render_to(plan: ScenePlan, target, on_frames: Callable[[int], None] | None =
     """Render the whole plan into `target` (a video, or a folder of PNG frames), written in
     place only when complete (`open_sink`): the one way a scene becomes a file."""
     from renderer.output.encode import open_sink
+    from renderer.output.files import is_frame_folder
+    sound = None
+    if plan.settings.audio and not is_frame_folder(target):
+        # made beside the frames, in a thread of its own (numpy leaves the GIL for its loops)
+        helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stopmo-sound")
+        made = helper.submit(soundtrack, plan)
+        helper.shutdown(wait=False)
+        sound = lambda: as_sound(made.result(), plan.settings)  # noqa: E731
     with open_sink(target, plan.settings.video, expected_frames=plan.frames,
-                   label=label or plan.scene.name) as sink:
+                   label=label or plan.scene.name, sound=sound) as sink:
         render_into(plan, sink, on_frames, preload=preload)
+
+
+def soundtrack(plan: ScenePlan, normalise: bool = True):
+    """The plan's soundtrack (`sound.mix.Soundtrack`): as long as its frames, in step with them."""
+    from renderer.sound.mix import scene_soundtrack
+    return scene_soundtrack(plan.scene, plan.shots, plan.settings.fps, normalise=normalise)
+
+
+def as_sound(track, settings: RenderSettings):
+    """A soundtrack as the encoder's `Sound`: its samples, and its lines as subtitle cues when
+    the settings keep a caption track."""
+    from renderer.output.mux import Cue, Sound
+    cues = tuple(Cue(s.start, s.end, s.speaker, s.text) for s in track.subtitles) \
+        if settings.caption_track else ()
+    return Sound(track.samples if settings.audio else None, cues)
 
 
 def render_into(plan: ScenePlan, sink, on_frames: Callable[[int], None] | None = None, *,

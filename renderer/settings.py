@@ -19,6 +19,11 @@ MAX_SHOT_SECONDS = 120.0
 MAX_SCENE_SECONDS = 600.0    # with MAX_FPS: at most 36 000 frames a scene
 MAX_IMAGE_PIXELS = 4096 * 4096
 MAX_FILE_BYTES = 2 * 1024 * 1024
+# Sound: every mix is made at one rate; recordings at another rate are resampled to it.
+SAMPLE_RATE = 48000
+MAX_AUDIO_BYTES = 64 * 1024 * 1024    # a recording or sound file (about 6 min of 16-bit stereo)
+MAX_RECORDING_SECONDS = MAX_SHOT_SECONDS
+CAPTIONS = ("auto", "burn", "track", "off")
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,9 @@ class RenderSettings:
     fps: output frames per second. crf, preset: x264 rate factor and speed preset.
     seed: overrides the scene's seed when not None. post: apply post effects (grade, flicker,
     vignette, grain, halation); off only for benchmarks and tests that isolate the compositor.
+    audio: give videos their soundtrack (AAC) and subtitle track. captions: "burn" draws the
+    lines on the picture, "track" puts them only in the subtitle track and a WebVTT sidecar,
+    "off" neither; "auto" is "track" with audio and "burn" without (see `burn_captions`).
     """
 
     width: int = 1280
@@ -68,6 +76,18 @@ class RenderSettings:
     preset: str = "veryfast"
     seed: int | None = None
     post: bool = True
+    audio: bool = True
+    captions: str = "auto"
+
+    @property
+    def burn_captions(self) -> bool:
+        """Whether dialogue is drawn on the picture."""
+        return self.captions == "burn" or (self.captions == "auto" and not self.audio)
+
+    @property
+    def caption_track(self) -> bool:
+        """Whether a video gets a subtitle stream and a WebVTT sidecar."""
+        return self.audio and self.captions != "off"
 
     @property
     def scale(self) -> float:
@@ -88,7 +108,8 @@ def height_for(width: int) -> int:
 
 
 def settings_for(quality: str = "preview", width: int | None = None, fps: int = 24,
-                 seed: int | None = None, post: bool = True) -> RenderSettings:
+                 seed: int | None = None, post: bool = True, audio: bool = True,
+                 captions: str = "auto") -> RenderSettings:
     """Settings for a named quality level, optionally at another width (height follows 16:9)."""
     q = QUALITIES[quality]
     w = q.width if width is None else width
@@ -103,4 +124,4 @@ def settings_for(quality: str = "preview", width: int | None = None, fps: int = 
         raise LimitError(f"fps {fps} is outside the limit 1..{MAX_FPS}",
                          hint=f"choose --fps 1..{MAX_FPS}; films run at 24")
     return RenderSettings(width=w, height=height_for(w), fps=fps, crf=q.crf, preset=q.preset,
-                          seed=seed, post=post)
+                          seed=seed, post=post, audio=audio, captions=captions)

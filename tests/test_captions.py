@@ -63,7 +63,7 @@ def _ink_bands(with_captions: np.ndarray, without: np.ndarray) -> list[tuple[int
 
 
 def test_both_overlapping_lines_show_in_two_bands_the_earliest_on_top(write_scene, project_dir):
-    settings = settings_for("draft", width=WIDTH, post=False)
+    settings = settings_for("draft", width=WIDTH, post=False, captions="burn")
     frames = [render_frame(plan_scene(_scene(write_scene, project_dir, name, lines), settings), 24)
               for name, lines in (("both", BOTH), ("neither", NEITHER))]
     height = frames[0].shape[0]

@@ -23,7 +23,8 @@ def test_render_writes_an_mp4_with_the_right_frames_size_and_fps(small_scene, pr
     assert frames[0].shape == (90, 160, 3)
     assert meta["fps"] == pytest.approx(24.0)
     assert "36 frames (24 exposures)" in capsys.readouterr().out
-    assert [p.name for p in out.parent.iterdir()] == ["small.mp4"]  # no temporary files left
+    # no temporary files left; the lines' WebVTT sidecar beside the video
+    assert sorted(p.name for p in out.parent.iterdir()) == ["small.mp4", "small.vtt"]
 
 
 def test_render_one_shot_only(small_scene, project_dir):

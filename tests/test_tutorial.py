@@ -3,7 +3,6 @@ in order, in a throwaway project; the imported puppet passes the model-sheet che
 last frame matches its golden frame."""
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import shutil
@@ -24,7 +23,6 @@ from renderer.stage import rig
 from renderer.stage.pose import placement_matrix, puppet_matrices, slot_attachments
 
 REPO = Path(__file__).resolve().parent.parent
-BLESS = os.environ.get("STOPMO_BLESS_TUTORIAL") == "1" and not os.environ.get("CI")
 GOLDEN = REPO / "tests" / "baselines_tutorial" / "paper_doll_walk-last.png"
 
 
@@ -46,7 +44,7 @@ def run(line: str, cwd: Path) -> None:
         pytest.fail(f"the tutorial runs a command the test does not know: {line}")
 
 
-def test_the_tutorial_runs_end_to_end(tmp_path, monkeypatch):
+def test_the_tutorial_runs_end_to_end(bless, tmp_path, monkeypatch):
     root = tmp_path / "proj"
     shutil.copytree(REPO / "examples", root / "examples")
     (root / "scenes" / "sets").mkdir(parents=True)
@@ -62,10 +60,10 @@ def test_the_tutorial_runs_end_to_end(tmp_path, monkeypatch):
         run(line, root)
     check_model_sheet(root / "puppets" / "paper_doll.yaml", imported=False)
     last = np.asarray(Image.open(root / "output" / "paper_doll_walk-last.png").convert("RGB"))
-    if BLESS:   # after an intended change: STOPMO_BLESS_TUTORIAL=1 pytest tests/test_tutorial.py
+    if bless:   # after an intended change, as every golden frame: pytest --bless
         GOLDEN.parent.mkdir(exist_ok=True)
         Image.fromarray(last).save(GOLDEN)
-    assert GOLDEN.is_file(), "the tutorial has no golden frame (bless it, see BLESS)"
+    assert GOLDEN.is_file(), "the tutorial has no golden frame (look at it, then run pytest --bless)"
     d = compare(np.asarray(Image.open(GOLDEN).convert("RGB")), last)
     assert d.passed, f"the tutorial's last frame moved: {d.describe()}"
     assert (root / "output" / "paper_doll_walk.mp4").stat().st_size > 1000

@@ -108,6 +108,25 @@ def _make_output_folder(out_dir: Path) -> None:
         raise OutputError(f"cannot create the output folder {out_dir}: {err.strerror}") from None
 
 
+def film_sound(parts, scenes, settings: RenderSettings, transition_seconds: float):
+    """The film's soundtrack made once: each scene's (not normalised) where its video plays,
+    silence under title cards and transitions, normalised as a whole."""
+    from renderer.output.film import transition_frames
+    from renderer.render import as_sound, plan_scene, soundtrack
+    from renderer.sound.mix import join
+    videos = iter(scenes)
+    pieces = []
+    for k, part in enumerate(parts):
+        if k:
+            pieces.append((None, transition_frames(part.transition, transition_seconds,
+                                                   settings.fps)))
+        track = None
+        if part.video is not None:
+            track = soundtrack(plan_scene(next(videos), settings), normalise=False)
+        pieces.append((track, part.frames))
+    return as_sound(join(pieces, settings.fps), settings)
+
+
 def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *, jobs: int,
              force: bool, out_dir: Path, executor: Executor | None = None) -> int:
     from renderer.compose.text import title_card
@@ -159,9 +178,11 @@ def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *,
                          + sequence_path.read_bytes() + repr(settings).encode()).hexdigest()
     n = film_frames(parts, sequence.transition_seconds, fps)
     if force or not (is_cached(target, key) and holds(target, settings, n)):
+        sound = film_sound(parts, [scenes[e.scene] for e in sequence.entries], settings,
+                           sequence.transition_seconds) if settings.audio else None
         with _bar(n, sequence.film) as bar:
             assemble(parts, target, settings, sequence.transition_seconds, sequence.film,
-                     bar.update)
+                     bar.update, sound=sound)
         remember(target, key)
     print(summary(results, target, n / fps, time.perf_counter() - started))
     return 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+from renderer.load.audio import read_lipsync, read_recording
 from renderer.load.fields import Field, Mapping
 from renderer.load.puppet import named_part
 from renderer.load.shapes import COORD
@@ -33,7 +34,7 @@ VERBS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     "pose": (("pose",), (), ACTOR),
     "face": (("face",), (), ACTOR),
     "sit": ((), ("seat", "pose"), ACTOR),
-    "say": (("say",), ("face",), ACTOR),
+    "say": (("say",), ("face", "voice", "lipsync"), ACTOR),
     "take": (("what",), (), ACTOR),
     "give": (("what", "to"), (), ACTOR),
     "throw": (("what", "to"), ("height",), ACTOR),
@@ -116,6 +117,8 @@ def read_action(f: Field, cast: dict, shot_duration: float, project, set_layers:
 def default_duration(verb: str, args: dict, target) -> float:
     start = target.at if target is not None else (0.0, 0.0)
     if verb == "say":
+        if "voice" in args:   # a recorded line lasts as long as its recording
+            return round(args["voice"].seconds, 3)
         return round(len(args["say"]) / SPEECH_RATE + 0.4, 2)
     if verb in TRAVEL:
         return round(max(0.25, path_length(path_of(start, args)) / SPEED[verb]), 2)
@@ -168,6 +171,11 @@ def _read_args(m: Mapping, verb: str, target, cast: dict, project, set_layers: l
                           f"{len(args['say'])} characters")
         if puppet.mouth_slot is None:
             m["say"].fail("a puppet with mouth shapes", f"{puppet.name!r} has no 'mouths'")
+    if "voice" in m:
+        args["voice"] = read_recording(m["voice"], project.root)
+    if "lipsync" in m:
+        args["mouths"] = read_lipsync(m["lipsync"], project.root)
+        args["lipsync"] = project.root / m["lipsync"].value
     if "facing" in m:
         args["facing"] = 1 if m["facing"].choice(FACINGS) == "right" else -1
     if "into" in m:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from renderer.errors import SceneError
 from renderer.load.actions import COORD, read_action
+from renderer.load.audio import read_recording
 from renderer.load.fields import Field, Mapping
 from renderer.load.puppet import named_part
 from renderer.load.project import Project, find_root
@@ -17,19 +18,34 @@ from renderer.load.seats import find_seat, seats_in, where_at
 from renderer.load.yamlsrc import load_yaml
 from renderer.model.action import Action
 from renderer.model.scene import Camera, CameraKey, Placement, Scene, Shot, ShotDefaults
+from renderer.model.sound import Cue, SoundBed
+from renderer.model.vocab import AMBIENCES, MUSIC, SOUNDS, VOICES
 from renderer.model.vocab import EASES as EASINGS
 from renderer.model.vocab import FACINGS, WORLDS
 from renderer.model.vocab import WEATHER_KINDS as KINDS
 from renderer.settings import MAX_SCENE_SECONDS, MAX_SHOT_SECONDS
 
 SCENE_FIELDS = ("scene", "title", "moment", "world", "seed", "step", "set", "look", "weather",
-                "shots")
+                "sound", "shots")
 # flicker .. boil are multipliers of the default effect (1 = as designed, 0 = off); `shake` is not
 # a multiplier but the scene-wide camera shake in stage units (default 0), which every shot whose
 # camera sets no `shake:` of its own starts from; `shake` actions add to it while they run.
 LOOK_FIELDS = ("flicker", "grain", "vignette", "halation", "boil", "shake")
 SHOT_FIELDS = ("id", "duration", "step", "camera", "cast", "props", "action", "weather", "set",
-               "world")
+               "world", "sound", "sounds")
+# What plays under a scene or shot (a shot's keys override its scene's; a scene's unset keys
+# come from its world: see WORLD_SOUND) and a cue of `sounds:`, a sound at a time.
+SOUND_FIELDS = ("music", "ambience", "music_gain", "ambience_gain", "voices", "foley")
+CUE_FIELDS = ("t", "play", "gain", "pan", "fade_in", "fade_out", "for")
+CUE_REQUIRED = ("t", "play")
+MAX_CUES = 200
+# The bed each world plays unless the scene says otherwise.
+WORLD_SOUND = {
+    "real": SoundBed("none", {"rain": 1.0, "wind": 0.6}),
+    "other": SoundBed("waltz", {"room": 0.5}),
+    "nightmare": SoundBed("nightmare", {"wind": 0.8}),
+    "sunny": SoundBed("lullaby", {"birds": 0.7}),
+}
 CAST_FIELDS = ("puppet", "at", "facing", "scale", "skin", "pose", "face", "opacity", "z", "seat")
 PROP_FIELDS = ("prop", "at", "facing", "scale", "rot", "opacity", "z")
 SCENE_REQUIRED = ("scene", "set", "shots")
@@ -57,8 +73,9 @@ def load_scene(path: Path, project: Project | None = None) -> Scene:
     if "look" in m:
         for key, f in m["look"].mapping(LOOK_FIELDS).items():
             look[key] = f.number(0, 10)
+    sound = _read_sound(m["sound"], WORLD_SOUND[world]) if "sound" in m else WORLD_SOUND[world]
     defaults = ShotDefaults(world, step, look["shake"], set_def,
-                            _read_weather(m["weather"]) if "weather" in m else {})
+                            _read_weather(m["weather"]) if "weather" in m else {}, sound)
     shots: list[Shot] = []
     ids: dict[str, Field] = {}
     for item in m["shots"].list(min_len=1, max_len=64):
@@ -75,7 +92,7 @@ def load_scene(path: Path, project: Project | None = None) -> Scene:
     return Scene(name, m["title"].str() if "title" in m else name.replace("_", " ").title(),
                  m["moment"].str() if "moment" in m else "", world,
                  m["seed"].int(0, 2**31 - 1) if "seed" in m else 0, set_def, tuple(shots),
-                 path, project, look)
+                 path, project, look, sound)
 
 
 def _read_shot(f: Field, project: Project, scene: ShotDefaults) -> Shot:
@@ -107,7 +124,51 @@ def _read_shot(f: Field, project: Project, scene: ShotDefaults) -> Shot:
     actions = [_seat_action(af, a, cast, actions, set_def) for af, a in zip(fields, actions)]
     actions.sort(key=lambda a: a.t)
     weather = {**scene.weather, **(_read_weather(m["weather"]) if "weather" in m else {})}
-    return Shot(sid, duration, step, camera, cast, tuple(actions), set_def, world, weather)
+    # A shot in another world than its scene's plays that world's bed unless it says otherwise.
+    bed = scene.sound if world == scene.world else WORLD_SOUND[world]
+    sound = _read_sound(m["sound"], bed) if "sound" in m else bed
+    cues = tuple(sorted((_read_cue(c, duration, project) for c in
+                         m["sounds"].list(max_len=MAX_CUES)), key=lambda c: c.t)) \
+        if "sounds" in m else ()
+    return Shot(sid, duration, step, camera, cast, tuple(actions), set_def, world, weather,
+                sound, cues)
+
+
+def _read_sound(f: Field, base: SoundBed) -> SoundBed:
+    """A `sound:` mapping over `base`: the keys it gives replace base's."""
+    m = f.mapping(SOUND_FIELDS)
+    kw: dict = {}
+    if "music" in m:
+        kw["music"] = m["music"].choice(MUSIC)
+    if "ambience" in m:
+        kw["ambience"] = {k: v.number(0, 5) for k, v in m["ambience"].mapping(AMBIENCES).items()}
+    for key in ("music_gain", "ambience_gain"):
+        if key in m:
+            kw[key] = m[key].number(-60, 12)
+    if "voices" in m:
+        kw["voices"] = m["voices"].choice(VOICES)
+    if "foley" in m:
+        kw["foley"] = m["foley"].bool()
+    return replace(base, **kw)
+
+
+def _read_cue(f: Field, shot_duration: float, project: Project) -> Cue:
+    """A sound at a time of its shot: a built-in sound's name or a WAV file of the project."""
+    m = f.mapping(CUE_FIELDS, required=CUE_REQUIRED)
+    t = m["t"].number(0, MAX_SHOT_SECONDS)
+    if t >= shot_duration:
+        m["t"].fail(f"a time inside the shot (0 <= t < {shot_duration:g} s)", f"{t:g}")
+    play = m["play"].str()
+    recording = None
+    if "/" in play or "." in play:
+        recording = read_recording(m["play"], project.root)
+    elif play not in SOUNDS:
+        m["play"].choice(SOUNDS + ("a WAV file of the project (sounds/NAME.wav)",))
+    kw = {k: m[k].number(0, MAX_SHOT_SECONDS) for k in ("fade_in", "fade_out") if k in m}
+    return Cue(t, play, recording, m["gain"].number(-60, 12) if "gain" in m else 0.0,
+               m["pan"].number(-1, 1) if "pan" in m else 0.0,
+               length=m["for"].number(0, MAX_SHOT_SECONDS, lo_open=True) if "for" in m else None,
+               line=f.loc.line, **kw)
 
 
 def _seat_cast(f: Field, cast: dict[str, Placement], set_def) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from renderer.model.action import Action
 from renderer.model.puppet import PuppetDef
 from renderer.model.set import SetDef, Surface
+from renderer.model.sound import Cue, SoundBed
 from renderer.settings import STAGE_H, STAGE_W
 
 
@@ -59,6 +60,8 @@ class Shot:
     set: SetDef
     world: str
     weather: dict[str, float] = field(default_factory=dict)   # rain, snow, fog, dust, debris
+    sound: SoundBed = field(default_factory=SoundBed)          # music and ambience under it
+    cues: tuple[Cue, ...] = ()                                 # sounds at times, in time order
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class ShotDefaults:
     shake: float
     set: SetDef
     weather: dict[str, float]
+    sound: SoundBed = field(default_factory=SoundBed)
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,6 +88,7 @@ class Scene:
     path: Path
     project: Any             # the `load.project.Project` it was read from (its files' finder)
     look: dict[str, float]   # flicker, grain, vignette, halation, boil: amounts (1 = default)
+    sound: SoundBed = field(default_factory=SoundBed)   # the scene's bed (shots may override)
 
     @property
     def duration(self) -> float:
@@ -96,6 +101,9 @@ class Scene:
             used.add(shot.set.path)
             used.update(p.puppet.path for p in shot.cast.values())
             used.update(a.args["into"].path for a in shot.actions if a.do == "transform")
+            used.update(a.args["voice"].path for a in shot.actions if "voice" in a.args)
+            used.update(a.args["lipsync"] for a in shot.actions if "lipsync" in a.args)
+            used.update(c.recording.path for c in shot.cues if c.recording is not None)
         for puppet_path in list(used):
             used.update(self.project.assets_of(puppet_path))
         return sorted(used)

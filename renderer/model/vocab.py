@@ -16,3 +16,13 @@ MATERIALS: frozenset[str] = frozenset({
 SHAPES = ("ellipse", "rect", "capsule", "polygon", "line")
 GRADIENTS = ("none", "vertical", "horizontal", "radial")
 TRANSITIONS = ("cut", "fade", "iris")
+# Sound: the score a scene plays (by default its world's), the beds of ambience, and the sounds
+# stopmo makes itself (cues name them, or a file of the project's).
+MUSIC = ("none", "waltz", "nightmare", "lullaby")
+AMBIENCES = ("rain", "wind", "room", "birds")
+SOUNDS = ("click", "step", "door", "creak", "thud", "rock", "chime", "globe", "whoosh",
+          "shimmer", "rumble", "rustle")
+VOICES = ("babble", "none")
+# Rhubarb Lip Sync's mouth shapes (A-H, X) as the mouths of stopmo's puppets.
+RHUBARB_SHAPES = {"A": "MBP", "B": "E", "C": "E", "D": "A", "E": "O", "F": "U", "G": "FV",
+                  "H": "L", "X": "rest"}

@@ -23,7 +23,7 @@ import threading
 from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Callable, Iterator, Protocol
 
 import imageio_ffmpeg
 import numpy as np
@@ -39,6 +39,7 @@ from renderer.output.files import (
     remove_path,
     remove_stale_partials,
 )
+from renderer.output.mux import Sound, mux, sidecar, vtt_text, write_atomic
 from renderer.output.probe import count_frames
 from renderer.settings import VideoFormat
 
@@ -142,11 +143,12 @@ class VideoSink:
     """
 
     def __init__(self, target: Path, *, width: int, height: int, fps: int, crf: int,
-                 preset: str, label: str):
+                 preset: str, label: str, sound: Callable[[], Sound] | None = None):
         if width % 2 or height % 2:
             raise LimitError(f"{width}x{height} px: H.264 4:2:0 needs an even width and height")
         self.target, self.width, self.height, self.label = target, width, height, label
         self.frames_written = 0
+        self.sound = sound
         self.temp = partial_path(target, target.suffix)
         remove_path(self.temp)  # a leftover of a dead process that had our pid
         remove_stale_partials(target.parent, target.name)
@@ -231,6 +233,14 @@ class VideoSink:
             raise EncodeError(f"{self.label}: cannot read back the encoded video: "
                               f"{str(err).strip().splitlines()[-1]}") from None
         _check_counts(self.label, self.frames_written, expected_frames, counted, "the video")
+        sound = self.sound() if self.sound is not None else None
+        if sound is not None and (sound.samples is not None or sound.cues):
+            muxed = partial_path(self.target, ".sound" + self.target.suffix)
+            try:
+                mux(self.temp, sound, muxed, self.label)
+                os.replace(muxed, self.temp)
+            finally:
+                remove_path(muxed)
         try:
             with open(self.temp, "rb") as f:
                 os.fsync(f.fileno())  # the rename must not expose a file still in the page cache
@@ -241,6 +251,8 @@ class VideoSink:
             raise OutputError(f"cannot move the finished video into {self.target}: "
                               f"{err.strerror}") from None
         self._log.close()
+        if sound is not None and sound.cues:
+            write_atomic(sidecar(self.target), vtt_text(sound.cues).encode("utf-8"))
 
     def abort(self) -> None:
         """Kill and reap ffmpeg and remove the temporary file. Safe to call more than once."""
@@ -329,13 +341,15 @@ class PngSink:
 
 @contextmanager
 def open_sink(target: str | os.PathLike, video: VideoFormat, *,
-              expected_frames: int | None = None, label: str = "") -> Iterator[FrameSink]:
+              expected_frames: int | None = None, label: str = "",
+              sound: Callable[[], Sound] | None = None) -> Iterator[FrameSink]:
     """Open an atomic frame sink for `target` and finish it when the block ends.
 
     target: `.mp4`/`.mov` -> H.264 yuv420p (BT.709, faststart); a path ending in '/' or without a
     suffix -> PNG sequence folder. video: size, fps and x264 settings (`RenderSettings.video`).
     expected_frames: frames the caller promises to write (repeats included); label: the scene
-    name used in error messages.
+    name used in error messages. sound: called once the frames are encoded, it gives the
+    soundtrack and subtitle cues muxed into a video (`mux.Sound`); a PNG sequence has none.
 
     On leaving the block normally the frame count is checked (EncodeError names the label and both
     counts) and the output is moved into place. On any exception, KeyboardInterrupt included, the
@@ -349,7 +363,7 @@ def open_sink(target: str | os.PathLike, video: VideoFormat, *,
                                             label=label)
     else:
         sink = VideoSink(path, width=video.width, height=video.height, fps=video.fps,
-                         crf=video.crf, preset=video.preset, label=label)
+                         crf=video.crf, preset=video.preset, label=label, sound=sound)
     done = False
     try:
         yield sink

@@ -23,6 +23,7 @@ import numpy as np
 from renderer.errors import EncodeError
 from renderer.output.encode import open_sink
 from renderer.output.files import check_target, partial_path, remove_path
+from renderer.output.mux import Sound, mux, sidecar, vtt_text, write_atomic
 from renderer.output.probe import count_frames, probe, read_frames
 from renderer.settings import RenderSettings
 from renderer.stage.timing import frames_for
@@ -100,14 +101,18 @@ LOOKAHEAD = 2          # parts whose first and last frames are decoded ahead (tw
 
 
 def assemble(parts: list[Part], target: Path, settings: RenderSettings, seconds: float,
-             label: str, on_frames: Callable[[int], None] | None = None) -> None:
+             label: str, on_frames: Callable[[int], None] | None = None,
+             sound: Sound | None = None) -> None:
     """Write the film to `target`: scene videos are joined as they are, by stream copy (never
     decoded and encoded again); only title cards and transitions are encoded, as short segments
     with the scenes' own encoder settings. Atomic like every other output, frame count checked.
 
     Each of those steps is a short ffmpeg run that waits mostly on its own start-up and flush, so
     up to ASSEMBLY_THREADS run at once: the segments are encoded, and the scenes' end frames
-    decoded a few parts ahead, in a thread pool, and joined in the film's order."""
+    decoded a few parts ahead, in a thread pool, and joined in the film's order.
+
+    sound: the film's soundtrack and subtitles, made once for the whole film and muxed after the
+    join (never the scenes' own AAC joined: encoder priming would click and drift at each seam)."""
     check_target(target)
     work = partial_path(target, ".parts")
     work.mkdir()
@@ -117,7 +122,7 @@ def assemble(parts: list[Part], target: Path, settings: RenderSettings, seconds:
             segments = _segments(parts, work, settings, seconds, label, pool, on_frames)
         finally:   # after a failure or Ctrl-C, start nothing more; let the running few end
             pool.shutdown(wait=True, cancel_futures=True)
-        _concat(segments, target, film_frames(parts, seconds, settings.fps), label, work)
+        _concat(segments, target, film_frames(parts, seconds, settings.fps), label, work, sound)
     finally:
         remove_path(work)
 
@@ -180,14 +185,16 @@ def _segment(path: Path, frames, n: int, settings: RenderSettings, label: str) -
     return path
 
 
-def _concat(segments: list[Path], target: Path, expected: int, label: str, work: Path) -> None:
+def _concat(segments: list[Path], target: Path, expected: int, label: str, work: Path,
+            sound: Sound | None = None) -> None:
     listing = work / "segments.txt"
     listing.write_text("".join("file '" + str(p.resolve()).replace("'", "'\\''") + "'\n"
                                for p in segments))
     temp = partial_path(target, ".mp4")
     try:
         run = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-v", "error",
-                              "-y", "-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy",
+                              "-y", "-f", "concat", "-safe", "0", "-i", str(listing),
+                              "-map", "0:v", "-c", "copy",
                               "-movflags", "+faststart", str(temp)],
                              stdin=subprocess.DEVNULL, capture_output=True)
         if run.returncode != 0:
@@ -196,6 +203,12 @@ def _concat(segments: list[Path], target: Path, expected: int, label: str, work:
         counted = count_frames(temp)
         if counted != expected:
             raise EncodeError(f"the film {label} has {counted} frames, expected {expected}")
+        if sound is not None and (sound.samples is not None or sound.cues):
+            muxed = work / ("sound" + target.suffix)
+            mux(temp, sound, muxed, label)
+            os.replace(muxed, temp)
         os.replace(temp, target)
+        if sound is not None and sound.cues:
+            write_atomic(sidecar(target), vtt_text(sound.cues).encode("utf-8"))
     finally:
         remove_path(temp)

@@ -34,6 +34,10 @@ from renderer.load.scene import (
     SCENE_REQUIRED,
     SHOT_FIELDS,
     SHOT_REQUIRED,
+    CUE_FIELDS,
+    CUE_REQUIRED,
+    MAX_CUES,
+    SOUND_FIELDS,
 )
 from renderer.load.sequence import (
     ENTRY_FIELDS,
@@ -44,7 +48,7 @@ from renderer.load.sequence import (
 from renderer.load.shapes import COORD
 from renderer.model.action import SPEED
 from renderer.model.vocab import EASES as EASINGS
-from renderer.model.vocab import FACINGS, TRANSITIONS, WORLDS
+from renderer.model.vocab import AMBIENCES, FACINGS, MUSIC, SOUNDS, TRANSITIONS, VOICES, WORLDS
 from renderer.model.vocab import WEATHER_KINDS as KINDS
 from renderer.reference.reftypes import (
     AnyOf,
@@ -87,6 +91,9 @@ SCENE = Obj("scene", "Scene file", "`scenes/NAME.yaml`: one scene of the film, a
              dn("every multiplier 1, shake 0")),
     "weather": (Ref("weather"), "Weather in every shot (a shot's own `weather` overrides the "
                 "kinds it names).", dn("none")),
+    "sound": (Ref("sound"), "What plays under every shot: music, ambience, voices, foley.",
+              dn("the world's: real rain and wind; other the waltz in a quiet room; "
+                 "nightmare the waltz minor and detuned over wind; sunny a lullaby with birds")),
     "shots": (ListOf(Ref("shot"), 1, 64), f"The shots in order; at most "
               f"{MAX_SCENE_SECONDS:g} s of them in one scene."),
 }))
@@ -139,7 +146,39 @@ SHOT = Obj("shot", "shot", "An item of `shots`: a stretch of time with its camer
         "set": (Name("a set in scenes/sets/"), "Another set for this shot.", dn("the scene's")),
         "world": (Choice(WORLDS), "Another world for this shot (grade and default skins).",
                   dn("the scene's")),
+        "sound": (Ref("sound"), "What plays under this shot; the keys it gives replace the "
+                  "scene's.", dn("the scene's (another world's, if the shot is in another)")),
+        "sounds": (ListOf(Ref("cue"), 0, MAX_CUES), "Sounds at times of the shot.", dn("none")),
     }))
+
+SOUND = Obj("sound", "sound", "Scene or shot key `sound`: the bed under the picture. Music and "
+            "ambience run under the whole shot and cross-fade at cuts; the music dips while "
+            "someone speaks. The whole soundtrack is then brought to -16 LUFS.", keys_of(
+    SOUND_FIELDS, (), {
+        "music": (Choice(MUSIC), "The score: a music-box waltz, the same waltz minor and "
+                  "detuned (nightmare), a slow lullaby, or none.", dn("the world's")),
+        "ambience": (MapOf("kind", Number(0, 5)), "Beds by kind (" + ", ".join(AMBIENCES) +
+                     "), 1 a normal amount; shot `weather` rain adds rain.", dn("the world's")),
+        "music_gain": (Number(-60, 12), "dB on the music.", d(0)),
+        "ambience_gain": (Number(-60, 12), "dB on the ambience.", d(0)),
+        "voices": (Choice(VOICES), "How lines without a `voice` recording sound: a babble in "
+                   "each character's timbre from the line's letters, or silent.", d("babble")),
+        "foley": (Bool(), "Footsteps on each foot put down, and the sounds of throws, drops, "
+                  "takes, transformations and crumbling sets.", d(True)),
+    }))
+
+CUE = Obj("cue", "sound cue", "An item of a shot's `sounds`: a sound starting on the exposure "
+          "that shows time `t`.", keys_of(CUE_FIELDS, CUE_REQUIRED, {
+    "t": (Number(0, MAX_SHOT_SECONDS), "Seconds into the shot (before its end)."),
+    "play": (AnyOf((Choice(SOUNDS), Text())), "A built-in sound, or a WAV file of the project "
+             "(`sounds/knock.wav`, any rate, resampled)."),
+    "gain": (Number(-60, 12), "dB.", d(0)),
+    "pan": (Number(-1, 1), "-1 left, 1 right.", d(0)),
+    "fade_in": (Number(0, MAX_SHOT_SECONDS), "Seconds.", d(0)),
+    "fade_out": (Number(0, MAX_SHOT_SECONDS), "Seconds.", d(0)),
+    "for": (Number(0, MAX_SHOT_SECONDS, lo_open=True), "Seconds of it played.",
+            dn("all of it")),
+}))
 
 _CAMERA_KEY = {
     "x": (Number(-COORD, COORD), "Stage x the camera looks at.", d(STAGE_W / 2)),
@@ -216,8 +255,13 @@ ARGUMENTS = {
              "move."),
     "face": (Name("a face of the puppet"), "The replacement face (for `say`: the face it "
              "speaks with)."),
-    "say": (Text(max_len=MAX_SAY_CHARS), "The line: mouth shapes from its letters, and a "
-            "caption. The puppet needs `mouths`."),
+    "say": (Text(max_len=MAX_SAY_CHARS), "The line: mouth shapes from its letters (or its "
+            "`voice`, or `lipsync`), a subtitle, and a babble voice. The puppet needs `mouths`."),
+    "voice": (Text(), "A WAV recording of the line in the project (`sounds/line.wav`): it is "
+              "heard instead of the babble, its loudness opens and closes the mouth, and the "
+              "line lasts as long as it unless `for` says otherwise."),
+    "lipsync": (Text(), "A Rhubarb Lip Sync timing file (`.tsv` or `.json`, shapes A-H and X) "
+                "whose mouth shapes replace those read from the letters or recording."),
     "what": (ACTOR_ID, "The prop (or cast member) taken, given, thrown or dropped."),
     "seat": (Name("a seat of the set or of a prop in the shot"), "The seat a `sit` lowers the "
            "puppet onto.", dn("the nearest seat in reach; an error when none is")),
@@ -243,7 +287,8 @@ VERB_MEANINGS = {
     "look": "Turn to `at` and tilt the head toward it.",
     "pose": "Blend the bones `pose` names into it; other bones stay.",
     "face": "Swap the replacement face (instant, as on a real puppet).",
-    "say": "Speak: mouth shapes from the letters, and a caption; optional `face`.",
+    "say": "Speak: mouth shapes from the letters (or a `voice` recording or `lipsync` file), "
+           "a voice and a subtitle; optional `face`.",
     "sit": "Sit on a seat in reach (`seat` names one): blend into `pose` (default `sit`), the "
            "bottom lowered onto the seat and the feet on the floor, until it travels again.",
     "take": "Take `what` into the hand: its handle goes to the puppet's `grip` and moves with "
@@ -274,7 +319,7 @@ EASE_MEANINGS = {
 def default_seconds(verb: str) -> str:
     """How long an action of `verb` lasts without `for`, in words (from `verbs.py`)."""
     if verb == "say":
-        return f"length / {SPEECH_RATE:g} + 0.4 s"
+        return f"its `voice`'s length, else length / {SPEECH_RATE:g} + 0.4 s"
     if verb in TRAVEL or verb in ("enter", "exit"):
         return f"from the distance, at {SPEED[verb]:g} units/s"
     if verb in INSTANT:
@@ -325,5 +370,5 @@ ENTRY = Obj("entry", "sequence entry", "An item of `scenes` written as a mapping
                    "black, or an iris.", d("fade")),
 }))
 
-OBJECTS = (SCENE, LOOK, WEATHER, SHOT, CAMERA_STILL, CAMERA_MOVE, CAMERA_KEY, CAST, PROP, ACTION,
+OBJECTS = (SCENE, LOOK, WEATHER, SOUND, SHOT, CUE, CAMERA_STILL, CAMERA_MOVE, CAMERA_KEY, CAST, PROP, ACTION,
            SEQUENCE, ENTRY)

@@ -15,7 +15,7 @@ from renderer.model.action import SPEED, Action, along, path_of
 from renderer.model.puppet import PuppetDef
 from renderer.model.scene import Placement
 from renderer.stage.gait import Footing, cycle_pose_at, gait_of, plant_feet
-from renderer.stage.speech import viseme_at
+from renderer.stage.speech import mouth_from_keys, mouth_from_recording, viseme_at
 from renderer.stage.timing import progress
 
 CYCLE_FADE = 0.12       # seconds to blend a gait in and out
@@ -75,6 +75,16 @@ def initial_state(place: Placement, actions: list[Action]) -> ActorState:
         if enter.do == "enter":
             s.x, s.y = enter.args["from"]
     return s
+
+
+def _mouth(a: Action, t: float, span: float = 1 / 12) -> str:
+    """A speaking mouth at `t`: from the line's timing file, else its recording (the loudest
+    moment of the exposure's `span` seconds, one on twos), else its letters."""
+    if "mouths" in a.args:
+        return mouth_from_keys(a.args["mouths"], t - a.t)
+    if "voice" in a.args:
+        return mouth_from_recording(a.args["voice"], t - a.t, t - a.t + span)
+    return viseme_at(a.args["say"], (t - a.t) / max(a.duration, 1e-9))
 
 
 def fold(place: Placement, actions: list[Action], t: float, positions: dict) -> ActorState:
@@ -154,7 +164,7 @@ def _perform(s: ActorState, a: Action, t: float, positions: dict, place: Placeme
         if "face" in args:
             s.face = args["face"]
         if running:
-            s.mouth = viseme_at(args["say"], (t - a.t) / max(a.duration, 1e-9))
+            s.mouth = _mouth(a, t)
         if t < a.t + a.duration + CAPTION_LINGER:
             s.said, s.said_at = args["say"], a.t
     elif do in ("grow", "shrink"):
@@ -221,3 +231,32 @@ def handling(actions: list[Action], what: str, t: float) -> Handling | None:
         elif a.do == "drop":
             state = Handling(None, a.who, a.args.get("to", "floor"), p, falls=True)
     return state
+
+
+def footfalls(place: Placement, actions: list[Action], a: Action,
+              times: list[float]) -> list[float]:
+    """The exposure times (from `times`, in order) at which a foot of `place` touches down
+    during its travelling action `a`: where a gait's phase passes a leg's plant point between one
+    exposure and the next, so a footstep sounds on the exposure that shows the foot down. A
+    puppet without legs to plant steps twice a cycle on the clock."""
+    start = fold(place, [b for b in actions if b is not a], a.t, {})
+    if a.do == "enter":
+        points = [a.args["from"], place.at]
+    else:
+        points = path_of((start.x, start.y), a.args)
+    cycle = a.args.get("cycle")
+    span = [t for t in times if a.t <= t < a.t + a.duration]
+    if not cycle or not span:
+        return []
+    gait = gait_of(place.puppet, cycle, SPEED[a.do])
+    if gait is None:
+        period = place.puppet.cycles[cycle].period / 2
+        counts = [math.floor((t - a.t) / period) for t in span]
+    else:
+        footing = Footing(gait, tuple(points), start.scale, start.facing)
+        counts = []
+        for t in span:
+            d = progress(t, a.t, a.duration, a.ease) * footing.length
+            phase = footing.phase(d)
+            counts.append(sum(math.floor(phase - p) for p in gait.plant))
+    return [t for t, before, now in zip(span[1:], counts, counts[1:]) if now > before]
