@@ -472,16 +472,20 @@ def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
 
 
 def load_set(set_def: SetDef, cam: CameraKey, settings: RenderSettings, grade: Grade | None,
-             paintings: Paintings) -> None:
+             paintings: Paintings, levels: tuple[float, ...] | None = None) -> None:
     """Load into `paintings` every layer painting of `set_def` that `cam` shows (from the cache
-    on disk or painted), with the solid rectangle of those that are blended."""
-    placed_layers(set_def, cam, settings, grade, paintings)
+    on disk or painted), lit by its rig at `levels`, with the solid rectangle of those that are
+    blended."""
+    placed_layers(set_def, cam, settings, grade, paintings, levels=levels)
 
 
 def load_cast(state: StageState, settings: RenderSettings, grade: Grade | None,
-              paintings: Paintings) -> None:
-    """Load into `paintings` every painting the actors of `state` show, shadows included."""
+              paintings: Paintings, set_def: SetDef | None = None) -> None:
+    """Load into `paintings` every painting the actors of `state` show, shadows included, and
+    lit by `set_def`'s rig when given."""
     need = settings.scale * state.camera.zoom
     for actor in state.actors:
         _shadow(paintings, actor, need, grade)
-        _actor_sprites(paintings, actor, need, grade)
+        sprites = _actor_sprites(paintings, actor, need, grade)
+        if set_def is not None:
+            _lit_sprites(paintings, actor, sprites, set_def, state.lights)
