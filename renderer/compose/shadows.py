@@ -26,6 +26,7 @@ from renderer.stage.pose import ActorPose
 
 FLOOR_SLOPE = 0.5      # screen units per unit of depth: how the floor recedes
 SHADOW_SCALE = 0.15   # px per stage unit at most for the shadow's working picture
+SMALL = 5.0            # working pixels: parts smaller than this leave the silhouette alone
 MAX_REACH = 600.0      # stage units of depth a floor shadow is followed before it fades out
 STRENGTH = 0.55        # darkening at a shadow's core under a key of strength 1, 0..1
 
@@ -151,6 +152,8 @@ def silhouette(actor: ActorPose, sprites: list, cam: np.ndarray, size: tuple[int
         a, b, c, d = a * k, b * k, c * k, d * k          # sprite pixels to working pixels
         tx, ty = tx - a * ox - b * oy, ty - c * ox - d * oy
         sh_, sw_ = sprite.rgba.shape[:2]
+        if max(abs(a) + abs(b), abs(c) + abs(d)) * max(sw_, sh_) < SMALL:
+            continue                     # an eye or a button: nothing a soft shadow shows
         xs = (tx, tx + a * sw_, tx + b * sh_, tx + a * sw_ + b * sh_)
         ys = (ty, ty + c * sw_, ty + d * sh_, ty + c * sw_ + d * sh_)
         x0, y0 = max(0, math.floor(min(xs)) - 1), max(0, math.floor(min(ys)) - 1)

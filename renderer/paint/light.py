@@ -33,8 +33,12 @@ TILT_STEP = 0.125    # the toward-camera component of a direction, in steps of 1
 LEVEL_STEP = 1 / 16  # a light's colour x strength at a puppet, in steps of 1/16
 BEVEL_MIN, BEVEL_MAX = 3.0, 45.0   # stage units: a part's relief reaches full height this far in
 RIM_GAIN = 1.3       # how bright a rim is at full strength, of full white
+FILL_WRAP = 0.7      # of a fill's strength reaching every part of a puppet alike
 RIM_POWER = 1        # how tightly a rim hugs the edge (1: a kicker down the side turned to it)
 CELL = 160.0         # stage units: a puppet is lit as if at the middle of its cell of the stage
+
+
+FILL = -1            # the angle of a fill: it wraps a puppet evenly (so turning relights nothing)
 
 
 class LightKey(NamedTuple):
@@ -90,12 +94,14 @@ def light_keys(lights: tuple[Light, ...], levels: tuple[float, ...], centre: tup
         / (1.0 + (dist / reach) ** 2)
     rgb = np.rint(np.array([li.color for li in lights]) / 255 * power[:, None] / LEVEL_STEP)
     tilt = np.rint(v[:, 2] / TILT_STEP).astype(int).tolist()
+    soft = [li.kind == "fill" for li in lights]   # a fill wraps the puppet: no direction
     # the in-plane direction in each slot's own axes: the inverse of each slot's linear part
     local = np.linalg.inv(axes) @ v[:, :2].T                      # (slots, 2, lights)
     angle = np.mod(np.rint(np.arctan2(local[:, 1], local[:, 0]) * (ANGLES / (2 * math.pi))),
                    ANGLES).astype(int).tolist()                     # (slots, lights)
     rest = [(t, *c) for t, c in zip(tilt, rgb.astype(int).tolist())]
-    return [tuple(LightKey(a, *r) for a, r in zip(row, rest)) for row in angle]
+    return [tuple(LightKey(FILL if f else a, *r) for a, r, f in zip(row, rest, soft))
+            for row in angle]
 
 
 def lit_sprite(rgba: np.ndarray, normals: np.ndarray, keys: tuple[LightKey, ...],
@@ -106,7 +112,11 @@ def lit_sprite(rgba: np.ndarray, normals: np.ndarray, keys: tuple[LightKey, ...]
     if not keys:
         return rgba
     dirs, colours, front = [], [], []
+    wrap = np.zeros(3, np.float32)
     for k in keys:
+        if k.angle == FILL:
+            wrap += np.array([k.r, k.g, k.b], np.float32) * (LEVEL_STEP * FILL_WRAP)
+            continue
         tilt = max(-1.0, min(1.0, k.tilt * TILT_STEP))
         flat = math.sqrt(max(0.0, 1.0 - tilt * tilt))
         theta = 2 * math.pi * k.angle / ANGLES
@@ -118,8 +128,8 @@ def lit_sprite(rgba: np.ndarray, normals: np.ndarray, keys: tuple[LightKey, ...]
     is_front = np.array(front)
     lam = normals @ dirs_a                                      # (pixels, lights)
     np.maximum(lam, 0.0, out=lam)
-    gain = lam[:, is_front] @ colours_a[is_front] + np.float32(ambient)
-    flat_face = ambient + np.maximum(dirs_a[2, is_front], 0.0) @ colours_a[is_front]
+    gain = lam[:, is_front] @ colours_a[is_front] + (ambient + wrap)
+    flat_face = ambient + wrap + np.maximum(dirs_a[2, is_front], 0.0) @ colours_a[is_front]
     luma = float(np.asarray(flat_face) @ np.array([0.299, 0.587, 0.114])) or 1.0
     gain *= np.float32(1.0 / luma)
     h, w = rgba.shape[:2]
