@@ -150,10 +150,10 @@ def _load_first_exposure(plan: ScenePlan) -> None:
     grade = look.grade if look else None
     with ThreadPoolExecutor(max_workers=1) as helper:
         job = helper.submit(load_set, sp.shot.set, state.camera, plan.settings, grade,
-                            plan.paintings)
+                            plan.paintings, state.lights)
         if look:
             look.prepare()
-        load_cast(state, plan.settings, grade, plan.paintings)
+        load_cast(state, plan.settings, grade, plan.paintings, sp.shot.set)
         job.result()
 
 

@@ -78,13 +78,15 @@ def test_real_world_is_colder_and_less_saturated():
     assert chroma(out) < chroma(base) * 0.8
 
 
-def test_nightmare_is_pale_cold_green_grey_with_lifted_blacks():
+def test_nightmare_is_pale_cold_green_grey_with_deep_blacks():
     base = scene(640, 360)
     out = GRADES["nightmare"].apply(base.copy())
     assert chroma(out) < chroma(base) * 0.7
     assert warmth(out) < warmth(base) - 10
     black = GRADES["nightmare"].apply(grey(level=0))[0, 0]
-    assert black.min() >= 20                                    # lifted blacks
+    assert black.max() <= 10                 # deep blacks: a readable key, not a murky lift
+    white = GRADES["nightmare"].apply(grey(level=235))[0, 0]
+    assert white.min() >= 215                # and its light still reads pale
     mid = GRADES["nightmare"].apply(grey(level=128))[0, 0].astype(int)
     assert mid[1] > mid[0] and mid[1] >= mid[2]                  # green leads: sickly
 

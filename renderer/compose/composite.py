@@ -16,8 +16,10 @@ import numpy as np
 
 from renderer import jitter
 from renderer.compose.paintings import Paintings
+from renderer.compose.shadows import cast_shadows
 from renderer.model.scene import CameraKey
 from renderer.model.set import Layer, SetDef
+from renderer.paint import light as lighting
 from renderer.paint.grade import Grade
 from renderer.paint.prims import Sprite
 from renderer.paint.sprites import LayerSprite, paint_scale
@@ -239,14 +241,18 @@ class PlacedLayer(NamedTuple):
 
 def placed_layers(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
                   grade: Grade | None, paintings: Paintings,
-                  crumble: dict[str, float] | None = None) -> list[PlacedLayer]:
+                  crumble: dict[str, float] | None = None,
+                  levels: tuple[float, ...] | None = None) -> list[PlacedLayer]:
     """Every layer of `set_def` placed for `cam`, in the set's order, with what drawing it
-    needs beside its painting: its solid rectangle, and its pieces while it crumbles."""
+    needs beside its painting: its solid rectangle, and its pieces while it crumbles.
+    levels: each light's strength this exposure (flicker); all 1 when not given."""
     placed = []
     for i, layer in enumerate(set_def.layers):
         m = camera_matrix(cam, layer.depth, settings.scale)
         sprite = paintings.layer(set_def, i, _layer_scale(cam, layer.depth, settings),
                                  set_def.dof, grade)
+        if set_def.lights:
+            sprite = lit_layer(paintings, set_def, sprite, levels)
         solid = None if _covers(i, layer.depth, sprite) else layer_solid(paintings, sprite)
         tiles = paintings.tiles(sprite) if (crumble or {}).get(layer.name, 0.0) > 0.0 else ()
         placed.append(PlacedLayer(i, layer, sprite, m,
@@ -347,6 +353,21 @@ def _draw_crumbling(frame: np.ndarray, set_name: str, layer: str, sprite: LayerS
         blit(frame, tile, m @ place, 1.0 - q * q, hidden=hidden)
 
 
+def lit_layer(paintings: Paintings, set_def: SetDef, sprite: LayerSprite,
+              levels: tuple[float, ...] | None) -> LayerSprite:
+    """A set painting lit by the set's rig at these flicker `levels`, made once per painting and
+    levels (`light.light_plate`)."""
+    levels = levels or (1.0,) * len(set_def.lights)
+
+    def make() -> LayerSprite:
+        plate = lighting.light_plate(sprite.rgba.shape[:2], sprite.origin, sprite.scale,
+                                     set_def.lights, levels, set_def.ambient, set_def.wall,
+                                     set_def.floor_y)
+        return LayerSprite(lighting.lit_layer(sprite.rgba, plate), sprite.origin, sprite.scale,
+                           sprite.opaque)
+    return paintings.get("litlayer", (sprite, levels), make)
+
+
 def _layer_scale(cam: CameraKey, depth: float, settings: RenderSettings) -> float:
     """The paint scale of a layer at `depth` seen by `cam` (its zoom is 1/depth of the camera's)."""
     return paint_scale(settings.scale * (1.0 + (cam.zoom - 1.0) / depth))
@@ -354,13 +375,14 @@ def _layer_scale(cam: CameraKey, depth: float, settings: RenderSettings) -> floa
 
 def _backdrop(paintings: Paintings, set_def: SetDef, cam: CameraKey,
               settings: RenderSettings, crumble: dict[str, float], grade: Grade | None,
-              layers: list[PlacedLayer], trims: dict[int, Rect | None]) -> np.ndarray:
+              layers: list[PlacedLayer], trims: dict[int, Rect | None],
+              levels: tuple[float, ...] = ()) -> np.ndarray:
     """The layers behind the puppets, drawn into a new frame, trimmed by `trims` (both follow
     from the inputs). A camera holding still gives the same backdrop exposure after exposure, so
     when a backdrop's inputs come a second time in a row it is kept (in `paintings.backdrop`)
     and copied from then on; a moving camera never repeats them and pays no copy (2.7 MB at
     720p). Only the last inputs are remembered: exposures come in order."""
-    inputs = (set_def, cam, settings, tuple(sorted(crumble.items())), grade)
+    inputs = (set_def, cam, settings, tuple(sorted(crumble.items())), grade, levels)
     last_inputs, kept = paintings.backdrop
     if kept is not None and inputs == last_inputs:
         return kept.copy()
@@ -388,10 +410,34 @@ def _actor_sprites(paintings: Paintings, actor: ActorPose, need: float,
             for slot, att in enumerate(actor.attachments) if att is not None]
 
 
-def _draw_actor(frame: np.ndarray, paintings: Paintings, actor: ActorPose, cam_m: np.ndarray,
-                need: float, grade: Grade | None, hidden: Rect | None) -> None:
+def _lit_sprites(paintings: Paintings, actor: ActorPose, sprites: list[tuple[Sprite, int]],
+                 set_def: SetDef, levels: tuple[float, ...]) -> list[tuple[Sprite, int]]:
+    """`sprites` (`_actor_sprites`) shaded by the set's rig as each part sees it: each painting
+    with its relief, lit once per quantised view of the lights (`light.light_keys`)."""
+    if not set_def.lights:
+        return sprites
+    mats = actor.slot_matrices
+    centre = tuple(mats[:, :2, 2].mean(axis=0).tolist())
+    keys = lighting.light_keys(set_def.lights, levels or (1.0,) * len(set_def.lights),
+                               centre, mats[:, :2, :2])
+    out = []
+    for sprite, slot in sprites:
+        # keyed by the painting's identity; each entry holds its painting, so while the entry
+        # lives that identity cannot be taken by another
+        def make(sprite=sprite, slot=slot) -> tuple[Sprite, Sprite]:
+            _, normals = paintings.get("relief", id(sprite), lambda: (sprite, lighting.relief(
+                sprite.rgba[..., 3], sprite.scale)))
+            return sprite, Sprite(lighting.lit_sprite(sprite.rgba, normals, keys[slot],
+                                                      set_def.ambient), sprite.origin, sprite.scale)
+        _, lit = paintings.get("lit", (id(sprite), keys[slot], set_def.ambient), make)
+        out.append((lit, slot))
+    return out
+
+
+def _draw_actor(frame: np.ndarray, actor: ActorPose, cam_m: np.ndarray,
+                sprites: list[tuple[Sprite, int]], hidden: Rect | None) -> None:
     on_screen = cam_m @ actor.slot_matrices            # every slot at once
-    for sprite, slot in _actor_sprites(paintings, actor, need, grade):
+    for sprite, slot in sprites:
         k, (ox, oy) = 1 / sprite.scale, sprite.origin  # sprite pixels to slot units
         to_slot = np.array([[k, 0, -k * ox], [0, k, -k * oy], [0, 0, 1]])
         blit(frame, sprite.rgba, on_screen[slot] @ to_slot, actor.opacity, hidden=hidden)
@@ -402,9 +448,11 @@ def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
     """The frame of one exposure before post effects: (H, W, 3) uint8 RGB, every painting in
     `grade`'s colours (ungraded without one), kept in `paintings` for the exposures after."""
     cam = state.camera
-    layers = placed_layers(set_def, cam, settings, grade, paintings, state.crumble)
+    levels = state.lights
+    layers = placed_layers(set_def, cam, settings, grade, paintings, state.crumble, levels)
     trims, hidden = hidden_rects(layers, state.crumble, (settings.height, settings.width))
-    frame = _backdrop(paintings, set_def, cam, settings, state.crumble, grade, layers, trims)
+    frame = _backdrop(paintings, set_def, cam, settings, state.crumble, grade, layers, trims,
+                      levels)
     cam_m = camera_matrix(cam, 1.0, settings.scale)
     need = settings.scale * cam.zoom
     for actor in state.actors:
@@ -413,23 +461,32 @@ def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
             m = cam_m @ rig.translate(actor.x, actor.y) @ rig.scale(1 / sprite.scale) \
                 @ rig.translate(-sprite.origin[0], -sprite.origin[1])
             blit(frame, sprite.rgba, m, actor.opacity, hidden=hidden)
-    for actor in state.actors:
-        _draw_actor(frame, paintings, actor, cam_m, need, grade, hidden)
+    painted = [(actor, _actor_sprites(paintings, actor, need, grade)) for actor in state.actors]
+    if set_def.key is not None:
+        key = set_def.lights.index(set_def.key)
+        cast_shadows(frame, set_def, painted, cam_m, levels[key] if levels else 1.0)
+    for actor, sprites in painted:
+        _draw_actor(frame, actor, cam_m, _lit_sprites(paintings, actor, sprites, set_def, levels),
+                    hidden)
     _draw_layers(frame, set_def.name, [p for p in layers if p.front], state.crumble, trims)
     return frame
 
 
 def load_set(set_def: SetDef, cam: CameraKey, settings: RenderSettings, grade: Grade | None,
-             paintings: Paintings) -> None:
+             paintings: Paintings, levels: tuple[float, ...] | None = None) -> None:
     """Load into `paintings` every layer painting of `set_def` that `cam` shows (from the cache
-    on disk or painted), with the solid rectangle of those that are blended."""
-    placed_layers(set_def, cam, settings, grade, paintings)
+    on disk or painted), lit by its rig at `levels`, with the solid rectangle of those that are
+    blended."""
+    placed_layers(set_def, cam, settings, grade, paintings, levels=levels)
 
 
 def load_cast(state: StageState, settings: RenderSettings, grade: Grade | None,
-              paintings: Paintings) -> None:
-    """Load into `paintings` every painting the actors of `state` show, shadows included."""
+              paintings: Paintings, set_def: SetDef | None = None) -> None:
+    """Load into `paintings` every painting the actors of `state` show, shadows included, and
+    lit by `set_def`'s rig when given."""
     need = settings.scale * state.camera.zoom
     for actor in state.actors:
         _shadow(paintings, actor, need, grade)
-        _actor_sprites(paintings, actor, need, grade)
+        sprites = _actor_sprites(paintings, actor, need, grade)
+        if set_def is not None:
+            _lit_sprites(paintings, actor, sprites, set_def, state.lights)

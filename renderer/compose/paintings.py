@@ -23,7 +23,8 @@ T = TypeVar("T")
 # How many of each a render keeps: a cast shows a few hundred attachments at two or three
 # scales; a set has a handful of layers, each painted at one or two scales in a shot.
 KEEP = {"attachment": 4096, "layer": 24, "tiles": 16, "shadow": 256, "solid": 24,
-        "look": 8, "plate": 8, "caption": 128}   # post chains (with their plates), fog, captions
+        "look": 8, "plate": 8, "caption": 128,
+        "relief": 4096, "lit": 8192, "litlayer": 48}   # lit by the set's rig (`paint.light`)   # post chains (with their plates), fog, captions
 
 
 class Paintings:

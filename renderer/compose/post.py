@@ -62,15 +62,16 @@ GRADES: dict[str, Grade] = {
     # the real world: cold, desaturated, slightly blue-grey, a little flat
     "real": Grade(saturation=0.62, lift=(0.02, 0.028, 0.045), gamma=(0.97, 1.0, 1.04),
                   gain=(0.92, 0.96, 1.0), contrast=0.96),
-    # the Other World: warm, saturated, golden, a little more contrast
-    "other": Grade(saturation=1.32, lift=(0.025, 0.012, 0.0), gamma=(1.06, 1.02, 0.95),
-                   gain=(0.99, 0.93, 0.78), contrast=1.06),
-    # the nightmare: pale, cold, sickly green-grey, lifted blacks, low contrast
+    # the Other World: warm and rich, but from warm light rather than a wash: true blacks with a
+    # cool cast (the complementary accent under the warm highlights), saturation kept in reason
+    "other": Grade(saturation=1.08, lift=(0.0, 0.006, 0.03), gamma=(1.04, 1.0, 0.97),
+                   gain=(1.0, 0.95, 0.86), contrast=1.12),
     # the real world made good again (the garden party): clear, gently warm, natural colour
     "sunny": Grade(saturation=1.05, lift=(0.015, 0.015, 0.01), gamma=(1.03, 1.02, 0.99),
                    gain=(1.0, 0.98, 0.93), contrast=1.02),
-    "nightmare": Grade(saturation=0.38, lift=(0.09, 0.115, 0.11), gamma=(1.03, 1.07, 1.02),
-                       gain=(0.84, 0.92, 0.91), contrast=0.86),
+    # the nightmare: cold and sickly pale in the light, with deep blacks under a readable key
+    "nightmare": Grade(saturation=0.55, lift=(0.0, 0.012, 0.012), gamma=(1.0, 1.05, 1.02),
+                       gain=(0.93, 1.0, 0.98), contrast=1.16),
 }
 
 

@@ -17,16 +17,20 @@ from renderer.errors import PuppetError
 from renderer.load.fields import Field
 from renderer.load.shapes import COORD, read_prim
 from renderer.load.yamlsrc import load_yaml
-from renderer.model.set import SURFACE_KINDS, Layer, SetDef, Surface
+from renderer.model.set import (LIGHT_DEFAULTS, LIGHT_KINDS, SURFACE_KINDS, Layer, Light,
+                                SetDef, Surface)
 from renderer.settings import STAGE_H, STAGE_W
 
-SET_FIELDS = ("set", "description", "layers", "dof", "floor", "surfaces")
+SET_FIELDS = ("set", "description", "layers", "dof", "floor", "surfaces", "lights", "ambient",
+              "wall")
 SET_REQUIRED = ("set", "layers")
 LAYER_FIELDS = ("name", "depth", "extent", "background", "shapes")
 LAYER_REQUIRED = ("name", "depth")
 SURFACE_FIELDS = ("name", "kind", "x", "y")
 SURFACE_REQUIRED = ("name", "x", "y")
 MAX_SURFACES = 64
+LIGHT_FIELDS = ("kind", "at", "z", "color", "strength", "softness", "reach", "flicker", "window")
+LIGHT_REQUIRED = ("kind", "at", "color")
 DEFAULT_MARGIN = 0.15  # of the stage size on every side: room for camera moves and shake
 
 
@@ -57,11 +61,15 @@ def load_set(path: Path, display: str | None = None) -> SetDef:
                             extent, lm["background"].color() if "background" in lm else None,
                             shapes))
     layers.sort(key=lambda layer: -layer.depth)
+    lights = tuple(read_light(item) for item in m["lights"].list(max_len=8)) \
+        if "lights" in m else ()
     return SetDef(name, path, hashlib.sha256(raw).hexdigest(),
                   m["description"].str() if "description" in m else "",
                   tuple(layers), m["dof"].number(0, 10) if "dof" in m else 1.0,
                   m["floor"].number(0, STAGE_H) if "floor" in m else None,
-                  read_surfaces(m["surfaces"]) if "surfaces" in m else ())
+                  read_surfaces(m["surfaces"]) if "surfaces" in m else (),
+                  lights, m["ambient"].number(0, 2) if "ambient" in m else 0.55,
+                  m["wall"].number(0, STAGE_H) if "wall" in m else None)
 
 
 def read_surfaces(f: Field) -> tuple[Surface, ...]:
@@ -78,3 +86,22 @@ def read_surfaces(f: Field) -> tuple[Surface, ...]:
         out.append(Surface(name, sm["kind"].choice(SURFACE_KINDS) if "kind" in sm else "seat",
                            x0, x1, sm["y"].number(-COORD, COORD)))
     return tuple(out)
+
+
+def read_light(item: Field) -> Light:
+    """One item of a set's `lights`, with its kind's defaults for what it does not say."""
+    lm = item.mapping(LIGHT_FIELDS, required=LIGHT_REQUIRED)
+    kind = lm["kind"].choice(LIGHT_KINDS)
+    z, strength, softness, reach = LIGHT_DEFAULTS[kind]
+    window = None
+    if "window" in lm:
+        w = [v.number(-COORD, COORD) for v in lm["window"].list(min_len=4, max_len=4)]
+        if w[2] - w[0] < 1 or w[3] - w[1] < 1:
+            lm["window"].fail("[x0, y0, x1, y1] with x1 > x0 and y1 > y0", str(w))
+        window = tuple(w)
+    return Light(kind, lm["at"].vec2(-COORD, COORD),
+                 lm["z"].number(-4000, 4000) if "z" in lm else z, lm["color"].color(),
+                 lm["strength"].number(0, 4) if "strength" in lm else strength,
+                 lm["softness"].number(0, 1) if "softness" in lm else softness,
+                 lm["reach"].number(10, 8000) if "reach" in lm else reach,
+                 lm["flicker"].number(0, 1) if "flicker" in lm else 0.0, window)

@@ -27,6 +27,38 @@ class Surface:
         a, b = x + facing * self.x0 * scale, x + facing * self.x1 * scale
         return Surface(self.name, self.kind, min(a, b), max(a, b), y + self.y * scale)
 
+LIGHT_KINDS = ("key", "fill", "rim", "practical", "moon")
+# Per kind, the defaults of a light that does not say: z (stage units toward the camera from the
+# puppet plane; negative is behind it), strength, softness, reach of its pool (stage units).
+LIGHT_DEFAULTS = {
+    "key": (700.0, 1.0, 0.5, 1500.0),
+    "fill": (900.0, 0.35, 1.0, 2200.0),
+    "rim": (-400.0, 0.8, 0.3, 1800.0),
+    "practical": (60.0, 0.7, 0.6, 380.0),
+    "moon": (-300.0, 0.6, 0.4, 1600.0),
+}
+
+
+@dataclass(frozen=True)
+class Light:
+    """A lamp of the miniature. at: (x, y) stage units where it hangs; z: stage units toward the
+    camera from the puppet plane (behind it when negative: a rim or the moon through a window).
+    colour (r, g, b) 0..255; strength: 1 is a full key; softness 0..1 (a bare bulb .. a diffused
+    box: how soft its shadow's edge is); reach: stage units of its pool of light on the set;
+    flicker: 0..1, how much of its strength varies from one exposure to the next (a candle);
+    window: (x0, y0, x1, y1) stage units, a window the light shines through (its patch lies on
+    the floor in front of it), or None."""
+
+    kind: str
+    at: tuple[float, float]
+    z: float
+    color: tuple[int, int, int]
+    strength: float
+    softness: float
+    reach: float
+    flicker: float = 0.0
+    window: tuple[float, float, float, float] | None = None
+
 
 @dataclass(frozen=True)
 class Layer:
@@ -47,6 +79,14 @@ class SetDef:
     dof: float                  # depth-of-field blur strength; 0 = everything sharp
     floor: float | None = None  # stage y of the puppets' feet, as the file gives it (None: not)
     surfaces: tuple[Surface, ...] = ()   # seats, tables and raised floors, stage units
+    lights: tuple[Light, ...] = ()   # the rig; none: the set is lit as painted, no cast shadows
+    ambient: float = 0.55       # how much of the painted colour shows where no lamp reaches
+    wall: float | None = None   # stage y where the wall behind meets the floor (None: open ground)
+
+    @property
+    def key(self) -> Light | None:
+        """The light that casts the puppets' shadows: the first `key` in front of them."""
+        return next((li for li in self.lights if li.kind == "key" and li.z > 0), None)
 
     @property
     def floor_y(self) -> float:

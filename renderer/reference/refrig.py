@@ -32,6 +32,8 @@ from renderer.load.set import (
     LAYER_FIELDS,
     LAYER_REQUIRED,
     MAX_SURFACES,
+    LIGHT_FIELDS,
+    LIGHT_REQUIRED,
     SET_FIELDS,
     SET_REQUIRED,
     SURFACE_FIELDS,
@@ -47,7 +49,7 @@ from renderer.load.shapes import (
     SIZE,
 )
 from renderer.model.art import FLIPS, PIVOTS
-from renderer.model.set import SURFACE_KINDS
+from renderer.model.set import LIGHT_DEFAULTS, LIGHT_KINDS, SURFACE_KINDS
 from renderer.model.vocab import GRADIENTS, MATERIALS, MOUTH_SHAPES, SHAPES
 from renderer.reference.reftypes import (
     AnyOf,
@@ -294,6 +296,16 @@ SET = Obj("set", "Set file", "`scenes/sets/NAME.yaml`: the miniature set, painte
         "surfaces": (ListOf(Ref("surface"), 0, MAX_SURFACES), "Seats, tables and raised "
                      "floors painted in the set, where puppets `sit` and dropped props land.",
                      dn("none")),
+        "lights": (ListOf(Ref("light"), 0, 8), "The lighting rig: lamps that shade the "
+                   "puppets' volume from where they hang, pool light on the set, and (the first "
+                   "`key` in front of the puppets) cast every puppet's and prop's shadow on the "
+                   "floor and the wall behind.", dn("none: the set is lit as painted, no cast "
+                                                    "shadows")),
+        "ambient": (Number(0, 2), "How much of the painted colour shows where no lamp of the "
+                    "rig reaches (the blacks of the set); used only with `lights`.", d(0.55)),
+        "wall": (Number(0, 1080), "The stage y where the wall behind the puppets meets the "
+                 "floor: a cast shadow that reaches it climbs the wall.", dn("none: open ground, "
+                                                                          "shadows lie on the floor")),
     }))
 LAYER = Obj("layer", "layer", "An item of `layers`.", keys_of(LAYER_FIELDS, LAYER_REQUIRED, {
     "name": (Text(), "Unique in the set; `disintegrate` names it."),
@@ -309,5 +321,28 @@ LAYER = Obj("layer", "layer", "An item of `layers`.", keys_of(LAYER_FIELDS, LAYE
                dn("none")),
 }))
 
+KIND_DEFAULTS = "; ".join(f"`{k}`: {v[0]:g}, {v[1]:g}, {v[2]:g}, {v[3]:g}"
+                          for k, v in LIGHT_DEFAULTS.items())
+LIGHT = Obj("light", "light", "An item of a set's `lights`. Defaults by kind (z, strength, "
+            "softness, reach): " + KIND_DEFAULTS + ".", keys_of(LIGHT_FIELDS, LIGHT_REQUIRED, {
+    "kind": (Choice(LIGHT_KINDS), "`key` (the main light; casts the shadows), `fill` (soft, "
+             "lifts the shade), `rim` (behind: lights the puppets' edges), `practical` (a lamp "
+             "or candle in the set, a warm pool around it), `moon` (cold, through a `window`)."),
+    "at": (Point(-COORD, COORD), "`[x, y]`: where it hangs, stage units."),
+    "z": (Number(-4000, 4000), "Stage units toward the camera from the puppet plane; negative "
+          "is behind the puppets.", dn("by kind")),
+    "color": (Colour(), "Its colour."),
+    "strength": (Number(0, 4), "1 is a full key.", dn("by kind")),
+    "softness": (Number(0, 1), "0 a bare bulb (crisp shadows), 1 a diffused box (soft).",
+                 dn("by kind")),
+    "reach": (Number(10, 8000), "Stage units: the radius of its pool of light on the set.",
+              dn("by kind")),
+    "flicker": (Number(0, 1), "How much of its strength varies from one exposure to the next "
+                "(a candle 0.3); held while an exposure is held.", d(0)),
+    "window": (ListOf(Number(-COORD, COORD), 4, 4), "`[x0, y0, x1, y1]`: a window it shines "
+               "through; its patch of light lies on the floor in front of the wall.", dn("none")),
+}))
+
 OBJECTS = (PUPPET, BONE, SLOT, SKIN, MOUTHS, MOUTH_SHAPES_OBJ, POSE_BONE, CYCLE, GRIP, SURFACE, SET,
-           LAYER, SHAPE, IMAGE)
+           LAYER, LIGHT,
+           SHAPE, IMAGE)

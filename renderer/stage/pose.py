@@ -58,6 +58,7 @@ class StageState:
     grain: int
     crumble: dict                      # set layer name -> progress 0..1 of its disintegration
     time: float
+    lights: tuple[float, ...] = ()     # each set light's strength multiplier (its flicker)
 
 
 def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure) -> StageState:
@@ -100,7 +101,24 @@ def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure) -> StageState:
     return StageState(_camera_at(scene, shot, exposure), tuple(actors), captions,
                       jitter.flicker(scene.seed, shot.id, exposure.index,
                                      FLICKER * scene.look["flicker"]),
-                      jitter.key_int(scene.seed, shot.id, exposure.index, "grain"), crumble, t)
+                      jitter.key_int(scene.seed, shot.id, exposure.index, "grain"), crumble, t,
+                      light_levels(scene.seed, shot, exposure.index))
+
+
+FLICKER_LEVELS = 2   # a flickering light's strength takes 2 * this + 1 values, held per exposure
+
+
+def light_levels(seed: int, shot: Shot, exposure: int) -> tuple[float, ...]:
+    """Each light of the shot's set: its strength multiplier at this exposure. A light with
+    `flicker` f varies within 1 - f .. 1 + f in a few steps (so its lit paintings are reused)."""
+    levels = []
+    for i, light in enumerate(shot.set.lights):
+        if light.flicker <= 0:
+            levels.append(1.0)
+            continue
+        u = jitter.unit(seed, shot.id, exposure, "light", i)
+        levels.append(1.0 + light.flicker * (round(u * 2 * FLICKER_LEVELS) / FLICKER_LEVELS - 1))
+    return tuple(levels)
 
 
 def _in_front_of(pose: ActorPose, holder: ActorPose) -> ActorPose:

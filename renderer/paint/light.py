@@ -1,0 +1,213 @@
+"""Light on a miniature: paintings shaded by the lamps of a set's rig, once per painting and light.
+
+The lighting model, in a few lines:
+
+- Every puppet painting carries a relief: its height rises from the silhouette's edge like a
+  sculpted dome, reaching its full height at the part's own thickness (the interior distance of
+  its shapes, which is what the signed-distance painter draws their edges with), and its normal
+  field follows (`relief`).
+- A lamp in front of the puppets (key, fill, practical) multiplies a part's colour by
+  ambient + sum of colour x strength x max(0, n . l), normalised so that a face turned to the
+  camera under the key keeps the colour it was painted; a part turned away from the key falls
+  into shade, and a practical tints the side that faces it. A lamp behind them (rim, moon) adds
+  light where the relief turns toward it: a rim on the edges away from the camera (`lit_sprite`).
+- The set is lit by pools: each lamp brightens the painting around where it hangs (reach: the
+  pool's radius), a practical paints a warm pool on the wall behind it, the moon a patch of its
+  window on the floor; where no pool reaches, `ambient` of the painted colour shows (`lit_layer`).
+
+Directions are quantised (`LightKey`), so a part held in a pose, or swinging a little, reuses
+the painting it was lit with: lighting is precomputed per painting and light wherever nothing moves.
+"""
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import cv2
+import numpy as np
+
+from renderer.model.set import Light
+
+ANGLES = 16          # a light's direction within a part's plane, quantised to 22.5 degrees
+TILT_STEP = 0.125    # the toward-camera component of a direction, in steps of 1/8
+LEVEL_STEP = 1 / 16  # a light's colour x strength at a puppet, in steps of 1/16
+BEVEL_MIN, BEVEL_MAX = 3.0, 45.0   # stage units: a part's relief reaches full height this far in
+RIM_GAIN = 1.3       # how bright a rim is at full strength, of full white
+FILL_WRAP = 0.7      # of a fill's strength reaching every part of a puppet alike
+RIM_POWER = 1        # how tightly a rim hugs the edge (1: a kicker down the side turned to it)
+CELL = 160.0         # stage units: a puppet is lit as if at the middle of its cell of the stage
+
+
+FILL = -1            # the angle of a fill: it wraps a puppet evenly (so turning relights nothing)
+
+
+class LightKey(NamedTuple):
+    """One lamp as a part sees it, quantised: its direction's angle in the part's own axes (of
+    ANGLES), its toward-camera component (in TILT_STEPs, negative from behind), and its colour
+    times its strength at the puppet (r, g, b in LEVEL_STEPs)."""
+
+    angle: int
+    tilt: int
+    r: int
+    g: int
+    b: int
+
+
+def relief(alpha: np.ndarray, scale: float) -> np.ndarray:
+    """The normal field of a painting from its coverage `alpha` (h, w) uint8: (h * w, 3)
+    float32 unit normals (x right, y down, z toward the camera), row by row.
+
+    The height is a dome of radius R over the interior distance d (stage units) of the painted
+    silhouette: sqrt(R^2 - (R - d)^2), R the part's thickness clamped to BEVEL_MIN..BEVEL_MAX."""
+    inside = (alpha > 127).astype(np.uint8)
+    if not inside.any():
+        out = np.zeros((alpha.size, 3), np.float32)
+        out[:, 2] = 1.0
+        return out
+    dist = cv2.distanceTransform(np.pad(inside, 1), cv2.DIST_L2, 5)[1:-1, 1:-1] / scale
+    r = float(np.clip(dist.max(), BEVEL_MIN, BEVEL_MAX))
+    d = np.minimum(dist, r)
+    height = np.sqrt(np.maximum(r * r - (r - d) ** 2, 0.0)).astype(np.float32)
+    height = cv2.GaussianBlur(height, (0, 0), 0.8)
+    gx = cv2.Sobel(height, cv2.CV_32F, 1, 0, ksize=3) * (scale / 8.0)   # stage units per unit
+    gy = cv2.Sobel(height, cv2.CV_32F, 0, 1, ksize=3) * (scale / 8.0)
+    norm = 1.0 / np.sqrt(gx * gx + gy * gy + 1.0)
+    return np.stack([-gx * norm, -gy * norm, norm], axis=-1).reshape(-1, 3).astype(np.float32)
+
+
+def light_keys(lights: tuple[Light, ...], levels: tuple[float, ...], centre: tuple[float, float],
+               axes: np.ndarray) -> list[tuple[LightKey, ...]]:
+    """How each part of a puppet sees the rig: for every slot, a LightKey per light.
+
+    lights, levels: the set's lights and each one's strength multiplier this exposure (flicker);
+    centre: the puppet's middle in stage units (taken to the middle of its CELL); axes: (n_slots, 2, 2), each slot's own x and y
+    axes in stage units (the linear part of its matrix: rotation, facing and scale)."""
+    if not lights:
+        return [()] * len(axes)
+    # where it stands, to the middle of its cell: walking across a cell reuses its lit paintings
+    cx, cy = ((math.floor(c / CELL) + 0.5) * CELL for c in centre)
+    v = np.array([[li.at[0] - cx, li.at[1] - cy, li.z] for li in lights])    # (lights, 3)
+    dist = np.maximum(np.linalg.norm(v, axis=1), 1.0)
+    v /= dist[:, None]
+    reach = np.array([li.reach for li in lights])
+    power = np.array([li.strength for li in lights]) * np.asarray(levels) \
+        / (1.0 + (dist / reach) ** 2)
+    rgb = np.rint(np.array([li.color for li in lights]) / 255 * power[:, None] / LEVEL_STEP)
+    tilt = np.rint(v[:, 2] / TILT_STEP).astype(int).tolist()
+    soft = [li.kind == "fill" for li in lights]   # a fill wraps the puppet: no direction
+    # the in-plane direction in each slot's own axes: the inverse of each slot's linear part
+    local = np.linalg.inv(axes) @ v[:, :2].T                      # (slots, 2, lights)
+    angle = np.mod(np.rint(np.arctan2(local[:, 1], local[:, 0]) * (ANGLES / (2 * math.pi))),
+                   ANGLES).astype(int).tolist()                     # (slots, lights)
+    rest = [(t, *c) for t, c in zip(tilt, rgb.astype(int).tolist())]
+    return [tuple(LightKey(FILL if f else a, *r) for a, r, f in zip(row, rest, soft))
+            for row in angle]
+
+
+def lit_sprite(rgba: np.ndarray, normals: np.ndarray, keys: tuple[LightKey, ...],
+               ambient: float) -> np.ndarray:
+    """A premultiplied (h, w, 4) uint8 painting shaded by `keys` (see the module's notes), with
+    its relief `normals` ((h * w, 3) float32, `relief`). A new array; the painting is not
+    touched. Every light at once: one (pixels x 3) @ (3 x lights) product, then colours."""
+    if not keys:
+        return rgba
+    dirs, colours, front = [], [], []
+    wrap = np.zeros(3, np.float32)
+    for k in keys:
+        if k.angle == FILL:
+            wrap += np.array([k.r, k.g, k.b], np.float32) * (LEVEL_STEP * FILL_WRAP)
+            continue
+        tilt = max(-1.0, min(1.0, k.tilt * TILT_STEP))
+        flat = math.sqrt(max(0.0, 1.0 - tilt * tilt))
+        theta = 2 * math.pi * k.angle / ANGLES
+        dirs.append((flat * math.cos(theta), flat * math.sin(theta), tilt))
+        colours.append((k.r * LEVEL_STEP, k.g * LEVEL_STEP, k.b * LEVEL_STEP))
+        front.append(tilt > 0)
+    dirs_a = np.array(dirs, np.float32).T                       # (3, lights)
+    colours_a = np.array(colours, np.float32)                   # (lights, 3)
+    is_front = np.array(front)
+    lam = normals @ dirs_a                                      # (pixels, lights)
+    np.maximum(lam, 0.0, out=lam)
+    gain = lam[:, is_front] @ colours_a[is_front] + (ambient + wrap)
+    flat_face = ambient + wrap + np.maximum(dirs_a[2, is_front], 0.0) @ colours_a[is_front]
+    luma = float(np.asarray(flat_face) @ np.array([0.299, 0.587, 0.114])) or 1.0
+    gain *= np.float32(1.0 / luma)
+    h, w = rgba.shape[:2]
+    flat_rgba = rgba.reshape(-1, 4)
+    out = flat_rgba[:, :3] * gain
+    if not is_front.all():                  # behind: a rim where the relief turns toward it
+        back = lam[:, ~is_front]
+        rim = (back if RIM_POWER == 1 else back ** RIM_POWER) @ (colours_a[~is_front] * (RIM_GAIN * 255))
+        out += rim * (flat_rgba[:, 3:4] * np.float32(1 / 255))
+    np.minimum(out, flat_rgba[:, 3:4], out=out)               # premultiplied: colour <= alpha
+    result = np.empty_like(rgba)
+    result[..., :3] = (out + 0.5).astype(np.uint8).reshape(h, w, 3)
+    result[..., 3] = rgba[..., 3]
+    return result
+
+
+POOL_GRID = 8   # px: a set's light is worked out on this coarse grid and smoothed up
+
+
+def light_plate(shape: tuple[int, int], origin: tuple[float, float], scale: float,
+                lights: tuple[Light, ...], levels: tuple[float, ...], ambient: float,
+                wall: float | None, floor: float) -> np.ndarray:
+    """The (h, w, 3) float32 factor by which the rig lights a set painting of `shape` pixels whose
+    pixel (0, 0) sits at stage `origin`, at `scale` px per unit (see the module's notes)."""
+    h, w = shape
+    gh, gw = max(2, math.ceil(h / POOL_GRID) + 1), max(2, math.ceil(w / POOL_GRID) + 1)
+    xs = origin[0] + (np.arange(gw, dtype=np.float32) * POOL_GRID) / scale
+    ys = origin[1] + (np.arange(gh, dtype=np.float32) * POOL_GRID) / scale
+    gx, gy = np.meshgrid(xs, ys)
+    plate = np.full((gh, gw, 3), ambient, np.float32)
+    norm = np.full(3, ambient, np.float32)
+    for light, level in zip(lights, levels):
+        colour = np.array(light.color, np.float32) / 255 * light.strength * level
+        d2 = ((gx - light.at[0]) ** 2 + (gy - light.at[1]) ** 2) / (light.reach ** 2)
+        if light.kind == "practical":
+            pool = np.exp(-d2 * 1.6) * 1.4          # a warm pool close around the lamp
+        elif light.kind == "moon" and light.window is not None:
+            pool = 0.35 / (1.0 + d2) + 1.3 * _window_patch(gx, gy, light, wall, floor)
+        elif light.z > 0:
+            pool = 1.0 / (1.0 + d2)                 # a broad lamp: brightest where it aims
+            norm += colour
+        else:
+            pool = 0.25 / (1.0 + d2)                # a lamp behind spills a little on the set
+        plate += pool[..., None] * colour
+    luma = float(norm @ np.array([0.299, 0.587, 0.114], np.float32)) or 1.0
+    plate /= luma
+    return cv2.resize(plate, (gw * POOL_GRID, gh * POOL_GRID),
+                      interpolation=cv2.INTER_LINEAR)[:h, :w]
+
+
+def _window_patch(gx: np.ndarray, gy: np.ndarray, light: Light, wall: float | None,
+                  floor: float) -> np.ndarray:
+    """Moonlight through `light.window` as it lies on the floor: the window's shape, squashed
+    onto the floor in front of the wall and slanted away from the moon, with its cross of
+    glazing bars, softened by the light's softness. 0..1 on the grid (gx, gy), stage units."""
+    x0, y0, x1, y1 = light.window
+    top = wall if wall is not None else y1 + 40.0
+    depth = max(60.0, (y1 - y0) * 0.45)
+    v = (gy - top) / depth                           # 0 at the wall .. 1 at the patch's front
+    slant = (0.5 * (x0 + x1) - light.at[0]) * 0.5    # leans away from the moon
+    u = (gx - x0 - slant * v) / (x1 - x0)
+    soft = 0.04 + 0.25 * light.softness
+    inside = _step(u, soft) * _step(1 - u, soft) * _step(v, soft) * _step(1 - v, soft)
+    bars = 1.0 - 0.8 * np.exp(-((u - 0.5) / 0.04) ** 2) - 0.8 * np.exp(-((v - 0.5) / 0.06) ** 2)
+    return inside * np.clip(bars, 0.0, 1.0) * (gy < floor + 120)
+
+
+def _step(x: np.ndarray, soft: float) -> np.ndarray:
+    return np.clip(x / soft + 0.5, 0.0, 1.0)
+
+
+def lit_layer(rgba: np.ndarray, plate: np.ndarray) -> np.ndarray:
+    """A premultiplied (h, w, 4) set painting multiplied by its `light_plate` (a new array)."""
+    out = rgba.copy()
+    rgb = out[..., :3]
+    lit = rgb.astype(np.float32) * plate
+    if (rgba[..., 3] < 255).any():
+        np.minimum(lit, rgba[..., 3:4], out=lit)
+    np.clip(lit + 0.5, 0, 255, out=lit)
+    rgb[...] = lit.astype(np.uint8)
+    return out
