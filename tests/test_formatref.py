@@ -180,3 +180,15 @@ def test_the_reference_covers_what_users_asked_about():
                    "`puppets/props/NAME.yaml`", "`scenes/sets/NAME.yaml`", "`hold`",
                    "absolute", "**Draw order.**", "yaml-language-server: $schema="):
         assert needed in text, needed
+
+
+def test_the_picture_of_a_drawing_on_its_bone_is_what_the_renderer_draws(tmp_path):
+    """docs/images/image-on-bone.png, linked from the reference, is made by the renderer: drawing
+    it again gives the same pixels (regenerate: python -m renderer.review.pictures)."""
+    import numpy as np
+    from PIL import Image
+
+    from renderer.review.pictures import PICTURE, picture
+    shipped = np.asarray(Image.open(REPO / PICTURE).convert("RGB"))
+    assert np.array_equal(shipped, picture()), "stale: run python -m renderer.review.pictures"
+    assert f"]({PICTURE.relative_to('docs').as_posix()})" in (REPO / "docs" / "format.md").read_text()

@@ -114,7 +114,13 @@ stands (or the one `seat` names) and bends its legs to put the feet on the floor
 placed with `seat: NAME` starts the shot seated. No seat in reach is an error, located at the
 action. Other poses keep the feet on the floor: a `crouch` sinks onto its heels."""
 
-IMAGE_PLACING = """The one rule: **an image's `rot` is the direction its bone runs in the
+IMAGE_PLACING = """![Four upright parts on a rig whose bones run along x: without `rot` they lie
+along their bones; with each image given its bone's rest angle as `rot` the doll stands as
+drawn](images/image-on-bone.png)
+
+(Drawn by the renderer itself: `python -m renderer.review.pictures`.)
+
+The one rule: **an image's `rot` is the direction its bone runs in the
 picture** (degrees clockwise from the picture's x axis, pointing right). Draw each part upright,
 the way it hangs when the puppet stands, and give it the rotation its bone has at rest (the
 bone's `rot` plus those of its parents): the part shows exactly as drawn, and turns with the bone
