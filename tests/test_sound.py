@@ -222,3 +222,33 @@ def test_clap_lengths_and_loudness_in_the_joined_film(write_scene, project_dir, 
     cues = read_subtitles(film)
     assert len(cues) == 1 and "Look!" in cues[0][2]
     assert abs(cues[0][0] - (start + 10) / FPS) <= 1 / FPS
+
+
+def test_burnt_captions_leave_faces_and_feet_clear(write_scene, tiny):
+    """A burnt caption sits in the bottom band unless it would cover a face or the feet there;
+    then it moves whole to the top band. Either way no face or feet are under it."""
+    from dataclasses import replace
+    from renderer.compose.safeband import keep_clear
+    from renderer.compose.text import caption_stack, clear_band
+    from renderer.render import locate, render_frame
+    burn = replace(tiny, captions="burn")
+    for feet_y, band in ((930, "top"), (560, "bottom")):    # on the floor; up high, feet clear
+        scene = load_scene(write_scene("clap", CLAP.format(line="A line to see", voice=", for: 2")
+                                       .replace("[700, 930]", f"[700, {feet_y}]")))
+        plan = plan_scene(scene, burn)
+        frame = 20
+        sp, e = locate(plan, frame)
+        state = stage_exposure(scene, sp.shot, e)
+        h, w = render_frame(plan, frame).shape[:2]
+        rects = keep_clear(state, burn)
+        assert len(rects) == 2                                  # her face and her feet
+        sprites = clear_band(caption_stack(state.captions, w, h), w, h, rects)
+        changed = np.argwhere(np.any(render_frame(plan, frame) != render_frame(
+            plan_scene(scene, tiny), frame), axis=2))
+        rows = changed[:, 0]
+        assert (rows.max() < h / 2) if band == "top" else (rows.min() > h / 2), (band, rows)
+        for box in sprites:
+            for x0, y0, x1, y1 in rects:
+                core = (box.x + 4, box.y + 4, box.x + box.rgb.shape[1] - 4,
+                        box.y + box.rgb.shape[0] - 4)
+                assert min(core[2], x1) <= max(core[0], x0) or min(core[3], y1) <= max(core[1], y0)
