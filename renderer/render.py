@@ -18,6 +18,7 @@ import numpy as np
 from renderer.compose.composite import compose, load_cast, load_set
 from renderer.compose.paintings import Paintings
 from renderer.compose.post import ExposureLook, PostChain
+from renderer.compose.safeband import keep_clear
 from renderer.compose.text import draw_captions
 from renderer.compose.weather import draw_weather
 from renderer.errors import SceneError, did_you_mean
@@ -111,7 +112,8 @@ def render_exposure(plan: ScenePlan, shot: ShotPlan, exposure: Exposure) -> np.n
     if look:
         frame = look.apply(frame, ExposureLook(state.flicker, state.grain))
     if state.captions and plan.settings.burn_captions:
-        draw_captions(frame, state.captions, paintings=plan.paintings)
+        draw_captions(frame, state.captions, paintings=plan.paintings,
+                      keep_clear=keep_clear(state, plan.settings))
     return frame
 
 

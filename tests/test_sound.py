@@ -162,3 +162,93 @@ def test_wav_decoding_of_16_bit_stereo():
             + fmt + b"data" + struct.pack("<I", pcm.nbytes) + pcm.tobytes())
     x, rate = decode_wav(data)
     assert rate == 8000 and x[0] == 0 and x[1] == pytest.approx(1.0, abs=1e-4)
+
+
+FILM = """
+film: clapfilm
+title: Clap Film
+card_seconds: 0.25
+transition_seconds: 0.25
+scenes:
+  - {scene: clap, transition: fade, card: false}
+  - {scene: dinner, transition: iris, card: false}
+"""
+DINNER = """
+scene: dinner
+world: other
+seed: 4
+set: other_dining_room
+shots:
+  - id: a
+    duration: 1.5
+    cast:
+      coraline: {at: [700, 930]}
+    action:
+      - {t: 0.0, who: coraline, do: walk, to: [900, 930], for: 1.5}
+"""
+
+
+def test_clap_lengths_and_loudness_in_the_joined_film(write_scene, project_dir, capsys):
+    """The film (`stopmo batch`): its soundtrack made once and muxed after the join keeps the
+    clap's flash and click on the same frame, lasts as long as the picture, and measures
+    -16 LUFS with its true peak under -1 dBTP by ffmpeg's own EBU R128 filter."""
+    from renderer.jobs.batchrun import run_film
+    from renderer.load.project import Project
+    from renderer.settings import settings_for
+    write_scene("clap", CLAP.format(line="Look!", voice=""))
+    write_scene("dinner", DINNER)
+    (project_dir / "scenes" / "sequence.yaml").write_text(FILM)
+    settings = settings_for("draft", width=96)
+    run_film(Project(project_dir), project_dir / "scenes" / "sequence.yaml", settings, jobs=1,
+             force=False, out_dir=project_dir / "output")
+    capsys.readouterr()
+    film = project_dir / "output" / "clapfilm.mp4"
+    frames = np.array([f.mean() for f in read_frames(film)])
+    audio = np.abs(read_audio(film)).max(axis=1)
+    # opening card 6 frames, a fade of 6, then the clap scene (72 frames): its globe at 1.5 s
+    start = 12
+    jumps = np.abs(np.diff(frames[start:start + 72]))
+    flash = start + int(np.argmax(jumps)) + 1
+    assert abs(flash - (start + 36)) <= 1, flash
+    after = int((start + 1.3 * FPS) / FPS * SAMPLE_RATE)    # after the line, before the globe
+    assert audio[after - int(0.1 * SAMPLE_RATE):after].max() < 0.05
+    click = after + int(np.argmax(audio[after:] > 0.1))
+    offset = click / SAMPLE_RATE * FPS - flash
+    assert abs(offset) <= 1, offset
+    assert abs(len(audio) / SAMPLE_RATE - len(frames) / FPS) <= 1 / FPS
+    lufs, peak = loudness(film)
+    assert abs(lufs - (-16)) <= 1, lufs
+    assert peak < -1, peak
+    cues = read_subtitles(film)
+    assert len(cues) == 1 and "Look!" in cues[0][2]
+    assert abs(cues[0][0] - (start + 10) / FPS) <= 1 / FPS
+
+
+def test_burnt_captions_leave_faces_and_feet_clear(write_scene, tiny):
+    """A burnt caption sits in the bottom band unless it would cover a face or the feet there;
+    then it moves whole to the top band. Either way no face or feet are under it."""
+    from dataclasses import replace
+    from renderer.compose.safeband import keep_clear
+    from renderer.compose.text import caption_stack, clear_band
+    from renderer.render import locate, render_frame
+    burn = replace(tiny, captions="burn")
+    for feet_y, band in ((930, "top"), (560, "bottom")):    # on the floor; up high, feet clear
+        scene = load_scene(write_scene("clap", CLAP.format(line="A line to see", voice=", for: 2")
+                                       .replace("[700, 930]", f"[700, {feet_y}]")))
+        plan = plan_scene(scene, burn)
+        frame = 20
+        sp, e = locate(plan, frame)
+        state = stage_exposure(scene, sp.shot, e)
+        h, w = render_frame(plan, frame).shape[:2]
+        rects = keep_clear(state, burn)
+        assert len(rects) == 2                                  # her face and her feet
+        sprites = clear_band(caption_stack(state.captions, w, h), w, h, rects)
+        changed = np.argwhere(np.any(render_frame(plan, frame) != render_frame(
+            plan_scene(scene, tiny), frame), axis=2))
+        rows = changed[:, 0]
+        assert (rows.max() < h / 2) if band == "top" else (rows.min() > h / 2), (band, rows)
+        for box in sprites:
+            for x0, y0, x1, y1 in rects:
+                core = (box.x + 4, box.y + 4, box.x + box.rgb.shape[1] - 4,
+                        box.y + box.rgb.shape[0] - 4)
+                assert min(core[2], x1) <= max(core[0], x0) or min(core[3], y1) <= max(core[1], y0)

@@ -18,7 +18,7 @@ from renderer.compose.typeface import LINE_RATIO, font, font_for_cap, printable
 from renderer.settings import STAGE_H, STAGE_W
 
 __all__ = ["font", "font_for_cap", "printable", "wrap", "draw_caption", "draw_captions",
-           "caption_sprite", "caption_stack", "blend", "title_card"]
+           "caption_sprite", "caption_stack", "clear_band", "blend", "title_card"]
 
 CAPTION_CAP = 34.0        # caption cap height, stage units
 CAPTION_MAX_W = 1400.0    # caption line width limit, stage units
@@ -90,21 +90,52 @@ def draw_caption(frame: np.ndarray, text: str, *, speaker: str | None = None,
 
 
 def draw_captions(frame: np.ndarray, captions: Sequence[tuple[str, str]], *,
-                  opacity: float = 1.0, paintings: Paintings | None = None) -> None:
+                  opacity: float = 1.0, paintings: Paintings | None = None,
+                  keep_clear: Sequence[tuple[int, int, int, int]] = ()) -> None:
     """Draw the captions of lines spoken at the same time, in place, stacked at the bottom centre
-    of an (H, W, 3) uint8 RGB frame (see `caption_stack`).
+    of an (H, W, 3) uint8 RGB frame (see `caption_stack`), or at the top centre when that band
+    covers less of `keep_clear`.
 
     captions: (speaker, line) in speaking order, the earliest first; a speaker of "" shows no
     name, an empty line is skipped. opacity: 0..1, for fades. paintings: where a render keeps
-    the caption sprites it has drawn (each is then rendered once per render).
+    the caption sprites it has drawn (each is then rendered once per render). keep_clear:
+    (x0, y0, x1, y1) frame-pixel boxes (faces, feet) a caption should not cover.
     """
     opacity = min(max(float(opacity), 0.0), 1.0)
     shown = tuple((speaker, text) for speaker, text in captions if text.strip())
     if not shown or opacity <= 0.0:
         return
     h, w = frame.shape[:2]
-    for sprite in caption_stack(shown, w, h, paintings):
+    sprites = caption_stack(shown, w, h, paintings)
+    if keep_clear:
+        sprites = clear_band(sprites, w, h, keep_clear)
+    for sprite in sprites:
         blend(frame, sprite, opacity)
+
+
+def _covered(sprites: Sequence[Sprite], margin: int, rects) -> int:
+    """Pixels of `rects` under the caption boxes (their sprites less the soft margin)."""
+    total = 0
+    for sp in sprites:
+        bx0, by0 = sp.x + margin, sp.y + margin
+        bx1, by1 = sp.x + sp.rgb.shape[1] - margin, sp.y + sp.rgb.shape[0] - margin
+        for x0, y0, x1, y1 in rects:
+            total += max(0, min(bx1, x1) - max(bx0, x0)) * max(0, min(by1, y1) - max(by0, y0))
+    return total
+
+
+def clear_band(sprites: list[Sprite], width: int, height: int, rects) -> list[Sprite]:
+    """The caption stack in the bottom band, or moved whole to the top band (as far from the
+    top as it was from the bottom) when that covers less of `rects`: a face or feet."""
+    margin = _caption_margin(width / STAGE_W)
+    bottom = _covered(sprites, margin, rects)
+    if not bottom:
+        return sprites
+    top_y = min(sp.y for sp in sprites)
+    low_y = max(sp.y + sp.rgb.shape[0] for sp in sprites)
+    lift = top_y - (height - low_y)            # the same gap to the top as there was below
+    moved = [replace(sp, y=sp.y - lift) for sp in sprites]
+    return moved if _covered(moved, margin, rects) < bottom else sprites
 
 
 def caption_stack(captions: Sequence[tuple[str, str]], width: int, height: int,

@@ -24,11 +24,14 @@ def _mono(kind: str, rng: np.random.Generator, seconds: float, side: int) -> np.
         drops = np.zeros(n, np.float32)
         count = int(seconds * 40)
         where = rng.integers(0, n, count)
+        u = rng.random((count, 2))          # each drop's pitch and strength, as uniform() draws
+        f, strength = 1800 + 3400 * u[:, 0], 0.5 + 2 * u[:, 1]
         t = times(0.012)
-        for k, at in enumerate(where):
-            f = rng.uniform(1800, 5200)
-            drop = np.sin(2 * np.pi * f * t) * np.exp(-t * 400) * rng.uniform(0.5, 2.5)
-            drops[at:at + len(drop)] += drop[:n - at]
+        w = (2 * np.pi * f).astype(np.float32)
+        ring = np.sin(w[:, None] * t) * np.exp(-t * 400) * strength[:, None].astype(np.float32)
+        at = where[:, None] + np.arange(len(t))
+        inside = at < n
+        np.add.at(drops, at[inside], ring[inside])     # in order: overlapping drops add up
         return hiss * 0.8 + drops
     if kind == "wind":
         low = shaped_noise(rng, seconds, band(60, 420, slope=-3))

@@ -115,7 +115,7 @@ def _beds(scene: Scene, spans: Sequence[ShotSpan], fps: int, n: int,
             if amount > 0:
                 gains.setdefault(("ambience", kind), np.zeros(n, np.float32))[lo:hi] = \
                     db(bed.ambience_gain) * amount
-    talking = _smooth(np.abs(speech).max(axis=1) > 1e-4, 0.3)
+    talking = _smooth(loudness.magnitudes(speech) > 1e-4, 0.3)
     for (what, kind), gain in gains.items():
         seconds = n / SR
         sound = music.render(kind, scene.seed, seconds) if what == "music" else \

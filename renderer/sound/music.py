@@ -8,6 +8,7 @@ comes round again, as a music box's cylinder does; each pass varies a few notes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -72,14 +73,19 @@ def bar_notes(kind: str, seed: int, bar: int) -> list[tuple[float, int, float, s
     return notes
 
 
-def _tine(midi: int, velocity: float, cents: float, wobble: float, cache: dict) -> np.ndarray:
-    key = (midi, round(cents, 1), wobble)
-    if key not in cache:
-        high = max(0.0, (midi - 60) / 24)
-        cache[key] = partials(_freq(midi), RING, (1.0, 2.0, 3.0, 4.17, 5.43),
-                              (1.0, 0.32, 0.12, 0.08 + 0.05 * high, 0.04),
-                              (2.2 + high, 4.0, 6.0, 9.0, 14.0), cents=cents, wobble=wobble)
-    return cache[key] * velocity
+@lru_cache(maxsize=512)
+def _tine_shape(midi: int, cents: float, wobble: float) -> np.ndarray:
+    """One tine struck at velocity 1 (read only: shared by every piece that plays it)."""
+    high = max(0.0, (midi - 60) / 24)
+    tone = partials(_freq(midi), RING, (1.0, 2.0, 3.0, 4.17, 5.43),
+                    (1.0, 0.32, 0.12, 0.08 + 0.05 * high, 0.04),
+                    (2.2 + high, 4.0, 6.0, 9.0, 14.0), cents=cents, wobble=wobble)
+    tone.flags.writeable = False
+    return tone
+
+
+def _tine(midi: int, velocity: float, cents: float, wobble: float) -> np.ndarray:
+    return _tine_shape(midi, round(cents, 1), wobble) * velocity
 
 
 def render(kind: str, seed: int, seconds: float) -> np.ndarray:
@@ -88,7 +94,6 @@ def render(kind: str, seed: int, seconds: float) -> np.ndarray:
     n = int(round(seconds * SR))
     out = np.zeros((n + int(RING * SR), 2), np.float32)
     bar_seconds = 3 * style.beat
-    cache: dict = {}
     pans = {"bass": (0.75, 0.55), "chord": (0.6, 0.7), "melody": (0.55, 0.8)}
     for bar in range(int(seconds / bar_seconds) + 1):
         detune = jitter.stream(seed, kind, "detune", bar)
@@ -97,7 +102,7 @@ def render(kind: str, seed: int, seconds: float) -> np.ndarray:
             if at >= n:
                 continue
             cents = float(detune.uniform(-style.cents, style.cents)) if style.cents else 0.0
-            tone = _tine(midi, velocity * style.gain, round(cents / 4) * 4, style.wobble, cache)
+            tone = _tine(midi, velocity * style.gain, round(cents / 4) * 4, style.wobble)
             left, right = pans[voice]
             out[at:at + len(tone), 0] += tone * left
             out[at:at + len(tone), 1] += tone * right

@@ -15,7 +15,7 @@ import numpy as np
 
 from renderer import jitter
 from renderer.settings import SAMPLE_RATE as SR
-from renderer.sound.synth import band, shaped_noise
+from renderer.sound.synth import band, box, shaped_noise
 from renderer.stage.speech import visemes
 
 
@@ -62,8 +62,7 @@ def line(text: str, seconds: float, puppet: str, seed: int, key: str) -> np.ndar
     idx = np.minimum(len(units) - 1, (np.arange(n) * len(units)) // n)
     table = np.array([SHAPES.get(u, SHAPES["rest"]) for u in units], np.float32)
     k = max(1, int(SMOOTH * SR))
-    box = np.ones(k, np.float32) / k
-    voiced, f1, f2, hiss = (np.convolve(table[idx, c], box, mode="same") for c in range(4))
+    voiced, f1, f2, hiss = (box(table[idx, c], k) for c in range(4))
     f1, f2 = f1 * timbre.formant, f2 * timbre.formant
     t = np.arange(n, dtype=np.float32) / SR
     x = t / max(seconds, 1e-6)
@@ -74,7 +73,7 @@ def line(text: str, seconds: float, puppet: str, seed: int, key: str) -> np.ndar
         contour += 0.12
     # syllables: each unit's pitch leans a little up or down, and a slow drift
     lean = rng.uniform(-0.05, 0.05, len(units)).astype(np.float32)
-    f0 = timbre.pitch * contour * (1 + np.convolve(lean[idx], box, mode="same"))
+    f0 = timbre.pitch * contour * (1 + box(lean[idx], k))
     f0 *= 1 + timbre.vibrato * np.sin(2 * np.pi * 5.5 * t)
     phase = (2 * np.pi * np.cumsum(f0, dtype=np.float64) / SR).astype(np.float32)
     out = np.zeros(n, np.float32)
