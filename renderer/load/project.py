@@ -76,8 +76,13 @@ class Project:
                     f.fail(f"a {kind} in {folder.relative_to(self.root)}/", repr(name), hint=hint)
                 raise SceneError(f"unknown {kind} {name!r}", hint=hint)
             path = folder / f"{name}.yaml"
-            self._cache[key] = defcache.load(path, self.display(path), loader)
+            self._cache[key], self._references[path] = \
+                defcache.load(path, self.display(path), loader)
         return self._cache[key]
+
+    @cached_property
+    def _references(self) -> dict[Path, tuple[Path, ...]]:
+        return {}
 
     def display(self, path: Path) -> str:
         try:
@@ -95,9 +100,9 @@ class Project:
         return self._load("set", name, f, self.scenes_dir / "sets", self.set_names, load_set)
 
     def assets_of(self, path: Path) -> list[Path]:
-        """Image files a puppet or set file may use: every PNG beside it (over-inclusive on
-        purpose, so a changed image always invalidates the render cache)."""
-        return sorted(path.parent.glob("*.png")) if path.suffix == ".yaml" else []
+        """The files (images) a puppet or set file loaded by this project references, wherever
+        they are: exactly what its render depends on besides the file itself."""
+        return sorted(self._references.get(path, ()))
 
     def scene_paths(self) -> list[Path]:
         """The scene scripts in scenes/: every YAML file there but the sequences."""

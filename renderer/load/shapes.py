@@ -8,6 +8,7 @@ import numpy as np
 from PIL import Image
 
 from renderer.errors import LimitError, PuppetError
+from renderer.load import defcache
 from renderer.load.fields import Field
 from renderer.model.art import Art, ImageArt, Prim
 from renderer.model.vocab import GRADIENTS, MATERIALS, SHAPES
@@ -147,6 +148,7 @@ def load_image(path: Path, f: Field, pivot: tuple[float, float] | None, upp: flo
         raise LimitError(f"image is {w}x{h} pixels; the limit is {MAX_IMAGE_PIXELS} pixels "
                          f"({side}x{side})", f.loc, f.path,
                          hint="scale the image down: a puppet part needs far fewer pixels")
+    defcache.referenced(path)
     try:
         with Image.open(path, formats=["PNG"]) as im:
             im.load()
