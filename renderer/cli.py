@@ -6,13 +6,14 @@ encoder failure, 130 interrupted. A user's mistake prints one located message, n
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
 from pathlib import Path
 
 from renderer import __version__
-from renderer.errors import INTERRUPTED_EXIT, LimitError, SceneError, StopmoError
+from renderer.errors import INTERRUPTED_EXIT, LimitError, SceneError, StopmoError, shown
 from renderer.settings import (
     MAX_FILE_BYTES,
     MAX_FPS,
@@ -141,8 +142,11 @@ def main(argv: list[str] | None = None) -> int:
         print("stopmo: interrupted; nothing was left half-written", file=sys.stderr)
         return INTERRUPTED_EXIT
     except StopmoError as exc:
-        print(f"stopmo: {exc.format()}", file=sys.stderr)
+        print(f"stopmo: {shown(exc.format())}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:   # `stopmo list | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as exc:  # noqa: BLE001 - a bug of ours: one line, not a traceback
         return _internal_error(exc)
     finally:
@@ -154,13 +158,12 @@ def main(argv: list[str] | None = None) -> int:
 def _internal_error(exc: Exception) -> int:
     """Report a failure no check foresaw: what happened in one line, the traceback only on
     request (STOPMO_DEBUG=1), exit code 1. Outputs are written atomically, so nothing is torn."""
-    import os
     import traceback
     if os.environ.get("STOPMO_DEBUG"):
         traceback.print_exc()
     where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
     at = f" (in {Path(where[0].filename).name}:{where[0].lineno})" if where else ""
-    print(f"stopmo: internal error: {type(exc).__name__}: {exc}{at}; nothing already on disk "
+    print(f"stopmo: internal error: {type(exc).__name__}: {shown(str(exc))}{at}; nothing already on disk "
           f"was replaced. Run again with STOPMO_DEBUG=1 for the traceback, and please report it.",
           file=sys.stderr)
     return 1
@@ -306,14 +309,14 @@ def cmd_list(args) -> int:
     for path in project.scene_paths():
         try:
             s = load_scene(path, project)
-            print(f"  {s.name:<24} {seconds_text(s.duration):>8}  {len(s.shots)} shots  "
-                  f"{s.title}")
+            print(shown(f"  {s.name:<24} {seconds_text(s.duration):>8}  {len(s.shots)} shots  "
+                        f"{s.title}"))
         except StopmoError as exc:
-            print(f"  {path.stem:<24} (invalid: {exc.format()})")
-    print("sequences:", ", ".join(p.stem for p in project.sequence_paths()) or "none")
-    print("puppets:", ", ".join(project.puppet_names) or "none")
-    print("props:  ", ", ".join(project.prop_names) or "none")
-    print("sets:   ", ", ".join(project.set_names) or "none")
+            print(shown(f"  {path.stem:<24} (invalid: {exc.format()})"))
+    print(shown("sequences: " + (", ".join(p.stem for p in project.sequence_paths()) or "none")))
+    print(shown("puppets: " + (", ".join(project.puppet_names) or "none")))
+    print(shown("props:   " + (", ".join(project.prop_names) or "none")))
+    print(shown("sets:    " + (", ".join(project.set_names) or "none")))
     return 0
 
 
@@ -380,7 +383,9 @@ def cmd_batch(args) -> int:
     project = _project(args.sequence.parent if args.sequence else None)
     sequence = args.sequence or project.scenes_dir / "sequence.yaml"
     if not sequence.is_file():
-        raise SceneError(f"{sequence}: no such file", hint="a sequence lists the film's scenes")
+        from renderer.load.project import not_a_file
+        raise SceneError(f"{sequence}: {not_a_file(sequence) or 'no such file'}",
+                         hint="a sequence lists the film's scenes")
     if not 1 <= args.jobs <= 64:
         raise SceneError(f"--jobs {args.jobs}: expected 1..64")
     return run_film(project, sequence, _settings(args), jobs=args.jobs, force=args.force,

@@ -16,6 +16,7 @@ MAX_WIDTH = 3840
 MIN_WIDTH = 64
 MAX_FPS = 60
 MAX_SHOT_SECONDS = 120.0
+MIN_SHOT_SECONDS = 0.01     # shorter holds no frame at some fps (a 1e-8 s shot held none)
 MAX_SCENE_SECONDS = 600.0    # with MAX_FPS: at most 36 000 frames a scene
 MAX_IMAGE_PIXELS = 4096 * 4096
 MAX_FILE_BYTES = 2 * 1024 * 1024

@@ -96,10 +96,24 @@ def _huge_file(root: Path) -> None:
     (root / "scenes" / "huge_file.yaml").write_text(text + ("# padding" + " " * 90 + "\n") * 32_000)
 
 
+def _png_folder(root: Path) -> None:
+    (root / "puppets" / "folder.png").mkdir()
+
+
+def _png_fifo(root: Path) -> None:
+    # opening a FIFO for reading blocks until a writer comes: it must never be opened
+    os.mkfifo(root / "puppets" / "fifo.png")
+
+
+def _png_loop(root: Path) -> None:
+    (root / "puppets" / "loop.png").symlink_to("loop.png")
+
+
 # Inputs made at run time: (corpus path, maker). The path has an expected message but no file, or
 # a file that refers to something the maker creates.
 GENERATED = {"puppets/png_bomb.yaml": _bomb_png, "puppets/png_symlink.yaml": _symlink_out,
-             "scenes/huge_file.yaml": _huge_file}
+             "scenes/huge_file.yaml": _huge_file, "puppets/png_folder.yaml": _png_folder,
+             "puppets/png_fifo.yaml": _png_fifo, "puppets/png_loop.yaml": _png_loop}
 
 
 @dataclass(frozen=True)
