@@ -334,3 +334,26 @@ def test_a_previous_render_is_replaced_by_the_new_one(proj):
     assert video.code == 0 and still.code == 0, (video.stderr, still.stderr)
     assert target.read_bytes() != previous and picture.stat().st_size > 100
     assert leftovers(proj) == []
+
+
+def test_a_batch_killed_outright_leaves_no_process_behind(proj):
+    """`kill -9` of a batch passes nothing on: its workers (SIGTERM, so each stops its ffmpeg
+    and removes its temporary video), its progress manager and the resource tracker must still
+    end, and a rerun finds nothing running and renders the film."""
+    scenes = proj / "scenes"
+    for name in ("s1", "s2", "s3"):
+        (scenes / f"{name}.yaml").write_text(scene_text(name, 60))
+    (scenes / "sequence.yaml").write_text(SEQUENCE)
+    job = Job(["batch", "-j", "2", *WIDTH], proj)
+    wait_until(lambda: len(job.ffmpegs()) == 2 and all(
+        bytes_read(p) >= 5 * 160 * 90 * 3 for p in job.ffmpegs()), "both workers encoding")
+    job.descendants()
+    os.kill(job.proc.pid, signal.SIGKILL)
+    job.proc.wait(10)
+    assert job.survivors() == []
+    assert leftovers(proj) == []
+    for name in ("s1", "s2", "s3"):
+        (scenes / f"{name}.yaml").write_text(scene_text(name, 0.5))
+    code, _, err = Job(["batch", *WIDTH], proj).finish()
+    assert code == 0, err
+    assert (proj / "output" / "film.mp4").is_file()

@@ -8,6 +8,7 @@ import sys
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
+from multiprocessing.managers import SyncManager
 from pathlib import Path
 
 from renderer.errors import OutputError
@@ -23,6 +24,7 @@ from renderer.jobs.batch import (
 )
 from renderer.jobs.workers import (
     WorkerPool,
+    init_manager,
     init_worker,
     starting_processes,
     stop_workers,
@@ -79,7 +81,8 @@ def _queue(executor: Executor):
         yield None
         return
     with starting_processes():  # the manager's process, like the workers, ignores Ctrl-C
-        manager = multiprocessing.get_context("spawn").Manager()
+        manager = SyncManager(ctx=multiprocessing.get_context("spawn"))
+        manager.start(init_manager)     # and dies with the batch
     with manager:
         yield manager.Queue()
 
