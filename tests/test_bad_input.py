@@ -109,11 +109,20 @@ def _png_loop(root: Path) -> None:
     (root / "puppets" / "loop.png").symlink_to("loop.png")
 
 
+def _many_shapes(root: Path) -> None:
+    # 1,001 small felt rectangles in one set (13,000 took past ten minutes to paint)
+    rects = "".join(f"      - {{shape: rect, at: [{i % 1900}, {i % 1000}], size: [10, 10], "
+                    f"color: '#443322', material: felt}}\n" for i in range(1001))
+    (root / "scenes" / "sets" / "set_too_many_shapes.yaml").write_text(
+        "set: set_too_many_shapes\nlayers:\n  - name: wall\n    depth: 3\n    shapes:\n" + rects)
+
+
 # Inputs made at run time: (corpus path, maker). The path has an expected message but no file, or
 # a file that refers to something the maker creates.
 GENERATED = {"puppets/png_bomb.yaml": _bomb_png, "puppets/png_symlink.yaml": _symlink_out,
              "scenes/huge_file.yaml": _huge_file, "puppets/png_folder.yaml": _png_folder,
-             "puppets/png_fifo.yaml": _png_fifo, "puppets/png_loop.yaml": _png_loop}
+             "puppets/png_fifo.yaml": _png_fifo, "puppets/png_loop.yaml": _png_loop,
+             "sets/set_too_many_shapes.yaml": _many_shapes}
 
 
 @dataclass(frozen=True)

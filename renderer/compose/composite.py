@@ -20,7 +20,8 @@ from renderer.model.scene import CameraKey
 from renderer.model.set import Layer, SetDef
 from renderer.paint.grade import Grade
 from renderer.paint.prims import Sprite
-from renderer.paint.sprites import LayerSprite, paint_scale
+from renderer.model.art import ImageArt
+from renderer.paint.sprites import LayerSprite, bounded_scale, covered, paint_scale
 from renderer.settings import STAGE_H, STAGE_W, RenderSettings
 from renderer.stage import rig
 from renderer.stage.pose import ActorPose, StageState
@@ -245,7 +246,7 @@ def placed_layers(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
     placed = []
     for i, layer in enumerate(set_def.layers):
         m = camera_matrix(cam, layer.depth, settings.scale)
-        sprite = paintings.layer(set_def, i, _layer_scale(cam, layer.depth, settings),
+        sprite = paintings.layer(set_def, i, _layer_scale(cam, layer, settings),
                                  set_def.dof, grade)
         solid = None if _covers(i, layer.depth, sprite) else layer_solid(paintings, sprite)
         tiles = paintings.tiles(sprite) if (crumble or {}).get(layer.name, 0.0) > 0.0 else ()
@@ -347,9 +348,15 @@ def _draw_crumbling(frame: np.ndarray, set_name: str, layer: str, sprite: LayerS
         blit(frame, tile, m @ place, 1.0 - q * q, hidden=hidden)
 
 
-def _layer_scale(cam: CameraKey, depth: float, settings: RenderSettings) -> float:
-    """The paint scale of a layer at `depth` seen by `cam` (its zoom is 1/depth of the camera's)."""
-    return paint_scale(settings.scale * (1.0 + (cam.zoom - 1.0) / depth))
+def _layer_scale(cam: CameraKey, layer: Layer, settings: RenderSettings) -> float:
+    """The paint scale of `layer` seen by `cam` (its zoom is 1/depth of the camera's), within
+    the painting budget for this output size (`bounded_scale`)."""
+    scale = paint_scale(settings.scale * (1.0 + (cam.zoom - 1.0) / layer.depth))
+    extent = layer.extent if layer.background is not None else None
+    x0, y0, x1, y1 = layer.extent
+    window, work = covered(layer.shapes, extent)
+    return bounded_scale(scale, (min(window, (x1 - x0) * (y1 - y0)), work),
+                         settings.width * settings.height)
 
 
 def _backdrop(paintings: Paintings, set_def: SetDef, cam: CameraKey,
@@ -380,17 +387,27 @@ def _shadow(paintings: Paintings, actor: ActorPose, need: float,
 
 
 def _actor_sprites(paintings: Paintings, actor: ActorPose, need: float,
-                   grade: Grade | None) -> list[tuple[Sprite, int]]:
-    """(painting, slot index) of every attachment `actor` shows, back to front."""
+                   grade: Grade | None, frame_pixels: int) -> list[tuple[Sprite, int]]:
+    """(painting, slot index) of every attachment `actor` shows, back to front, each painted
+    within the painting budget of a `frame_pixels` frame (`bounded_scale`)."""
     scale = paint_scale(need * actor.scale)
-    return [(paintings.attachment(actor.puppet, att, scale, grade), slot)
+    return [(paintings.attachment(actor.puppet, att, _part_scale(actor, att, scale, frame_pixels),
+                                  grade), slot)
             for slot, att in enumerate(actor.attachments) if att is not None]
+
+
+def _part_scale(actor: ActorPose, attachment: str, scale: float, frame_pixels: int) -> float:
+    art = actor.puppet.attachments[attachment]
+    if isinstance(art, ImageArt):
+        return scale        # painted at most at its own resolution (`sprites._image_sprite`)
+    return bounded_scale(scale, covered(art), frame_pixels)
 
 
 def _draw_actor(frame: np.ndarray, paintings: Paintings, actor: ActorPose, cam_m: np.ndarray,
                 need: float, grade: Grade | None, hidden: Rect | None) -> None:
     on_screen = cam_m @ actor.slot_matrices            # every slot at once
-    for sprite, slot in _actor_sprites(paintings, actor, need, grade):
+    for sprite, slot in _actor_sprites(paintings, actor, need, grade,
+                                       frame.shape[0] * frame.shape[1]):
         k, (ox, oy) = 1 / sprite.scale, sprite.origin  # sprite pixels to slot units
         to_slot = np.array([[k, 0, -k * ox], [0, k, -k * oy], [0, 0, 1]])
         blit(frame, sprite.rgba, on_screen[slot] @ to_slot, actor.opacity, hidden=hidden)
@@ -431,4 +448,4 @@ def load_cast(state: StageState, settings: RenderSettings, grade: Grade | None,
     need = settings.scale * state.camera.zoom
     for actor in state.actors:
         _shadow(paintings, actor, need, grade)
-        _actor_sprites(paintings, actor, need, grade)
+        _actor_sprites(paintings, actor, need, grade, settings.width * settings.height)

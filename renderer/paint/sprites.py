@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 import cv2
 import numpy as np
@@ -21,7 +21,8 @@ from renderer.model.puppet import PuppetDef
 from renderer.model.set import Layer, SetDef
 from renderer.paint import paintcache
 from renderer.paint.grade import Grade
-from renderer.paint.prims import Sprite, paint, paint_layer
+from renderer.paint.prims import Sprite, geometry, paint, paint_layer
+from renderer.settings import MAX_PAINT_FRAMES, PAINT_WORK_FRAMES
 
 DOF_SIGMA = 3.0   # stage units of blur per unit of |1 - 1/depth| (focus on the puppet plane)
 
@@ -34,6 +35,35 @@ def paint_scale(px_per_unit: float) -> float:
     (zoom 1.0 -> 1.2) reuses one painting instead of painting everything twice."""
     need = max(px_per_unit, 1e-3) / ENLARGE
     return 2.0 ** (math.ceil(math.log2(need) * 2 - 1e-9) / 2)
+
+
+def bounded_scale(scale: float, covered: tuple[float, float], frame_pixels: int) -> float:
+    """`scale`, or the largest √2 step below it at which a painting fits its budget: its window
+    (`covered[0]` square stage units) within MAX_PAINT_FRAMES frames of `frame_pixels`, and its
+    shapes' boxes (`covered[1]`) within PAINT_WORK_FRAMES frames."""
+    window, work = covered
+    room = min(MAX_PAINT_FRAMES * frame_pixels / max(window, 1e-9),
+               PAINT_WORK_FRAMES * frame_pixels / max(work, 1e-9))
+    if scale * scale <= room:
+        return scale
+    return 2.0 ** (math.floor(math.log2(room) - 1e-9) / 2)
+
+
+@lru_cache(maxsize=512)
+def covered(shapes: tuple[Prim, ...], extent: tuple[float, float, float, float] | None = None
+            ) -> tuple[float, float]:
+    """(window, work) in square stage units: the box around `shapes` (the whole `extent` for an
+    opaque layer, which is given it) and the sum of the shapes' own boxes."""
+    boxes = [g.bbox for g in map(geometry, shapes) if g is not None]
+    work = sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in boxes)
+    if extent is not None:
+        x0, y0, x1, y1 = extent
+        return (x1 - x0) * (y1 - y0), work + (x1 - x0) * (y1 - y0)
+    if not boxes:
+        return 0.0, 0.0
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    return (x1 - x0) * (y1 - y0), work
 
 
 def attachment_sprite(puppet: PuppetDef, attachment: str, scale: float,
@@ -79,10 +109,14 @@ def _kept(digest: str, grade: Grade | None,
 
 
 def _image_sprite(art: ImageArt, scale: float) -> Sprite:
-    f = art.units_per_px * scale
+    """An image shown at `scale` px per unit, painted at most at its own resolution: enlarging
+    it is the blit's work (a 1600 px part at scale 20 made a 10,000 px painting)."""
     h, w = art.rgba.shape[:2]
+    if art.units_per_px * scale >= 1:
+        return Sprite(art.rgba, art.pivot, 1 / art.units_per_px)
+    f = art.units_per_px * scale
     size = (max(1, round(w * f)), max(1, round(h * f)))
-    rgba = cv2.resize(art.rgba, size, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR)
+    rgba = cv2.resize(art.rgba, size, interpolation=cv2.INTER_AREA)
     fx, fy = size[0] / w, size[1] / h
     return Sprite(np.ascontiguousarray(rgba), (art.pivot[0] * fx, art.pivot[1] * fy), scale)
 
