@@ -149,7 +149,7 @@ def _eight_bit(im: Image.Image) -> Image.Image:
     conversion clips its 0..65535 levels at 255, and mid-grey rendered white."""
     if im.mode in ("I;16", "I;16B", "I;16L", "I"):
         levels = np.asarray(im, dtype=np.uint32)
-        return Image.fromarray(((np.minimum(levels, 65535) + 128) // 257).astype(np.uint8), "L")
+        return Image.fromarray(((np.minimum(levels, 65535) + 128) // 257).astype(np.uint8))
     return im
 
 
