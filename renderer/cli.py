@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Render one scene to an MP4 video, or to a folder of PNG frames "
                        "when OUT ends in '/' or has no suffix.", epilog=LIMITS_TEXT)
     p.add_argument("scene", help="a scene file or a scene name from scenes/")
-    p.add_argument("-o", "--output", type=Path,
+    p.add_argument("-o", "--output", type=_out_path,
                    help="output path (default output/SCENE.mp4)")
     p.add_argument("--shot", help="render only this shot id")
     _add_render_options(p)
@@ -70,14 +70,14 @@ def build_parser() -> argparse.ArgumentParser:
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--frame", type=int, help="scene frame number, from 0")
     where.add_argument("--time", type=float, help="seconds from the start of the scene")
-    p.add_argument("-o", "--output", type=Path, help="PNG path (default output/SCENE-fN.png)")
+    p.add_argument("-o", "--output", type=_out_path, help="PNG path (default output/SCENE-fN.png)")
     _add_render_options(p)
 
     p = sub.add_parser("sheet", help="contact sheet of a scene: a row per shot",
                        description="A contact sheet: one row per shot, frames evenly spaced.",
                        epilog=LIMITS_TEXT)
     p.add_argument("scene")
-    p.add_argument("-o", "--output", type=Path, help="PNG path (default output/SCENE-sheet.png)")
+    p.add_argument("-o", "--output", type=_out_path, help="PNG path (default output/SCENE-sheet.png)")
     p.add_argument("--per-shot", type=int, default=5, help="frames per shot, 1..24 (default 5)")
     p.add_argument("--thumb", type=int, default=384,
                    help="thumbnail width in pixels, 16..1920 (default 384)")
@@ -97,7 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sheet", action="store_true", help="draw NAME's model sheet")
     p.add_argument("--all", action="store_true",
                    help="draw every puppet's sheet as DIR/NAME.png (props in DIR/props/)")
-    p.add_argument("-o", "--output", type=Path, help="PNG for --sheet (default "
+    p.add_argument("-o", "--output", type=_out_path, help="PNG for --sheet (default "
                    "output/NAME-model.png), folder for --all (default output/puppets/)")
     p.add_argument("--width", type=int, default=220,
                    help="width of a sheet cell in pixels, 64..1024 (default 220)")
@@ -111,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "and each layer alone.")
     p.add_argument("name", nargs="?", help="a set name from scenes/sets/, or a set file")
     p.add_argument("--sheet", action="store_true", help="draw NAME's set sheet")
-    p.add_argument("-o", "--output", type=Path,
+    p.add_argument("-o", "--output", type=_out_path,
                    help="PNG for --sheet (default output/NAME-set.png)")
     p.add_argument("--width", type=int, default=1280,
                    help="width of the stage picture in pixels, 320..3840 (default 1280)")
@@ -121,16 +121,23 @@ def build_parser() -> argparse.ArgumentParser:
                        "(skipping scenes whose files are unchanged since their last render) and "
                        "assemble the film output/FILM.mp4 with title cards and transitions.",
                        epilog=LIMITS_TEXT)
-    p.add_argument("--sequence", type=Path, help="sequence file (default scenes/sequence.yaml)")
+    p.add_argument("--sequence", type=_out_path, help="sequence file (default scenes/sequence.yaml)")
     p.add_argument("-j", "--jobs", type=int, default=1,
                    help="scenes rendered in parallel processes (default 1)")
     p.add_argument("--force", action="store_true", help="render every scene even if unchanged")
-    p.add_argument("--output-dir", type=Path, help="where renders go (default output/)")
+    p.add_argument("--output-dir", type=_out_path, help="where renders go (default output/)")
     _add_render_options(p)
 
     from renderer.review.diffcmd import add_parsers as add_review_parsers  # diff, bless
     add_review_parsers(sub)
     return parser
+
+
+def _out_path(text: str) -> Path:
+    """A path argument; an empty one (`-o ''`) is refused, not read as the current folder."""
+    if not text:
+        raise argparse.ArgumentTypeError("expected a path, found an empty one")
+    return Path(text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -188,3 +188,29 @@ def test_numbers_follow_the_core_schema_not_yaml_1_1(tmp_path, text, value):
     path = tmp_path / "n.yaml"
     path.write_text(f"n: {text}\n")
     assert load_yaml(path, SceneError).value["n"].value == value
+
+
+# --------------------------------------------------------------------------- output names
+
+def test_an_empty_output_path_is_refused_not_read_as_the_current_folder(proj, forker):
+    run = forker.run(["render", "good", "--width", "160", "-o", ""], proj, GUARD)
+    assert run.code == 2 and run.stderr.splitlines()[-1] == \
+        "stopmo render: error: argument -o/--output: expected a path, found an empty one"
+
+
+def test_names_too_long_for_the_file_system_are_refused_before_rendering(proj, forker):
+    # a 250-character scene or 300-character film name failed with ENAMETOOLONG at the very end
+    name = "a" * 250
+    (proj / "scenes" / f"{name}.yaml").write_text(
+        (proj / "scenes" / "good.yaml").read_text().replace("scene: good", f"scene: {name}"))
+    run = forker.run(["render", name, "--width", "160"], proj, GUARD)
+    assert (run.code, run.stderr.splitlines()) == (2, [
+        f"stopmo: cannot write {'a' * 40}...: the file name is 254 bytes; the limit is 200 "
+        "bytes (choose a shorter name)"])
+    (proj / "scenes" / f"{name}.yaml").unlink()
+    (proj / "scenes" / "sequence.yaml").write_text(f"film: {'f' * 300}\nscenes: [good]\n")
+    run = forker.run(["batch", "--width", "160"], proj, GUARD)
+    assert (run.code, run.stderr.splitlines()) == (2, [
+        f"stopmo: cannot write {'f' * 40}...: the file name is 304 bytes; the limit is 200 "
+        "bytes (choose a shorter name)"])
+    assert sorted(p.name for p in (proj / "output").iterdir()) == ["good.mp4"]   # nothing rendered

@@ -30,6 +30,7 @@ from renderer.jobs.workers import (
     stop_workers,
 )
 from renderer.load.project import Project
+from renderer.output.files import check_name
 from renderer.output.files import remove_stale_partials
 from renderer.settings import RenderSettings
 
@@ -130,6 +131,8 @@ def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *,
         scene_jobs.append(SceneJob(entry.scene, entry.path, out_dir / f"{entry.scene}.mp4",
                                    settings, cache_key(scene.files(), settings),
                                    plan_scene(scene, settings).frames))
+    for target in [job.target for job in scene_jobs] + [out_dir / f"{sequence.film}.mp4"]:
+        check_name(target)      # before anything renders, not when the film is written
     frames_of = {j.name: j.frames for j in scene_jobs}
     executor = executor or make_executor(jobs)
     progress = Progress(frames_of)
