@@ -21,7 +21,7 @@ import imageio_ffmpeg
 import numpy as np
 
 from renderer.errors import EncodeError
-from renderer.output.encode import open_sink
+from renderer.output.encode import _DISK_FULL, _disk_full, open_sink
 from renderer.output.files import check_target, partial_path, remove_path
 from renderer.output.probe import count_frames, probe, read_frames
 from renderer.settings import RenderSettings
@@ -110,14 +110,18 @@ def assemble(parts: list[Part], target: Path, settings: RenderSettings, seconds:
     decoded a few parts ahead, in a thread pool, and joined in the film's order."""
     check_target(target)
     work = partial_path(target, ".parts")
-    work.mkdir()
     try:
+        work.mkdir()
         pool = ThreadPoolExecutor(max_workers=ASSEMBLY_THREADS)
         try:
             segments = _segments(parts, work, settings, seconds, label, pool, on_frames)
         finally:   # after a failure or Ctrl-C, start nothing more; let the running few end
             pool.shutdown(wait=True, cancel_futures=True)
         _concat(segments, target, film_frames(parts, seconds, settings.fps), label, work)
+    except OSError as err:
+        if err.errno in _DISK_FULL:
+            raise _disk_full(target, label) from None
+        raise
     finally:
         remove_path(work)
 
@@ -191,6 +195,8 @@ def _concat(segments: list[Path], target: Path, expected: int, label: str, work:
                               "-movflags", "+faststart", str(temp)],
                              stdin=subprocess.DEVNULL, capture_output=True)
         if run.returncode != 0:
+            if b"No space left on device" in run.stderr or b"Disk quota exceeded" in run.stderr:
+                raise _disk_full(target, label)
             raise EncodeError(f"joining the film {label} failed: "
                               f"{run.stderr.decode('utf-8', 'replace').strip()[-300:]}")
         counted = count_frames(temp)
