@@ -19,6 +19,8 @@ from renderer.settings import (
     MAX_FPS,
     MAX_IMAGE_PIXELS,
     MAX_SCENE_SECONDS,
+    MAX_SET_SHAPE_STAGES,
+    MAX_SET_SHAPES,
     MAX_SHOT_SECONDS,
     MAX_WIDTH,
     MIN_WIDTH,
@@ -33,7 +35,8 @@ LIMITS_TEXT = (f"limits: width {MIN_WIDTH}..{MAX_WIDTH} px (16:9, so at most {MA
                f"at {MAX_FPS} fps), images up to "
                f"{MAX_IMAGE_PIXELS} pixels ({int(MAX_IMAGE_PIXELS ** 0.5)}x"
                f"{int(MAX_IMAGE_PIXELS ** 0.5)}), scene and puppet files up to "
-               f"{MAX_FILE_BYTES // 2**20} MiB. A refusal names the limit it met.")
+               f"{MAX_FILE_BYTES // 2**20} MiB, a set of up to {MAX_SET_SHAPES} shapes covering "
+               f"up to {MAX_SET_SHAPE_STAGES} stages. A refusal names the limit it met.")
 
 
 def _add_render_options(p: argparse.ArgumentParser) -> None:
@@ -293,13 +296,13 @@ def cmd_validate(args) -> int:
     for path in args.files:
         try:
             what = validate_file(path)
-            print(f"{path}: ok ({what})")
+            print(shown(f"{path}: ok ({what})"))
         except StopmoError as exc:
             failed += 1
-            print(f"stopmo: {exc.format()}", file=sys.stderr)
+            print(f"stopmo: {shown(exc.format())}", file=sys.stderr)
             continue
         for warning in glyph_warnings(path):   # a warning leaves the exit code alone
-            print(f"stopmo: {warning}", file=sys.stderr)
+            print(f"stopmo: {shown(warning)}", file=sys.stderr)
     return 2 if failed else 0
 
 
@@ -354,7 +357,7 @@ def cmd_puppets(args) -> int:
     lines, errors = modelsheet.cast_listing(project)
     print("\n".join(lines))
     for message in errors:
-        print(f"stopmo: {message}", file=sys.stderr)
+        print(f"stopmo: {shown(message)}", file=sys.stderr)
     return 2 if errors else 0
 
 
@@ -370,7 +373,7 @@ def cmd_set(args) -> int:
         lines, errors = setsheet.set_listing(project)
         print("\n".join(lines))
         for message in errors:
-            print(f"stopmo: {message}", file=sys.stderr)
+            print(f"stopmo: {shown(message)}", file=sys.stderr)
         return 2 if errors else 0
     set_def = setsheet.resolve(project, args.name)
     if args.sheet:

@@ -136,7 +136,7 @@ def did_you_mean(name: str, known: list[str] | tuple[str, ...], what: str,
     return f"known {what}s{order}: {listing(name, known, listed_by)}"
 
 
-_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0)) if c != 0x0A}
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
 
 
 def shown(text: str) -> str:

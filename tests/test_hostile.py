@@ -214,3 +214,13 @@ def test_names_too_long_for_the_file_system_are_refused_before_rendering(proj, f
         f"stopmo: cannot write {'f' * 40}...: the file name is 304 bytes; the limit is 200 "
         "bytes (choose a shorter name)"])
     assert sorted(p.name for p in (proj / "output").iterdir()) == ["good.mp4"]   # nothing rendered
+
+
+def test_a_scene_name_with_a_newline_is_refused_where_it_is_written(proj, forker):
+    # it failed only when the film was assembled, after every scene had rendered
+    (proj / "scenes" / "a\nb.yaml").write_text(
+        'scene: "a\\nb"\nset: other_dining_room\nshots:\n  - id: a\n    duration: 1\n')
+    run = forker.run(["validate", "scenes/a\nb.yaml"], proj, GUARD)
+    assert (run.code, run.stderr.splitlines()) == (2, [
+        "stopmo: scenes/a\\x0ab.yaml:1:8: scene: expected a scene name without control "
+        "characters, found 'a\\nb' (it names files: rename the file too)"])
