@@ -246,7 +246,7 @@ def placed_layers(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
     placed = []
     for i, layer in enumerate(set_def.layers):
         m = camera_matrix(cam, layer.depth, settings.scale)
-        sprite = paintings.layer(set_def, i, _layer_scale(cam, layer, settings),
+        sprite = paintings.layer(set_def, i, _layer_scale(cam, set_def, i, settings, paintings),
                                  set_def.dof, grade)
         solid = None if _covers(i, layer.depth, sprite) else layer_solid(paintings, sprite)
         tiles = paintings.tiles(sprite) if (crumble or {}).get(layer.name, 0.0) > 0.0 else ()
@@ -348,15 +348,21 @@ def _draw_crumbling(frame: np.ndarray, set_name: str, layer: str, sprite: LayerS
         blit(frame, tile, m @ place, 1.0 - q * q, hidden=hidden)
 
 
-def _layer_scale(cam: CameraKey, layer: Layer, settings: RenderSettings) -> float:
-    """The paint scale of `layer` seen by `cam` (its zoom is 1/depth of the camera's), within
-    the painting budget for this output size (`bounded_scale`)."""
+def _layer_scale(cam: CameraKey, set_def: SetDef, index: int, settings: RenderSettings,
+                 paintings: Paintings) -> float:
+    """The paint scale of layer `index` seen by `cam` (its zoom is 1/depth of the camera's),
+    within the painting budget for this output size (`bounded_scale`)."""
+    layer = set_def.layers[index]
     scale = paint_scale(settings.scale * (1.0 + (cam.zoom - 1.0) / layer.depth))
-    extent = layer.extent if layer.background is not None else None
-    x0, y0, x1, y1 = layer.extent
-    window, work = covered(layer.shapes, extent)
-    return bounded_scale(scale, (min(window, (x1 - x0) * (y1 - y0)), work),
+    return bounded_scale(scale, paintings.get("covered", (set_def, index),
+                                              lambda: _layer_covers(layer)),
                          settings.width * settings.height)
+
+
+def _layer_covers(layer: Layer) -> tuple[float, float]:
+    x0, y0, x1, y1 = layer.extent
+    window, work = covered(layer.shapes, layer.extent if layer.background is not None else None)
+    return min(window, (x1 - x0) * (y1 - y0)), work
 
 
 def _backdrop(paintings: Paintings, set_def: SetDef, cam: CameraKey,
@@ -391,16 +397,18 @@ def _actor_sprites(paintings: Paintings, actor: ActorPose, need: float,
     """(painting, slot index) of every attachment `actor` shows, back to front, each painted
     within the painting budget of a `frame_pixels` frame (`bounded_scale`)."""
     scale = paint_scale(need * actor.scale)
-    return [(paintings.attachment(actor.puppet, att, _part_scale(actor, att, scale, frame_pixels),
-                                  grade), slot)
-            for slot, att in enumerate(actor.attachments) if att is not None]
+    return [(paintings.attachment(actor.puppet, att,
+                                  _part_scale(paintings, actor, att, scale, frame_pixels), grade),
+             slot) for slot, att in enumerate(actor.attachments) if att is not None]
 
 
-def _part_scale(actor: ActorPose, attachment: str, scale: float, frame_pixels: int) -> float:
+def _part_scale(paintings: Paintings, actor: ActorPose, attachment: str, scale: float,
+                frame_pixels: int) -> float:
     art = actor.puppet.attachments[attachment]
     if isinstance(art, ImageArt):
         return scale        # painted at most at its own resolution (`sprites._image_sprite`)
-    return bounded_scale(scale, covered(art), frame_pixels)
+    return bounded_scale(scale, paintings.get("covered", (actor.puppet, attachment),
+                                              lambda: covered(art)), frame_pixels)
 
 
 def _draw_actor(frame: np.ndarray, paintings: Paintings, actor: ActorPose, cam_m: np.ndarray,

@@ -23,7 +23,8 @@ T = TypeVar("T")
 # How many of each a render keeps: a cast shows a few hundred attachments at two or three
 # scales; a set has a handful of layers, each painted at one or two scales in a shot.
 KEEP = {"attachment": 4096, "layer": 24, "tiles": 16, "shadow": 256, "solid": 24,
-        "look": 8, "plate": 8, "caption": 128}   # post chains (with their plates), fog, captions
+        "look": 8, "plate": 8, "caption": 128,   # post chains (with their plates), fog, captions
+        "covered": 4096}                         # the area a layer's or part's shapes cover
 
 
 class Paintings:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -49,7 +49,6 @@ def bounded_scale(scale: float, covered: tuple[float, float], frame_pixels: int)
     return 2.0 ** (math.floor(math.log2(room) - 1e-9) / 2)
 
 
-@lru_cache(maxsize=512)
 def covered(shapes: tuple[Prim, ...], extent: tuple[float, float, float, float] | None = None
             ) -> tuple[float, float]:
     """(window, work) in square stage units: the box around `shapes` (the whole `extent` for an
