@@ -149,3 +149,20 @@ def test_the_grain_field_is_kept_and_read_back_identical(tmp_path, monkeypatch):
     monkeypatch.setenv("STOPMO_CACHE", str(tmp_path))
     other = post.Grain(seed=6, width=320, height=180)
     assert not np.array_equal(other.plates()[0], made[0])   # another seed misses
+
+
+def test_a_full_disk_leaves_no_hidden_temporary_file(tmp_path, monkeypatch):
+    """A write that fails (147 hidden files were found after a full disk) removes its temporary
+    file; the painting is simply not kept."""
+    import errno
+    monkeypatch.setenv("STOPMO_CACHE", str(tmp_path))
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(paintcache.os, "replace", full)
+    digest = paintcache.key("test", "full")
+    paintcache.store(digest, np.zeros((8, 8, 4), np.uint8), (1.0,))
+    monkeypatch.undo()
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == []
+    monkeypatch.setenv("STOPMO_CACHE", str(tmp_path))
+    assert paintcache.load(digest) is None
