@@ -21,9 +21,10 @@ MAX_SCENE_SECONDS = 600.0    # with MAX_FPS: at most 36 000 frames a scene
 MAX_IMAGE_PIXELS = 4096 * 4096
 MAX_FILE_BYTES = 2 * 1024 * 1024
 # A painting (a set layer, a puppet part) holds at most this many frames' worth of pixels, and its
-# shapes' boxes cover at most PAINT_WORK_FRAMES frames (the time painting takes): one that would
-# hold more, seen up close or huge, is painted at a lower resolution (shown enlarged), so memory
-# and time follow the output, not the zoom or the extent. No shipped painting comes near.
+# shapes' boxes cover at most PAINT_WORK_FRAMES frames (the time painting takes): a layer that
+# would hold more, seen up close or huge, is painted only where the camera looks, a part at a
+# lower resolution (shown enlarged), so memory and time follow the output, not the zoom or the
+# extent. No shipped painting comes near.
 MAX_PAINT_FRAMES = 16
 # A set's shapes: at most this many, and their boxes cover at most this many stages' worth of
 # area (1920x1080 units each), so painting a set takes seconds, not minutes. The shipped sets

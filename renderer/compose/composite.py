@@ -21,7 +21,7 @@ from renderer.model.set import Layer, SetDef
 from renderer.paint.grade import Grade
 from renderer.paint.prims import Sprite
 from renderer.model.art import ImageArt
-from renderer.paint.sprites import LayerSprite, bounded_scale, covered, paint_scale
+from renderer.paint.sprites import DOF_SIGMA, LayerSprite, bounded_scale, covered, paint_scale
 from renderer.settings import STAGE_H, STAGE_W, RenderSettings
 from renderer.stage import rig
 from renderer.stage.pose import ActorPose, StageState
@@ -246,8 +246,8 @@ def placed_layers(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
     placed = []
     for i, layer in enumerate(set_def.layers):
         m = camera_matrix(cam, layer.depth, settings.scale)
-        sprite = paintings.layer(set_def, i, _layer_scale(cam, set_def, i, settings, paintings),
-                                 set_def.dof, grade)
+        scale, clip = _layer_view(cam, set_def, i, settings, paintings)
+        sprite = paintings.layer(set_def, i, scale, set_def.dof, grade, clip)
         solid = None if _covers(i, layer.depth, sprite) else layer_solid(paintings, sprite)
         tiles = paintings.tiles(sprite) if (crumble or {}).get(layer.name, 0.0) > 0.0 else ()
         placed.append(PlacedLayer(i, layer, sprite, m,
@@ -348,15 +348,34 @@ def _draw_crumbling(frame: np.ndarray, set_name: str, layer: str, sprite: LayerS
         blit(frame, tile, m @ place, 1.0 - q * q, hidden=hidden)
 
 
-def _layer_scale(cam: CameraKey, set_def: SetDef, index: int, settings: RenderSettings,
-                 paintings: Paintings) -> float:
-    """The paint scale of layer `index` seen by `cam` (its zoom is 1/depth of the camera's),
-    within the painting budget for this output size (`bounded_scale`)."""
+def _layer_view(cam: CameraKey, set_def: SetDef, index: int, settings: RenderSettings,
+                paintings: Paintings) -> tuple[float, tuple[float, float, float, float] | None]:
+    """(scale, clip) to paint layer `index` with for `cam`: the scale it is seen at (its zoom is
+    1/depth of the camera's), and None to paint it whole; or, when it is too large to paint whole
+    at that scale (MAX_PAINT_FRAMES, PAINT_WORK_FRAMES: a near layer under a close zoom, a huge
+    extent), the part `cam` shows, on a grid of a quarter of the view so that a camera moving a
+    little reuses it, within the same budget (`bounded_scale`)."""
     layer = set_def.layers[index]
     scale = paint_scale(settings.scale * (1.0 + (cam.zoom - 1.0) / layer.depth))
-    return bounded_scale(scale, paintings.get("covered", (set_def, index),
-                                              lambda: _layer_covers(layer)),
-                         settings.width * settings.height)
+    frame = settings.width * settings.height
+    whole = paintings.get("covered", (set_def, index), lambda: _layer_covers(layer))
+    if bounded_scale(scale, whole, frame) == scale:
+        return scale, None
+    inverse = np.linalg.inv(camera_matrix(cam, layer.depth, settings.scale))
+    corners = inverse @ np.array([[0, settings.width, 0, settings.width],
+                                  [0, 0, settings.height, settings.height], [1, 1, 1, 1]])
+    x0, y0, x1, y1 = corners[0].min(), corners[1].min(), corners[0].max(), corners[1].max()
+    sx, sy = (x1 - x0) / 4, (y1 - y0) / 4
+    clip = (math.floor(x0 / sx - 1) * sx, math.floor(y0 / sy - 1) * sy,
+            math.ceil(x1 / sx + 1) * sx, math.ceil(y1 / sy + 1) * sy)
+    area = (clip[2] - clip[0]) * (clip[3] - clip[1])
+    blur = DOF_SIGMA * set_def.dof * abs(1.0 - 1.0 / layer.depth)   # stage units of blur
+    if blur > 0:    # what a blur wider than CLIP_BLUR_PX erases need not be painted
+        scale = min(scale, paint_scale(CLIP_BLUR_PX / blur))
+    return bounded_scale(scale, (area, area), frame), tuple(round(v, 6) for v in clip)
+
+
+CLIP_BLUR_PX = 8.0   # a clipped layer's depth-of-field blur is painted at most this many px wide
 
 
 def _layer_covers(layer: Layer) -> tuple[float, float]:

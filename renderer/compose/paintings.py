@@ -60,9 +60,9 @@ class Paintings:
                         lambda: sprites.attachment_sprite(puppet, attachment, scale, grade))
 
     def layer(self, set_def: SetDef, index: int, scale: float, dof: float,
-              grade: Grade | None = None) -> LayerSprite:
-        return self.get("layer", (set_def, index, scale, dof, grade),
-                        lambda: sprites.layer_sprite(set_def, index, scale, dof, grade))
+              grade: Grade | None = None, clip: tuple | None = None) -> LayerSprite:
+        return self.get("layer", (set_def, index, scale, dof, grade, clip),
+                        lambda: sprites.layer_sprite(set_def, index, scale, dof, grade, clip))
 
     def tiles(self, sprite: LayerSprite) -> tuple:
         return self.get("tiles", sprite, lambda: sprites.layer_tiles(sprite))

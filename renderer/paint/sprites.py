@@ -136,27 +136,35 @@ class LayerSprite:
 
 
 def layer_sprite(set_def: SetDef, index: int, scale: float, dof: float,
-                 grade: Grade | None = None) -> LayerSprite:
-    """A set layer painted at `scale` with depth of field `dof`, in `grade`'s colours if given."""
+                 grade: Grade | None = None,
+                 clip: tuple[float, float, float, float] | None = None) -> LayerSprite:
+    """A set layer painted at `scale` with depth of field `dof`, in `grade`'s colours if given;
+    with `clip` (stage units x0, y0, x1, y1), only that part of it (a layer too large to paint
+    whole at this scale, seen up close)."""
     layer: Layer = set_def.layers[index]
     seed = jitter.key_int(0, set_def.name, layer.name)
 
     def painted() -> tuple[np.ndarray, tuple[float, ...]]:
-        sprite = _paint_layer(layer, scale, dof, seed)
+        sprite = _paint_layer(layer, scale, dof, seed, clip)
         return sprite.rgba, (*sprite.origin, float(sprite.opaque))
 
-    rgba, (ox, oy, opaque) = _kept(paintcache.key("layer", layer, scale, dof, seed, DOF_SIGMA),
-                                   grade, painted)
+    parts = (layer, scale, dof, seed, DOF_SIGMA) + ((clip,) if clip is not None else ())
+    rgba, (ox, oy, opaque) = _kept(paintcache.key("layer", *parts), grade, painted)
     return LayerSprite(rgba, (ox, oy), scale, bool(opaque))
 
 
-def _paint_layer(layer: Layer, scale: float, dof: float, seed: int) -> LayerSprite:
+def _paint_layer(layer: Layer, scale: float, dof: float, seed: int,
+                 clip: tuple[float, float, float, float] | None = None) -> LayerSprite:
     x0, y0, x1, y1 = layer.extent
     shapes = [_shifted(p, -x0, -y0) for p in layer.shapes]
     sigma = DOF_SIGMA * dof * abs(1.0 - 1.0 / layer.depth) * scale
     blur = sigma > 0.3  # depth of field: out-of-focus layers are painted soft once, not per frame
+    margin = _blur_margin(sigma) if blur else 0
+    window = None if clip is None else (
+        math.floor((clip[0] - x0) * scale) - margin, math.floor((clip[1] - y0) * scale) - margin,
+        math.ceil((clip[2] - x0) * scale) + margin, math.ceil((clip[3] - y0) * scale) + margin)
     rgba, (j0, i0) = paint_layer(shapes, (x1 - x0, y1 - y0), scale, seed, layer.background,
-                                 margin=_blur_margin(sigma) if blur else 0)
+                                 margin=margin, clip=window)
     if blur and rgba.size:
         cv2.GaussianBlur(rgba, (0, 0), sigma, dst=rgba)   # in place: a backdrop is ~15 MB
     x0, y0 = x0 + j0 / scale, y0 + i0 / scale
