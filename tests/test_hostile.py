@@ -224,3 +224,28 @@ def test_a_scene_name_with_a_newline_is_refused_where_it_is_written(proj, forker
     assert (run.code, run.stderr.splitlines()) == (2, [
         "stopmo: scenes/a\\x0ab.yaml:1:8: scene: expected a scene name without control "
         "characters, found 'a\\nb' (it names files: rename the file too)"])
+
+
+def test_a_clipped_layer_painting_is_the_same_part_of_the_whole_one(monkeypatch):
+    """A layer too large to paint whole is painted where the camera looks: that part must be
+    the picture the whole painting has there (within a level of rounding)."""
+    from conftest import REPO
+    from renderer.load.project import Project
+    from renderer.paint.sprites import layer_sprite
+    monkeypatch.setenv("STOPMO_CACHE", "off")
+    set_def = Project(REPO).set("other_dining_room")
+    scale, clip = 0.25, (500.0, 300.0, 900.0, 700.0)
+    compared = 0
+    for i in range(len(set_def.layers)):
+        whole = layer_sprite(set_def, i, scale, 0.0)
+        part = layer_sprite(set_def, i, scale, 0.0, clip=clip)
+        if part.rgba.shape[:2] == (1, 1):       # nothing of this layer in the window
+            continue
+        ox = round((part.origin[0] - whole.origin[0]) * scale)
+        oy = round((part.origin[1] - whole.origin[1]) * scale)
+        h, w = part.rgba.shape[:2]
+        same = whole.rgba[oy:oy + h, ox:ox + w].astype(int)
+        assert same.shape == part.rgba.shape
+        assert np.abs(same - part.rgba).max() <= 1
+        compared += 1
+    assert compared >= 2
