@@ -7,19 +7,23 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import signal
 import sys
 import time
 from pathlib import Path
 
 from renderer import __version__
-from renderer.errors import INTERRUPTED_EXIT, LimitError, OutputError, SceneError, StopmoError
+from renderer.errors import (INTERRUPTED_EXIT, LimitError, OutputError, SceneError, StopmoError,
+                             shown)
 from renderer.settings import (
     CAPTIONS,
     MAX_FILE_BYTES,
     MAX_FPS,
     MAX_IMAGE_PIXELS,
     MAX_SCENE_SECONDS,
+    MAX_SET_SHAPE_STAGES,
+    MAX_SET_SHAPES,
     MAX_SHOT_SECONDS,
     MAX_WIDTH,
     MIN_WIDTH,
@@ -34,7 +38,8 @@ LIMITS_TEXT = (f"limits: width {MIN_WIDTH}..{MAX_WIDTH} px (16:9, so at most {MA
                f"at {MAX_FPS} fps), images up to "
                f"{MAX_IMAGE_PIXELS} pixels ({int(MAX_IMAGE_PIXELS ** 0.5)}x"
                f"{int(MAX_IMAGE_PIXELS ** 0.5)}), scene and puppet files up to "
-               f"{MAX_FILE_BYTES // 2**20} MiB. A refusal names the limit it met.")
+               f"{MAX_FILE_BYTES // 2**20} MiB, a set of up to {MAX_SET_SHAPES} shapes covering "
+               f"up to {MAX_SET_SHAPE_STAGES} stages. A refusal names the limit it met.")
 
 
 def _add_render_options(p: argparse.ArgumentParser) -> None:
@@ -65,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Render one scene to an MP4 video, or to a folder of PNG frames "
                        "when OUT ends in '/' or has no suffix.", epilog=LIMITS_TEXT)
     p.add_argument("scene", help="a scene file or a scene name from scenes/")
-    p.add_argument("-o", "--output", type=Path,
+    p.add_argument("-o", "--output", type=_out_path,
                    help="output path (default output/SCENE.mp4)")
     p.add_argument("--shot", help="render only this shot id")
     _add_render_options(p)
@@ -77,14 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
     where = p.add_mutually_exclusive_group(required=True)
     where.add_argument("--frame", type=int, help="scene frame number, from 0")
     where.add_argument("--time", type=float, help="seconds from the start of the scene")
-    p.add_argument("-o", "--output", type=Path, help="PNG path (default output/SCENE-fN.png)")
+    p.add_argument("-o", "--output", type=_out_path, help="PNG path (default output/SCENE-fN.png)")
     _add_render_options(p)
 
     p = sub.add_parser("sheet", help="contact sheet of a scene: a row per shot",
                        description="A contact sheet: one row per shot, frames evenly spaced.",
                        epilog=LIMITS_TEXT)
     p.add_argument("scene")
-    p.add_argument("-o", "--output", type=Path, help="PNG path (default output/SCENE-sheet.png)")
+    p.add_argument("-o", "--output", type=_out_path, help="PNG path (default output/SCENE-sheet.png)")
     p.add_argument("--per-shot", type=int, default=5, help="frames per shot, 1..24 (default 5)")
     p.add_argument("--thumb", type=int, default=384,
                    help="thumbnail width in pixels, 16..1920 (default 384)")
@@ -104,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sheet", action="store_true", help="draw NAME's model sheet")
     p.add_argument("--all", action="store_true",
                    help="draw every puppet's sheet as DIR/NAME.png (props in DIR/props/)")
-    p.add_argument("-o", "--output", type=Path, help="PNG for --sheet (default "
+    p.add_argument("-o", "--output", type=_out_path, help="PNG for --sheet (default "
                    "output/NAME-model.png), folder for --all (default output/puppets/)")
     p.add_argument("--width", type=int, default=220,
                    help="width of a sheet cell in pixels, 64..1024 (default 220)")
@@ -132,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "and each layer alone.")
     p.add_argument("name", nargs="?", help="a set name from scenes/sets/, or a set file")
     p.add_argument("--sheet", action="store_true", help="draw NAME's set sheet")
-    p.add_argument("-o", "--output", type=Path,
+    p.add_argument("-o", "--output", type=_out_path,
                    help="PNG for --sheet (default output/NAME-set.png)")
     p.add_argument("--width", type=int, default=1280,
                    help="width of the stage picture in pixels, 320..3840 (default 1280)")
@@ -152,16 +157,23 @@ def build_parser() -> argparse.ArgumentParser:
                        "(skipping scenes whose files are unchanged since their last render) and "
                        "assemble the film output/FILM.mp4 with title cards and transitions.",
                        epilog=LIMITS_TEXT)
-    p.add_argument("--sequence", type=Path, help="sequence file (default scenes/sequence.yaml)")
+    p.add_argument("--sequence", type=_out_path, help="sequence file (default scenes/sequence.yaml)")
     p.add_argument("-j", "--jobs", type=int, default=1,
                    help="scenes rendered in parallel processes (default 1)")
     p.add_argument("--force", action="store_true", help="render every scene even if unchanged")
-    p.add_argument("--output-dir", type=Path, help="where renders go (default output/)")
+    p.add_argument("--output-dir", type=_out_path, help="where renders go (default output/)")
     _add_render_options(p)
 
     from renderer.review.diffcmd import add_parsers as add_review_parsers  # diff, bless
     add_review_parsers(sub)
     return parser
+
+
+def _out_path(text: str) -> Path:
+    """A path argument; an empty one (`-o ''`) is refused, not read as the current folder."""
+    if not text:
+        raise argparse.ArgumentTypeError("expected a path, found an empty one")
+    return Path(text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -173,8 +185,11 @@ def main(argv: list[str] | None = None) -> int:
         print("stopmo: interrupted; nothing was left half-written", file=sys.stderr)
         return INTERRUPTED_EXIT
     except StopmoError as exc:
-        print(f"stopmo: {exc.format()}", file=sys.stderr)
+        print(f"stopmo: {shown(exc.format())}", file=sys.stderr)
         return exc.exit_code
+    except BrokenPipeError:   # `stopmo list | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as exc:  # noqa: BLE001 - a bug of ours: one line, not a traceback
         return _internal_error(exc)
     finally:
@@ -186,13 +201,12 @@ def main(argv: list[str] | None = None) -> int:
 def _internal_error(exc: Exception) -> int:
     """Report a failure no check foresaw: what happened in one line, the traceback only on
     request (STOPMO_DEBUG=1), exit code 1. Outputs are written atomically, so nothing is torn."""
-    import os
     import traceback
     if os.environ.get("STOPMO_DEBUG"):
         traceback.print_exc()
     where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
     at = f" (in {Path(where[0].filename).name}:{where[0].lineno})" if where else ""
-    print(f"stopmo: internal error: {type(exc).__name__}: {exc}{at}; nothing already on disk "
+    print(f"stopmo: internal error: {type(exc).__name__}: {shown(str(exc))}{at}; nothing already on disk "
           f"was replaced. Run again with STOPMO_DEBUG=1 for the traceback, and please report it.",
           file=sys.stderr)
     return 1
@@ -316,13 +330,13 @@ def cmd_validate(args) -> int:
     for path in args.files:
         try:
             what = validate_file(path)
-            print(f"{path}: ok ({what})")
+            print(shown(f"{path}: ok ({what})"))
         except StopmoError as exc:
             failed += 1
-            print(f"stopmo: {exc.format()}", file=sys.stderr)
+            print(f"stopmo: {shown(exc.format())}", file=sys.stderr)
             continue
         for warning in glyph_warnings(path) + line_face_warnings(path):   # exit code stays 0
-            print(f"stopmo: {warning}", file=sys.stderr)
+            print(f"stopmo: {shown(warning)}", file=sys.stderr)
     return 2 if failed else 0
 
 
@@ -339,14 +353,14 @@ def cmd_list(args) -> int:
     for path in project.scene_paths():
         try:
             s = load_scene(path, project)
-            print(f"  {s.name:<24} {seconds_text(s.duration):>8}  {len(s.shots)} shots  "
-                  f"{s.title}")
+            print(shown(f"  {s.name:<24} {seconds_text(s.duration):>8}  {len(s.shots)} shots  "
+                        f"{s.title}"))
         except StopmoError as exc:
-            print(f"  {path.stem:<24} (invalid: {exc.format()})")
-    print("sequences:", ", ".join(p.stem for p in project.sequence_paths()) or "none")
-    print("puppets:", ", ".join(project.puppet_names) or "none")
-    print("props:  ", ", ".join(project.prop_names) or "none")
-    print("sets:   ", ", ".join(project.set_names) or "none")
+            print(shown(f"  {path.stem:<24} (invalid: {exc.format()})"))
+    print(shown("sequences: " + (", ".join(p.stem for p in project.sequence_paths()) or "none")))
+    print(shown("puppets: " + (", ".join(project.puppet_names) or "none")))
+    print(shown("props:   " + (", ".join(project.prop_names) or "none")))
+    print(shown("sets:    " + (", ".join(project.set_names) or "none")))
     return 0
 
 
@@ -377,7 +391,7 @@ def cmd_puppets(args) -> int:
     lines, errors = modelsheet.cast_listing(project)
     print("\n".join(lines))
     for message in errors:
-        print(f"stopmo: {message}", file=sys.stderr)
+        print(f"stopmo: {shown(message)}", file=sys.stderr)
     return 2 if errors else 0
 
 
@@ -406,7 +420,7 @@ def cmd_set(args) -> int:
         lines, errors = setsheet.set_listing(project)
         print("\n".join(lines))
         for message in errors:
-            print(f"stopmo: {message}", file=sys.stderr)
+            print(f"stopmo: {shown(message)}", file=sys.stderr)
         return 2 if errors else 0
     set_def = setsheet.resolve(project, args.name)
     if args.sheet:
@@ -426,7 +440,9 @@ def cmd_batch(args) -> int:
     project = _project(args.sequence.parent if args.sequence else None)
     sequence = args.sequence or project.scenes_dir / "sequence.yaml"
     if not sequence.is_file():
-        raise SceneError(f"{sequence}: no such file", hint="a sequence lists the film's scenes")
+        from renderer.load.project import not_a_file
+        raise SceneError(f"{sequence}: {not_a_file(sequence) or 'no such file'}",
+                         hint="a sequence lists the film's scenes")
     if not 1 <= args.jobs <= 64:
         raise SceneError(f"--jobs {args.jobs}: expected 1..64")
     return run_film(project, sequence, _settings(args), jobs=args.jobs, force=args.force,

@@ -134,3 +134,12 @@ def did_you_mean(name: str, known: list[str] | tuple[str, ...], what: str,
         return f"there are no {what}s"
     order = ", nearest first" if len(known) > LIST_ALL else ""
     return f"known {what}s{order}: {listing(name, known, listed_by)}"
+
+
+_CONTROLS = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))}
+
+
+def shown(text: str) -> str:
+    """`text` safe to print on a terminal: control characters from a user's files (an escape
+    sequence in a name, a title or a path) are written as `\\x1b`, never sent raw."""
+    return text.translate(_CONTROLS)

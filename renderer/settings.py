@@ -16,6 +16,7 @@ MAX_WIDTH = 3840
 MIN_WIDTH = 64
 MAX_FPS = 60
 MAX_SHOT_SECONDS = 120.0
+MIN_SHOT_SECONDS = 0.01     # shorter holds no frame at some fps (a 1e-8 s shot held none)
 MAX_SCENE_SECONDS = 600.0    # with MAX_FPS: at most 36 000 frames a scene
 MAX_IMAGE_PIXELS = 4096 * 4096
 MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -24,6 +25,18 @@ SAMPLE_RATE = 48000
 MAX_AUDIO_BYTES = 64 * 1024 * 1024    # a recording or sound file (about 6 min of 16-bit stereo)
 MAX_RECORDING_SECONDS = MAX_SHOT_SECONDS
 CAPTIONS = ("auto", "burn", "track", "off")
+# A painting (a set layer, a puppet part) holds at most this many frames' worth of pixels, and its
+# shapes' boxes cover at most PAINT_WORK_FRAMES frames (the time painting takes): a layer that
+# would hold more, seen up close or huge, is painted only where the camera looks, a part at a
+# lower resolution (shown enlarged), so memory and time follow the output, not the zoom or the
+# extent. No shipped painting comes near.
+MAX_PAINT_FRAMES = 16
+# A set's shapes: at most this many, and their boxes cover at most this many stages' worth of
+# area (1920x1080 units each), so painting a set takes seconds, not minutes. The shipped sets
+# hold up to 275 shapes covering up to 24 stages.
+MAX_SET_SHAPES = 1000
+MAX_SET_SHAPE_STAGES = 40
+PAINT_WORK_FRAMES = 64
 
 
 @dataclass(frozen=True)

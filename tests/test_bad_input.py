@@ -96,10 +96,33 @@ def _huge_file(root: Path) -> None:
     (root / "scenes" / "huge_file.yaml").write_text(text + ("# padding" + " " * 90 + "\n") * 32_000)
 
 
+def _png_folder(root: Path) -> None:
+    (root / "puppets" / "folder.png").mkdir()
+
+
+def _png_fifo(root: Path) -> None:
+    # opening a FIFO for reading blocks until a writer comes: it must never be opened
+    os.mkfifo(root / "puppets" / "fifo.png")
+
+
+def _png_loop(root: Path) -> None:
+    (root / "puppets" / "loop.png").symlink_to("loop.png")
+
+
+def _many_shapes(root: Path) -> None:
+    # 1,001 small felt rectangles in one set (13,000 took past ten minutes to paint)
+    rects = "".join(f"      - {{shape: rect, at: [{i % 1900}, {i % 1000}], size: [10, 10], "
+                    f"color: '#443322', material: felt}}\n" for i in range(1001))
+    (root / "scenes" / "sets" / "set_too_many_shapes.yaml").write_text(
+        "set: set_too_many_shapes\nlayers:\n  - name: wall\n    depth: 3\n    shapes:\n" + rects)
+
+
 # Inputs made at run time: (corpus path, maker). The path has an expected message but no file, or
 # a file that refers to something the maker creates.
 GENERATED = {"puppets/png_bomb.yaml": _bomb_png, "puppets/png_symlink.yaml": _symlink_out,
-             "scenes/huge_file.yaml": _huge_file}
+             "scenes/huge_file.yaml": _huge_file, "puppets/png_folder.yaml": _png_folder,
+             "puppets/png_fifo.yaml": _png_fifo, "puppets/png_loop.yaml": _png_loop,
+             "sets/set_too_many_shapes.yaml": _many_shapes}
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from renderer.errors import PuppetError
 from renderer.load import puppet
 from renderer.load import set as sets
 from renderer.load.project import Project
+from renderer.paint.paintcache import seal, unseal
 
 
 @pytest.fixture
@@ -59,15 +60,53 @@ def test_sets_are_kept_too(project_dir, cache, monkeypatch):
     assert parses == []
 
 
-def test_an_edited_file_or_a_new_image_beside_it_is_read_again(project_dir, cache, monkeypatch):
+IMAGE_PUPPET = """puppet: patchy
+bones:
+  - {name: root}
+  - {name: body, parent: root, at: [0, -100], length: 100}
+slots:
+  - {name: body, bone: body, attachment: body}
+attachments:
+  body: {image: parts/part.png}
+"""
+
+
+def write_png(path, rgb):
+    from PIL import Image
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (4, 4), rgb).save(path)
+
+
+def test_an_edited_file_is_read_again(project_dir, cache, monkeypatch):
     path = project_dir / "puppets" / "coraline.yaml"
     Project(project_dir).puppet("coraline")
     parses = count_parses(monkeypatch, puppet)
     path.write_text(path.read_text().replace("title: Coraline", "title: Coraline Jones"))
     assert Project(project_dir).puppet("coraline").title == "Coraline Jones"
-    (path.parent / "patch.png").write_bytes(b"any new image beside the puppet")
-    Project(project_dir).puppet("coraline")
-    assert parses == ["coraline.yaml", "coraline.yaml"]
+    assert parses == ["coraline.yaml"]
+
+
+def test_the_key_covers_exactly_the_images_a_puppet_references(project_dir, cache, monkeypatch):
+    """An edited image in a sub-folder is read again (it rendered red after turning blue); a new
+    PNG, or a FIFO named like one, that nothing references is never opened."""
+    (project_dir / "puppets" / "patchy.yaml").write_text(IMAGE_PUPPET)
+    part = project_dir / "puppets" / "parts" / "part.png"
+    write_png(part, (255, 0, 0))
+
+    def colour():
+        [(_, art)] = Project(project_dir).puppet("patchy").attachments.items()
+        return tuple(int(c) for c in art.rgba[0, 0, :3])
+    assert colour() == (255, 0, 0)
+    write_png(part, (0, 0, 255))
+    assert colour() == (0, 0, 255)
+    project = Project(project_dir)
+    project.puppet("patchy")
+    assert project.assets_of(project_dir / "puppets" / "patchy.yaml") == [part.resolve()]
+    parses = count_parses(monkeypatch, puppet)
+    (project_dir / "puppets" / "patch.png").write_bytes(b"an image nobody references")
+    os.mkfifo(project_dir / "puppets" / "fifo.png")      # opening it would block forever
+    assert colour() == (0, 0, 255)
+    assert parses == []
 
 
 def test_a_broken_file_is_never_kept(project_dir, cache):
@@ -89,12 +128,14 @@ def test_a_kept_file_that_is_not_a_definition_is_refused_not_run(project_dir, ca
                                                                  monkeypatch):
     first = Project(project_dir).puppet("coraline")
     [file] = kept(cache)
-    file.write_bytes(pickle.dumps(Payload()))
-    monkeypatch.chdir(tmp_path)
-    again = Project(project_dir).puppet("coraline")
-    assert not (tmp_path / "ran").exists()
-    assert pickle.dumps(again) == pickle.dumps(first)
-    assert pickle.dumps(pickle.loads(file.read_bytes())) == pickle.dumps(first)   # mended
+    for forged in (pickle.dumps(Payload()), seal(pickle.dumps((Payload(), [])))):
+        file.write_bytes(forged)    # unsealed, or sealed with a checksum that matches
+        monkeypatch.chdir(tmp_path)
+        again = Project(project_dir).puppet("coraline")
+        assert not (tmp_path / "ran").exists()
+        assert pickle.dumps(again) == pickle.dumps(first)
+        mended, _ = pickle.loads(unseal(file.read_bytes()))
+        assert pickle.dumps(mended) == pickle.dumps(first)
 
 
 def test_nothing_is_kept_with_the_cache_off(project_dir, tmp_path, monkeypatch):

@@ -334,3 +334,62 @@ def test_a_previous_render_is_replaced_by_the_new_one(proj):
     assert video.code == 0 and still.code == 0, (video.stderr, still.stderr)
     assert target.read_bytes() != previous and picture.stat().st_size > 100
     assert leftovers(proj) == []
+
+
+def test_a_batch_killed_outright_leaves_no_process_behind(proj):
+    """`kill -9` of a batch passes nothing on: its workers (SIGTERM, so each stops its ffmpeg
+    and removes its temporary video), its progress manager and the resource tracker must still
+    end, and a rerun finds nothing running and renders the film."""
+    scenes = proj / "scenes"
+    for name in ("s1", "s2", "s3"):
+        (scenes / f"{name}.yaml").write_text(scene_text(name, 60))
+    (scenes / "sequence.yaml").write_text(SEQUENCE)
+    job = Job(["batch", "-j", "2", *WIDTH], proj)
+    wait_until(lambda: len(job.ffmpegs()) == 2 and all(
+        bytes_read(p) >= 5 * 160 * 90 * 3 for p in job.ffmpegs()), "both workers encoding")
+    job.descendants()
+    os.kill(job.proc.pid, signal.SIGKILL)
+    job.proc.wait(10)
+    assert job.survivors() == []
+    assert leftovers(proj) == []
+    for name in ("s1", "s2", "s3"):
+        (scenes / f"{name}.yaml").write_text(scene_text(name, 0.5))
+    code, _, err = Job(["batch", *WIDTH], proj).finish()
+    assert code == 0, err
+    assert (proj / "output" / "film.mp4").is_file()
+
+
+def test_a_full_disk_while_the_film_is_joined_is_reported_not_raw_encoder_text(proj, tmp_path):
+    """The scene fits, the film does not: "the disk is full" and exit code 2, as for a scene,
+    not ffmpeg's own text with exit code 1; nothing half-written is left."""
+    out = tmp_path / "disk"
+    _mount_tmpfs(out, "size=40k")
+    try:
+        (proj / "scenes" / "sequence.yaml").write_text("film: film\ncard_seconds: 1\n"
+                                                       "scenes: [good]\n")
+        code, _, err = Job(["batch", *WIDTH, "--output-dir", str(out)], proj).finish()
+        assert code == 2, err
+        assert re.fullmatch(r"stopmo: the disk is full: could not finish writing \S+ \(film\) "
+                            r"\(free some space and render again; the previous output is "
+                            r"intact\)\n", err), err
+        assert sorted(p.name for p in out.iterdir()) == [".good.mp4.key", "good.mp4"]
+    finally:
+        subprocess.run(["umount", "-l", str(out)], check=False)
+
+
+def test_two_batches_on_one_folder_with_different_settings_never_join_a_mixed_film(proj):
+    """The second batch of two running at once on one output folder found a scene the other
+    replaced, and crashed joining the film. Now: a film is joined only from the scene videos
+    this batch wrote, or it is refused with a message; either way no traceback."""
+    (proj / "scenes" / "long.yaml").write_text(scene_text("long", 4))
+    (proj / "scenes" / "sequence.yaml").write_text("film: film\ncard_seconds: 0.25\n"
+                                                   "scenes: [good, long]\n")
+    a = Job(["batch", "--width", "160"], proj)
+    b = Job(["batch", "--width", "192"], proj)
+    for job in (a, b):
+        code, _, err = job.finish(120)
+        assert "Traceback" not in err and "internal error" not in err, err
+        assert code in (0, 2), err
+        if code == 2:
+            assert "changed while the batch ran" in err or "refusing" in err, err
+    assert leftovers(proj) == []

@@ -71,7 +71,8 @@ def painted_box(puppet, att: str, bone: str):
     sprite = attachment_sprite(puppet, att, 1.0)
     world = puppet_matrices(puppet, puppet.poses["stand"])[puppet.bone_index[bone]]
     ys, xs = np.nonzero(sprite.rgba[..., 3] > 128)
-    pts = np.stack([xs - sprite.origin[0], ys - sprite.origin[1], np.ones(len(xs))])
+    k = 1 / sprite.scale      # sprite pixels to stage units (a painting may be made smaller)
+    pts = np.stack([(xs - sprite.origin[0]) * k, (ys - sprite.origin[1]) * k, np.ones(len(xs))])
     on = world @ pts
     return on[0].max() - on[0].min(), on[1].max() - on[1].min(), on
 

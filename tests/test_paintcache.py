@@ -110,22 +110,24 @@ def test_storing_and_reading_a_painting_holds_no_second_copy_of_it(tmp_path, mon
     assert loaded_peak < 1.25 * rgba.nbytes      # np.load from a BytesIO held two
 
 
-def test_eviction_drops_the_least_recently_used_paintings_first(tmp_path, monkeypatch):
-    """Over the limit, the oldest paintings go with their numbers, PNGs of earlier versions too,
-    until the cache is back under 80 % of the limit."""
+def test_eviction_drops_the_least_recently_used_entries_and_abandoned_temporary_files(
+        tmp_path, monkeypatch):
+    """Over the limit, the oldest entries go first (files of earlier versions too: PNGs, `.npy.z`
+    with their `.txt`), until the cache is back under 80 % of the limit. Hidden temporary files
+    that a full disk or a killed render left are removed once abandoned, whatever the size."""
     monkeypatch.setattr(paintcache, "LIMIT_BYTES", 3000)
     folder = tmp_path / "ab"
     folder.mkdir()
-    names = ["old.png", "older.npy.z", "new.npy.z", "newest.npy.z"]
-    ages = [300, 400, 100, 0]                               # seconds ago
+    names = ["old.png", "older.npy.z", "older.txt", "new.paint", "newest.paint",
+             ".gone.paint.123", ".writing.paint.456"]
+    ages = [300, 400, 400, 100, 0, 3600, 1]                 # seconds ago
     for name, age in zip(names, ages):
-        (folder / name).write_bytes(b"x" * 1000)
-        (folder / (name.split(".")[0] + ".txt")).write_text("1.0")
+        (folder / name).write_bytes(b"x" * (1000 if name.endswith(("png", "z", "paint")) else 3))
         os.utime(folder / name, (time.time() - age,) * 2)
     paintcache._evict_once.cache_clear()
     paintcache._evict_once(tmp_path)
-    assert sorted(p.name for p in folder.iterdir()) == ["new.npy.z", "new.txt",
-                                                         "newest.npy.z", "newest.txt"]
+    assert sorted(p.name for p in folder.iterdir()) == [".writing.paint.456", "new.paint",
+                                                         "newest.paint"]
 
 
 def test_the_grain_field_is_kept_and_read_back_identical(tmp_path, monkeypatch):
@@ -147,3 +149,20 @@ def test_the_grain_field_is_kept_and_read_back_identical(tmp_path, monkeypatch):
     monkeypatch.setenv("STOPMO_CACHE", str(tmp_path))
     other = post.Grain(seed=6, width=320, height=180)
     assert not np.array_equal(other.plates()[0], made[0])   # another seed misses
+
+
+def test_a_full_disk_leaves_no_hidden_temporary_file(tmp_path, monkeypatch):
+    """A write that fails (147 hidden files were found after a full disk) removes its temporary
+    file; the painting is simply not kept."""
+    import errno
+    monkeypatch.setenv("STOPMO_CACHE", str(tmp_path))
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(paintcache.os, "replace", full)
+    digest = paintcache.key("test", "full")
+    paintcache.store(digest, np.zeros((8, 8, 4), np.uint8), (1.0,))
+    monkeypatch.undo()
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == []
+    monkeypatch.setenv("STOPMO_CACHE", str(tmp_path))
+    assert paintcache.load(digest) is None

@@ -22,7 +22,8 @@ from renderer.model.set import Layer, SetDef
 from renderer.paint import light as lighting
 from renderer.paint.grade import Grade
 from renderer.paint.prims import Sprite
-from renderer.paint.sprites import LayerSprite, paint_scale
+from renderer.model.art import ImageArt
+from renderer.paint.sprites import DOF_SIGMA, LayerSprite, bounded_scale, covered, paint_scale
 from renderer.settings import STAGE_H, STAGE_W, RenderSettings
 from renderer.stage import rig
 from renderer.stage.pose import ActorPose, StageState
@@ -249,8 +250,8 @@ def placed_layers(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
     placed = []
     for i, layer in enumerate(set_def.layers):
         m = camera_matrix(cam, layer.depth, settings.scale)
-        sprite = paintings.layer(set_def, i, _layer_scale(cam, layer.depth, settings),
-                                 set_def.dof, grade)
+        scale, clip = _layer_view(cam, set_def, i, settings, paintings)
+        sprite = paintings.layer(set_def, i, scale, set_def.dof, grade, clip)
         if set_def.lights:
             sprite = lit_layer(paintings, set_def, sprite, levels)
         solid = None if _covers(i, layer.depth, sprite) else layer_solid(paintings, sprite)
@@ -368,9 +369,40 @@ def lit_layer(paintings: Paintings, set_def: SetDef, sprite: LayerSprite,
     return paintings.get("litlayer", (sprite, levels), make)
 
 
-def _layer_scale(cam: CameraKey, depth: float, settings: RenderSettings) -> float:
-    """The paint scale of a layer at `depth` seen by `cam` (its zoom is 1/depth of the camera's)."""
-    return paint_scale(settings.scale * (1.0 + (cam.zoom - 1.0) / depth))
+def _layer_view(cam: CameraKey, set_def: SetDef, index: int, settings: RenderSettings,
+                paintings: Paintings) -> tuple[float, tuple[float, float, float, float] | None]:
+    """(scale, clip) to paint layer `index` with for `cam`: the scale it is seen at (its zoom is
+    1/depth of the camera's), and None to paint it whole; or, when it is too large to paint whole
+    at that scale (MAX_PAINT_FRAMES, PAINT_WORK_FRAMES: a near layer under a close zoom, a huge
+    extent), the part `cam` shows, on a grid of a quarter of the view so that a camera moving a
+    little reuses it, within the same budget (`bounded_scale`)."""
+    layer = set_def.layers[index]
+    scale = paint_scale(settings.scale * (1.0 + (cam.zoom - 1.0) / layer.depth))
+    frame = settings.width * settings.height
+    whole = paintings.get("covered", (set_def, index), lambda: _layer_covers(layer))
+    if bounded_scale(scale, whole, frame) == scale:
+        return scale, None
+    inverse = np.linalg.inv(camera_matrix(cam, layer.depth, settings.scale))
+    corners = inverse @ np.array([[0, settings.width, 0, settings.width],
+                                  [0, 0, settings.height, settings.height], [1, 1, 1, 1]])
+    x0, y0, x1, y1 = corners[0].min(), corners[1].min(), corners[0].max(), corners[1].max()
+    sx, sy = (x1 - x0) / 4, (y1 - y0) / 4
+    clip = (math.floor(x0 / sx - 1) * sx, math.floor(y0 / sy - 1) * sy,
+            math.ceil(x1 / sx + 1) * sx, math.ceil(y1 / sy + 1) * sy)
+    area = (clip[2] - clip[0]) * (clip[3] - clip[1])
+    blur = DOF_SIGMA * set_def.dof * abs(1.0 - 1.0 / layer.depth)   # stage units of blur
+    if blur > 0:    # what a blur wider than CLIP_BLUR_PX erases need not be painted
+        scale = min(scale, paint_scale(CLIP_BLUR_PX / blur))
+    return bounded_scale(scale, (area, area), frame), tuple(round(v, 6) for v in clip)
+
+
+CLIP_BLUR_PX = 8.0   # a clipped layer's depth-of-field blur is painted at most this many px wide
+
+
+def _layer_covers(layer: Layer) -> tuple[float, float]:
+    x0, y0, x1, y1 = layer.extent
+    window, work = covered(layer.shapes, layer.extent if layer.background is not None else None)
+    return min(window, (x1 - x0) * (y1 - y0)), work
 
 
 def _backdrop(paintings: Paintings, set_def: SetDef, cam: CameraKey,
@@ -402,12 +434,25 @@ def _shadow(paintings: Paintings, actor: ActorPose, need: float,
 
 
 def _actor_sprites(paintings: Paintings, actor: ActorPose, need: float,
-                   grade: Grade | None) -> list[tuple[Sprite, int]]:
-    """(painting, slot index) of every attachment `actor` shows, back to front."""
+                   grade: Grade | None, frame_pixels: int | None = None
+                   ) -> list[tuple[Sprite, int]]:
+    """(painting, slot index) of every attachment `actor` shows, back to front, each painted
+    within the painting budget of a `frame_pixels` frame (`bounded_scale`; None: no budget)."""
     scale = paint_scale(need * actor.scale)
     variants = actor.variants or (0,) * len(actor.attachments)
-    return [(paintings.attachment(actor.puppet, att, scale, grade, variants[slot]), slot)
-            for slot, att in enumerate(actor.attachments) if att is not None]
+    return [(paintings.attachment(actor.puppet, att,
+                                  _part_scale(paintings, actor, att, scale, frame_pixels), grade,
+                                  variants[slot]),
+             slot) for slot, att in enumerate(actor.attachments) if att is not None]
+
+
+def _part_scale(paintings: Paintings, actor: ActorPose, attachment: str, scale: float,
+                frame_pixels: int | None) -> float:
+    art = actor.puppet.attachments[attachment]
+    if frame_pixels is None or isinstance(art, ImageArt):
+        return scale        # painted at most at its own resolution (`sprites.image_sprite`)
+    return bounded_scale(scale, paintings.get("covered", (actor.puppet, attachment),
+                                              lambda: covered(art)), frame_pixels)
 
 
 def _lit_sprites(paintings: Paintings, actor: ActorPose, sprites: list[tuple[Sprite, int]],
@@ -461,7 +506,9 @@ def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
             m = cam_m @ rig.translate(actor.x, actor.y) @ rig.scale(1 / sprite.scale) \
                 @ rig.translate(-sprite.origin[0], -sprite.origin[1])
             blit(frame, sprite.rgba, m, actor.opacity, hidden=hidden)
-    painted = [(actor, _actor_sprites(paintings, actor, need, grade)) for actor in state.actors]
+    frame_pixels = settings.width * settings.height
+    painted = [(actor, _actor_sprites(paintings, actor, need, grade, frame_pixels))
+               for actor in state.actors]
     if set_def.key is not None:
         key = set_def.lights.index(set_def.key)
         cast_shadows(frame, set_def, painted, cam_m, levels[key] if levels else 1.0)
@@ -487,6 +534,6 @@ def load_cast(state: StageState, settings: RenderSettings, grade: Grade | None,
     need = settings.scale * state.camera.zoom
     for actor in state.actors:
         _shadow(paintings, actor, need, grade)
-        sprites = _actor_sprites(paintings, actor, need, grade)
+        sprites = _actor_sprites(paintings, actor, need, grade, settings.width * settings.height)
         if set_def is not None:
             _lit_sprites(paintings, actor, sprites, set_def, state.lights)

@@ -23,8 +23,9 @@ T = TypeVar("T")
 # How many of each a render keeps: a cast shows a few hundred attachments at two or three
 # scales; a set has a handful of layers, each painted at one or two scales in a shot.
 KEEP = {"attachment": 4096, "layer": 24, "tiles": 16, "shadow": 256, "solid": 24,
-        "look": 8, "plate": 8, "caption": 128,
-        "relief": 4096, "lit": 8192, "litlayer": 48}   # lit by the set's rig (`paint.light`)   # post chains (with their plates), fog, captions
+        "look": 8, "plate": 8, "caption": 128,   # post chains (with their plates), fog, captions
+        "relief": 4096, "lit": 8192, "litlayer": 48,   # lit by the set's rig (`paint.light`)
+        "covered": 4096}                         # the area a layer's or part's shapes cover
 
 
 class Paintings:
@@ -61,9 +62,9 @@ class Paintings:
                                                           variant))
 
     def layer(self, set_def: SetDef, index: int, scale: float, dof: float,
-              grade: Grade | None = None) -> LayerSprite:
-        return self.get("layer", (set_def, index, scale, dof, grade),
-                        lambda: sprites.layer_sprite(set_def, index, scale, dof, grade))
+              grade: Grade | None = None, clip: tuple | None = None) -> LayerSprite:
+        return self.get("layer", (set_def, index, scale, dof, grade, clip),
+                        lambda: sprites.layer_sprite(set_def, index, scale, dof, grade, clip))
 
     def tiles(self, sprite: LayerSprite) -> tuple:
         return self.get("tiles", sprite, lambda: sprites.layer_tiles(sprite))

@@ -39,27 +39,52 @@ SUBTITLE_INK = (204, 196, 184)
 _TITLE_KEY = 0x7469_746C  # Philox purpose key: "titl"
 
 
-def wrap(text: str, fnt: ImageFont.FreeTypeFont, max_px: float) -> list[str]:
+def wrap(text: str, fnt: ImageFont.FreeTypeFont, max_px: float,
+         max_lines: int | None = None) -> list[str]:
     """Greedy word wrap of `text` into lines at most `max_px` pixels wide (a word longer than a
-    line is broken between characters). Explicit newlines are kept."""
+    line is broken between characters). Explicit newlines are kept. With `max_lines`, stops
+    once more than that many lines are known (the first max_lines + 1 are returned): enough to
+    tell that a text does not fit, in time bounded by the lines, not the text."""
     lines: list[str] = []
     for para in text.split("\n"):
         line = ""
         for word in para.split():
+            if max_lines is not None and len(lines) > max_lines:
+                return lines[:max_lines + 1]
             candidate = f"{line} {word}" if line else word
             if fnt.getlength(candidate) <= max_px:
                 line = candidate
                 continue
             if line:
                 lines.append(line)
-            while fnt.getlength(word) > max_px and len(word) > 1:
-                cut = max(1, next(i for i in range(len(word), 0, -1)
-                                  if fnt.getlength(word[:i]) <= max_px or i == 1))
+            while len(word) > 1 and fnt.getlength(word[:_most_chars(max_px) + 1]) > max_px:
+                if max_lines is not None and len(lines) > max_lines:
+                    return lines[:max_lines + 1]
+                cut = _longest_fitting(word, fnt, max_px)
                 lines.append(word[:cut])
                 word = word[cut:]
             line = word
         lines.append(line)
     return lines
+
+
+def _most_chars(max_px: float) -> int:
+    """More characters than fit in `max_px` pixels: no glyph that shows advances under 1 px."""
+    return int(max_px) + 1
+
+
+def _longest_fitting(word: str, fnt: ImageFont.FreeTypeFont, max_px: float) -> int:
+    """The length of the longest prefix of `word` at most `max_px` wide (at least 1), found by
+    bisection over at most `_most_chars` characters: breaking a long word costs time linear in
+    its length, not cubic (a 2,000-character word took minutes)."""
+    lo, hi = 1, min(len(word), _most_chars(max_px))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if fnt.getlength(word[:mid]) <= max_px:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
 
 
 # --- captions ------------------------------------------------------------------------------------
@@ -170,9 +195,11 @@ def caption_sprite(text: str, speaker: str, width: int, height: int) -> Sprite:
     scale = width / STAGE_W
     fnt = font_for_cap(CAPTION_CAP, scale)
     prefix = printable(f"{speaker}: ") if speaker else ""
-    lines = wrap(printable(prefix + " ".join(text.split())), fnt, CAPTION_MAX_W * scale)
-    ascent = fnt.getmetrics()[0]
     step = round(fnt.size * LINE_RATIO * 1.08)
+    fits = height // max(1, step) + 1   # a caption taller than the frame: the lines it can show
+    lines = wrap(printable(prefix + " ".join(text.split())), fnt, CAPTION_MAX_W * scale,
+                 max_lines=fits)[:fits]
+    ascent = fnt.getmetrics()[0]
     pad_x, pad_y = round(30 * scale) + 2, round(14 * scale) + 2
     text_w = max(int(np.ceil(fnt.getlength(line))) for line in lines)
     bw, bh = text_w + 2 * pad_x, step * len(lines) + 2 * pad_y
@@ -287,14 +314,19 @@ def _title_card(width: int, height: int, title: str, subtitle: str, seed: int) -
         _paint(rgb[box], colour, a)
 
     title_font = font_for_cap(TITLE_CAP, scale)
-    title_lines = wrap(title, title_font, TITLE_MAX_W * scale)
+    title_lines = wrap(title, title_font, TITLE_MAX_W * scale, max_lines=2)
     while len(title_lines) > 2 and title_font.size > 8:          # very long titles: shrink to fit
         title_font = font(int(title_font.size * 0.88))
-        title_lines = wrap(title, title_font, TITLE_MAX_W * scale)
-    sub_font = font_for_cap(SUBTITLE_CAP, scale)
-    sub_lines = wrap(subtitle, sub_font, SUBTITLE_MAX_W * scale) if subtitle.strip() else []
+        title_lines = wrap(title, title_font, TITLE_MAX_W * scale, max_lines=2)
     t_step = float(sum(title_font.getmetrics()))
+    if len(title_lines) > 2:    # too long even at the smallest size: its first lines that fit
+        fits = max(2, int(470 * scale // t_step) + 1)             # above the last baseline
+        title_lines = wrap(title, title_font, TITLE_MAX_W * scale, max_lines=fits)[:fits]
+    sub_font = font_for_cap(SUBTITLE_CAP, scale)
     s_step = sum(sub_font.getmetrics()) * 1.12
+    sub_fits = int(max(0.0, height - 640 * scale) // s_step) + 2   # the card shows no more
+    sub_lines = wrap(subtitle, sub_font, SUBTITLE_MAX_W * scale, max_lines=sub_fits)[:sub_fits] \
+        if subtitle.strip() else []
     title_base = 470 * scale - (len(title_lines) - 1) * t_step      # last baseline fixed
     sub_top = 640 * scale + sub_font.getmetrics()[0]
     shift = np.float32([[1, 0, 4 * scale], [0, 1, 6 * scale]])
@@ -410,6 +442,8 @@ def _text_mask(width: int, height: int, lines: list[str], fnt: ImageFont.FreeTyp
             draw.text((x, y), line, font=fnt, fill=255, anchor="ls")
             continue
         jitter = rng.normal(0, 3.0, len(line)) * scale
+        if not -step <= y <= height + step:
+            continue            # off the card (a title too long to fit): nothing to draw
         for k, ch in enumerate(line):
             draw.text((x + fnt.getlength(line[:k]), y + jitter[k]), ch, font=fnt, fill=255,
                       anchor="ls")

@@ -97,6 +97,26 @@ def is_cached(target: Path, key: str) -> bool:
         return False
 
 
+def pin(target: Path, key: str) -> Path | None:
+    """A hard link to the video a render with `key` wrote at `target` (a hidden temporary name
+    beside it), so another render replacing `target` meanwhile cannot change what is read; None
+    if `target` is no longer that video."""
+    from renderer.output.files import partial_path
+    link = partial_path(target, ".mp4")
+    try:
+        os.link(target, link)
+    except OSError:
+        return None
+    record = _record_path(target)
+    try:
+        if record.read_text().split("\n")[:2] == [key, _identity(link)]:
+            return link
+    except (OSError, UnicodeDecodeError):
+        pass
+    link.unlink(missing_ok=True)
+    return None
+
+
 def holds(target: Path, settings: RenderSettings, frames: int) -> bool:
     """Whether the video at `target` really has the size and frame count a render would give."""
     from renderer.errors import EncodeError

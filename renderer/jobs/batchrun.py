@@ -8,6 +8,7 @@ import sys
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
+from multiprocessing.managers import SyncManager
 from pathlib import Path
 
 from renderer.errors import OutputError
@@ -17,17 +18,20 @@ from renderer.jobs.batch import (
     cache_key,
     holds,
     is_cached,
+    pin,
     remember,
     run_scenes,
     summary,
 )
 from renderer.jobs.workers import (
     WorkerPool,
+    init_manager,
     init_worker,
     starting_processes,
     stop_workers,
 )
 from renderer.load.project import Project
+from renderer.output.files import check_name
 from renderer.output.files import remove_stale_partials
 from renderer.settings import RenderSettings
 from renderer.stage.timing import frames_for
@@ -80,7 +84,8 @@ def _queue(executor: Executor):
         yield None
         return
     with starting_processes():  # the manager's process, like the workers, ignores Ctrl-C
-        manager = multiprocessing.get_context("spawn").Manager()
+        manager = SyncManager(ctx=multiprocessing.get_context("spawn"))
+        manager.start(init_manager)     # and dies with the batch
     with manager:
         yield manager.Queue()
 
@@ -91,6 +96,38 @@ def make_executor(jobs: int) -> Executor:
     # spawn, not fork: forking after OpenCV has started its thread pool can deadlock
     return WorkerPool(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
                       initializer=init_worker)
+
+
+def _film(sequence, sequence_path: Path, scenes: dict, scene_jobs: list[SceneJob],
+          pinned: list[Path], settings: RenderSettings, out_dir: Path, force: bool
+          ) -> tuple[Path, int]:
+    """Join the film from the scene videos at `pinned` (one per job); its path and frames."""
+    from renderer.compose.text import title_card
+    from renderer.output.film import Part, assemble, film_frames, video_part
+    # the film: an opening card, then per scene its card and its video, joined by transitions
+    w, h, fps = settings.width, settings.height, settings.fps
+    card = frames_for(sequence.card_seconds, fps)
+    parts = [Part(card, image=title_card(w, h, sequence.title, sequence.subtitle, seed=0))] if card else []
+    for entry, job, video in zip(sequence.entries, scene_jobs, pinned):
+        s = scenes[entry.scene]
+        if entry.card and card:
+            parts.append(Part(card, image=title_card(w, h, s.title, s.moment, seed=s.seed),
+                              transition=entry.transition))
+            parts.append(video_part(video, "cut" if entry.transition == "iris" else "fade"))
+        else:
+            parts.append(video_part(video, entry.transition))
+    target = out_dir / f"{sequence.film}.mp4"
+    key = hashlib.sha256("".join(j.key for j in scene_jobs).encode()
+                         + sequence_path.read_bytes() + repr(settings).encode()).hexdigest()
+    n = film_frames(parts, sequence.transition_seconds, fps)
+    if force or not (is_cached(target, key) and holds(target, settings, n)):
+        sound = film_sound(parts, [scenes[e.scene] for e in sequence.entries], settings,
+                           sequence.transition_seconds) if settings.audio else None
+        with _bar(n, sequence.film) as bar:
+            assemble(parts, target, settings, sequence.transition_seconds, sequence.film,
+                     bar.update, sound=sound)
+        remember(target, key)
+    return target, n
 
 
 def _make_output_folder(out_dir: Path) -> None:
@@ -129,10 +166,8 @@ def film_sound(parts, scenes, settings: RenderSettings, transition_seconds: floa
 
 def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *, jobs: int,
              force: bool, out_dir: Path, executor: Executor | None = None) -> int:
-    from renderer.compose.text import title_card
     from renderer.load.scene import load_scene
     from renderer.load.sequence import load_sequence
-    from renderer.output.film import Part, assemble, film_frames, video_part
     from renderer.render import plan_scene
 
     started = time.perf_counter()
@@ -147,6 +182,8 @@ def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *,
         scene_jobs.append(SceneJob(entry.scene, entry.path, out_dir / f"{entry.scene}.mp4",
                                    settings, cache_key(scene.files(), settings),
                                    plan_scene(scene, settings).frames))
+    for target in [job.target for job in scene_jobs] + [out_dir / f"{sequence.film}.mp4"]:
+        check_name(target)      # before anything renders, not when the film is written
     frames_of = {j.name: j.frames for j in scene_jobs}
     executor = executor or make_executor(jobs)
     progress = Progress(frames_of)
@@ -161,28 +198,19 @@ def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *,
     finally:
         remove_stale_partials(out_dir)  # anything a worker that died outright left behind
 
-    # the film: an opening card, then per scene its card and its video, joined by transitions
-    w, h, fps = settings.width, settings.height, settings.fps
-    card = frames_for(sequence.card_seconds, fps)
-    parts = [Part(card, image=title_card(w, h, sequence.title, sequence.subtitle, seed=0))] if card else []
-    for entry, job in zip(sequence.entries, scene_jobs):
-        s = scenes[entry.scene]
-        if entry.card and card:
-            parts.append(Part(card, image=title_card(w, h, s.title, s.moment, seed=s.seed),
-                              transition=entry.transition))
-            parts.append(video_part(job.target, "cut" if entry.transition == "iris" else "fade"))
-        else:
-            parts.append(video_part(job.target, entry.transition))
-    target = out_dir / f"{sequence.film}.mp4"
-    key = hashlib.sha256("".join(j.key for j in scene_jobs).encode()
-                         + sequence_path.read_bytes() + repr(settings).encode()).hexdigest()
-    n = film_frames(parts, sequence.transition_seconds, fps)
-    if force or not (is_cached(target, key) and holds(target, settings, n)):
-        sound = film_sound(parts, [scenes[e.scene] for e in sequence.entries], settings,
-                           sequence.transition_seconds) if settings.audio else None
-        with _bar(n, sequence.film) as bar:
-            assemble(parts, target, settings, sequence.transition_seconds, sequence.film,
-                     bar.update, sound=sound)
-        remember(target, key)
-    print(summary(results, target, n / fps, time.perf_counter() - started))
+    pinned: list[Path] = []   # the scene videos this batch wrote, held against replacement
+    try:
+        for job in scene_jobs:
+            link = pin(job.target, job.key)
+            if link is None:
+                raise OutputError(f"{job.target} changed while the batch ran (another render "
+                                  "or batch writing to the same folder?)",
+                                  hint="run one batch per output folder, then stopmo batch again")
+            pinned.append(link)
+        target, n = _film(sequence, sequence_path, scenes, scene_jobs, pinned,
+                          settings, out_dir, force)
+    finally:
+        for link in pinned:
+            link.unlink(missing_ok=True)
+    print(summary(results, target, n / settings.fps, time.perf_counter() - started))
     return 0

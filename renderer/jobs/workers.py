@@ -6,9 +6,16 @@ temporary video -- and exits instead of taking the next scene from the queue; an
 just exits. A SIGTERM reaches only the batch, which cancels what has not started and passes the
 signal on to its workers (`stop_workers`). Children hold Ctrl-C and SIGTERM until they are ready
 (`starting_processes`), because a Python interrupted in its first moments prints a traceback.
+
+A batch killed outright (`kill -9`, the OOM killer) can pass nothing on, so its children watch
+it instead (`die_with_parent`): Linux sends a worker SIGTERM when its parent dies, and it stops
+as if interrupted (its ffmpeg stopped, its temporary video removed); the progress manager gets
+SIGKILL (it holds nothing to clean up). Without their writers the resource tracker then ends
+too: nothing of a killed batch is left running.
 """
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import threading
@@ -38,10 +45,42 @@ def _in_worker(fn, *args, **kwargs):
 
 
 def init_worker() -> None:
-    """The pool's initializer: Ctrl-C and SIGTERM interrupt the job, or end an idle worker."""
+    """The pool's initializer: Ctrl-C and SIGTERM interrupt the job, or end an idle worker;
+    the batch's death sends SIGTERM."""
     for sig in _STOP:
         signal.signal(sig, _interrupt_worker)
+    die_with_parent(signal.SIGTERM)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP)  # blocked since it started
+
+
+def init_manager() -> None:
+    """The progress manager's initializer: it dies with the batch."""
+    die_with_parent(signal.SIGKILL)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(sig: int) -> None:
+    """Have `sig` sent to this process when its parent dies: Linux's parent-death signal, or
+    elsewhere a thread that watches the parent's pid. Also sent now if the parent is already
+    gone (it died before the request)."""
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        asked = libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        asked = False
+    if not asked:
+        threading.Thread(target=_watch_parent, args=(parent, sig), daemon=True).start()
+    if os.getppid() != parent:
+        os.kill(os.getpid(), sig)
+
+
+def _watch_parent(parent: int, sig: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os.kill(os.getpid(), sig)
 
 
 def _interrupt_worker(signum, frame) -> None:

@@ -7,6 +7,8 @@
 """
 from __future__ import annotations
 
+import errno
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -76,14 +78,22 @@ class Project:
                     f.fail(f"a {kind} in {folder.relative_to(self.root)}/", repr(name), hint=hint)
                 raise SceneError(f"unknown {kind} {name!r}", hint=hint)
             path = folder / f"{name}.yaml"
-            self._cache[key] = defcache.load(path, self.display(path), loader)
+            self._cache[key], self._references[path] = \
+                defcache.load(path, self.display(path), loader)
         return self._cache[key]
+
+    @cached_property
+    def _references(self) -> dict[Path, tuple[Path, ...]]:
+        return {}
 
     def display(self, path: Path) -> str:
         try:
             return str(path.resolve().relative_to(self.root.resolve()))
-        except ValueError:
-            return str(path)
+        except (ValueError, RuntimeError, OSError):    # outside, or a link that loops
+            try:
+                return os.path.relpath(os.path.abspath(path), self.root.resolve())
+            except ValueError:
+                return str(path)
 
     def puppet(self, name: str, f: Field | None = None) -> PuppetDef:
         return self._load("puppet", name, f, self.puppets_dir, self.puppet_names, load_puppet)
@@ -95,9 +105,9 @@ class Project:
         return self._load("set", name, f, self.scenes_dir / "sets", self.set_names, load_set)
 
     def assets_of(self, path: Path) -> list[Path]:
-        """Image files a puppet or set file may use: every PNG beside it (over-inclusive on
-        purpose, so a changed image always invalidates the render cache)."""
-        return sorted(path.parent.glob("*.png")) if path.suffix == ".yaml" else []
+        """The files (images) a puppet or set file loaded by this project references, wherever
+        they are: exactly what its render depends on besides the file itself."""
+        return sorted(self._references.get(path, ()))
 
     def scene_paths(self) -> list[Path]:
         """The scene scripts in scenes/: every YAML file there but the sequences."""
@@ -140,10 +150,29 @@ def find_scene(arg: str, cwd: Path):
         project = project_at(cwd)
         candidate = project.scenes_dir / f"{arg}.yaml"
         if not candidate.is_file():
-            names = [p.stem for p in project.scene_paths()]
+            if (why := not_a_file(candidate)) is not None:
+                raise SceneError(f"{project.display(candidate)}: {why}")
+            names = [p.stem for p in project.scene_paths() if p.is_file()]
             raise SceneError(f"no scene {arg!r} in {project.display(project.scenes_dir)}/",
                              hint=did_you_mean(arg, names, "scene", "stopmo list"))
         path = candidate
     if not path.is_file():
-        raise SceneError(f"{path}: no such file")
+        raise SceneError(f"{path}: {not_a_file(path) or 'no such file'}")
     return load_scene(path)
+
+
+def not_a_file(path: Path) -> str | None:
+    """Why something at `path` is not a regular file that can be read, or None if nothing is
+    there."""
+    if os.path.islink(path) and not os.path.exists(path):
+        try:
+            os.stat(path)
+        except OSError as err:
+            if err.errno == errno.ELOOP:
+                return "a link that loops back to itself"
+        return "a link to nothing (no such file)"
+    if path.is_dir():
+        return "a folder, not a file"
+    if os.path.lexists(path):
+        return "not a regular file (a FIFO or device?)"
+    return None

@@ -23,7 +23,7 @@ from renderer.model.vocab import AMBIENCES, MUSIC, SOUNDS, VOICES
 from renderer.model.vocab import EASES as EASINGS
 from renderer.model.vocab import FACINGS, WORLDS
 from renderer.model.vocab import WEATHER_KINDS as KINDS
-from renderer.settings import MAX_SCENE_SECONDS, MAX_SHOT_SECONDS
+from renderer.settings import MAX_SCENE_SECONDS, MAX_SHOT_SECONDS, MIN_SHOT_SECONDS
 
 SCENE_FIELDS = ("scene", "title", "moment", "world", "seed", "step", "set", "look", "weather",
                 "sound", "shots")
@@ -63,6 +63,9 @@ def load_scene(path: Path, project: Project | None = None) -> Scene:
     root = Field(load_yaml(path, SceneError, display=project.display(path)), "", SceneError)
     m = root.mapping(SCENE_FIELDS, required=SCENE_REQUIRED)
     name = m["scene"].str()
+    if not name.isprintable():
+        m["scene"].fail("a scene name without control characters", repr(name),
+                        hint="it names files: rename the file too")
     if name != path.stem:
         m["scene"].fail(f"the file's name {path.stem!r}", repr(name), hint="a scene is named by its file")
     world = m["world"].choice(WORLDS) if "world" in m else "real"
@@ -98,9 +101,15 @@ def load_scene(path: Path, project: Project | None = None) -> Scene:
 def _read_shot(f: Field, project: Project, scene: ShotDefaults) -> Shot:
     m = f.mapping(SHOT_FIELDS, required=SHOT_REQUIRED)
     sid = m["id"].str()
+    if "/" in sid or not sid.isprintable():
+        m["id"].fail("a shot id without '/' or control characters", repr(sid),
+                     hint="it names files, such as SCENE-ID.mp4")
     duration = m["duration"].number(0, MAX_SHOT_SECONDS, lo_open=True,
                                     limit=f"a shot lasts at most {MAX_SHOT_SECONDS:g} s; "
                                           "split it into shorter shots")
+    if duration < MIN_SHOT_SECONDS:
+        m["duration"].fail(f"a shot of at least {MIN_SHOT_SECONDS:g} s", f"{duration:g} s",
+                           hint="a shorter one would hold no frame")
     step = m["step"].int(1, 3) if "step" in m else scene.step
     world = m["world"].choice(WORLDS) if "world" in m else scene.world
     set_def = project.set(m["set"].str(), m["set"]) if "set" in m else scene.set

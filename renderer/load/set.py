@@ -13,13 +13,14 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from renderer.errors import PuppetError
+from renderer.errors import LimitError, PuppetError
 from renderer.load.fields import Field
 from renderer.load.shapes import COORD, read_prim
 from renderer.load.yamlsrc import load_yaml
 from renderer.model.set import (LIGHT_DEFAULTS, LIGHT_KINDS, SURFACE_KINDS, Layer, Light,
                                 SetDef, Surface)
-from renderer.settings import STAGE_H, STAGE_W
+from renderer.paint.sprites import covered
+from renderer.settings import MAX_SET_SHAPE_STAGES, MAX_SET_SHAPES, STAGE_H, STAGE_W
 
 SET_FIELDS = ("set", "description", "layers", "dof", "floor", "surfaces", "lights", "ambient",
               "wall")
@@ -32,6 +33,26 @@ MAX_SURFACES = 64
 LIGHT_FIELDS = ("kind", "at", "z", "color", "strength", "softness", "reach", "flicker", "window")
 LIGHT_REQUIRED = ("kind", "at", "color")
 DEFAULT_MARGIN = 0.15  # of the stage size on every side: room for camera moves and shake
+
+
+def _check_painting_work(f: Field, layers: list[Layer]) -> None:
+    """Refuse a set whose shapes are too many, or cover too much, to paint in seconds."""
+    count, stage, stages = 0, STAGE_W * STAGE_H, 0.0
+    for item, layer in zip(f.list(), layers):
+        count += len(layer.shapes)
+        stages += covered(layer.shapes)[1] / stage
+        where = item.mapping(LAYER_FIELDS)["shapes"] if layer.shapes else item
+        if count > MAX_SET_SHAPES:
+            raise LimitError(f"the set has more than {MAX_SET_SHAPES} shapes (this layer brings "
+                             f"it to {count}); the limit is {MAX_SET_SHAPES} shapes per set",
+                             where.loc, where.path,
+                             hint="merge shapes, or split the set into several")
+        if stages > MAX_SET_SHAPE_STAGES:
+            raise LimitError(f"the set's shapes cover {stages:.0f} stages of area (the sum of "
+                             f"their boxes, 1920x1080 units each); the limit is "
+                             f"{MAX_SET_SHAPE_STAGES} per set", where.loc, where.path,
+                             hint="use a layer's background for large fills, or fewer and "
+                                  "smaller shapes")
 
 
 def load_set(path: Path, display: str | None = None) -> SetDef:
@@ -60,6 +81,7 @@ def load_set(path: Path, display: str | None = None) -> SetDef:
         layers.append(Layer(lname, lm["depth"].number(0.2, 100),
                             extent, lm["background"].color() if "background" in lm else None,
                             shapes))
+    _check_painting_work(m["layers"], layers)
     layers.sort(key=lambda layer: -layer.depth)
     lights = tuple(read_light(item) for item in m["lights"].list(max_len=8)) \
         if "lights" in m else ()

@@ -8,6 +8,7 @@ import numpy as np
 from PIL import Image
 
 from renderer.errors import LimitError, PuppetError
+from renderer.load import defcache
 from renderer.load.fields import Field
 import hashlib
 
@@ -129,7 +130,13 @@ def safe_path(f: Field, root: Path) -> Path:
         is_file = resolved.is_file()
     except OSError as err:
         f.fail("a readable image file", repr(text), hint=err.strerror or "")
+    except RuntimeError:        # Python before 3.13 reports a symlink loop so
+        f.fail("an existing image file", repr(text), hint="it is a link that loops back to itself")
     if not is_file:
+        if resolved.is_dir():
+            f.fail("an image file", f"{text!r}, a folder")
+        if resolved.exists():   # only regular files are opened: a FIFO would block the render
+            f.fail("an image file", f"{text!r}, which is not a regular file (a FIFO or device?)")
         f.fail("an existing image file", repr(text))
     return resolved
 
@@ -170,6 +177,15 @@ def png_size(path: Path, f: Field) -> tuple[int, int]:
     return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
 
 
+def _eight_bit(im: Image.Image) -> Image.Image:
+    """A 16-bit greyscale PNG (Pillow's "I;16" or "I" modes) as 8-bit grey: Pillow's own
+    conversion clips its 0..65535 levels at 255, and mid-grey rendered white."""
+    if im.mode in ("I;16", "I;16B", "I;16L", "I"):
+        levels = np.asarray(im, dtype=np.uint32)
+        return Image.fromarray(((np.minimum(levels, 65535) + 128) // 257).astype(np.uint8))
+    return im
+
+
 def load_image(path: Path, f: Field, pivot: tuple[float, float] | str | None, upp: float,
                **placing) -> ImageArt:
     """Decode a PNG into premultiplied RGBA, refusing before decoding one larger than the limit.
@@ -183,10 +199,11 @@ def load_image(path: Path, f: Field, pivot: tuple[float, float] | str | None, up
         raise LimitError(f"image is {w}x{h} pixels; the limit is {MAX_IMAGE_PIXELS} pixels "
                          f"({side}x{side})", f.loc, f.path,
                          hint="scale the image down: a puppet part needs far fewer pixels")
+    defcache.referenced(path)
     try:
         with Image.open(path, formats=["PNG"]) as im:
             im.load()
-            rgba = np.asarray(im.convert("RGBA"), dtype=np.uint16)
+            rgba = np.asarray(_eight_bit(im).convert("RGBA"), dtype=np.uint16)
     except (OSError, Image.DecompressionBombError, SyntaxError, ValueError) as exc:
         why = str(exc).replace(str(path), path.name)  # no machine paths in a message
         raise PuppetError(f"cannot read image {f.node.value!r}: {why}", f.loc, f.path) from None

@@ -442,6 +442,10 @@ _SCALARS = {_STR: SafeConstructor.construct_yaml_str, _INT: SafeConstructor.cons
 def _scalar(ynode: ScalarNode, ctx: _Ctx, path: str):
     if ynode.tag == _STR:
         return ynode.value  # what construct_yaml_str returns, without its overhead
+    if ynode.tag in (_INT, _FLOAT) and not ynode.style:   # plain, not quoted
+        core = _core_number(ynode.value)
+        if core is not None:
+            return core
     make = _SCALARS.get(ynode.tag)
     if make is None:
         raise _unsupported_tag(ynode, path)
@@ -450,6 +454,18 @@ def _scalar(ynode: ScalarNode, ctx: _Ctx, path: str):
     except (ValueError, KeyError, TypeError):
         raise _Refused(f"cannot read '{ynode.value}' as {_tag_name(ynode.tag)}",
                        ynode.start_mark, path) from None
+
+
+def _core_number(text: str) -> int | str | None:
+    """What the core schema (YAML 1.2) makes of a plain number that YAML 1.1 reads otherwise:
+    `1:30` is text, not 90 (sexagesimal), and `010` is ten, not eight (octal); `0b101` is
+    text. None for every other number, which both read alike."""
+    digits = text.lstrip("+-")
+    if ":" in text or digits[:2] in ("0b", "0B"):
+        return text
+    if len(digits) > 1 and digits[0] == "0" and digits.replace("_", "").isdigit():
+        return int(text.replace("_", ""), 10)
+    return None
 
 
 def _unsupported_tag(ynode, path: str) -> _Refused:

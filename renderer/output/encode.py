@@ -14,7 +14,6 @@ stderr to our terminal, so an error could not quote ffmpeg's last words (full di
 """
 from __future__ import annotations
 
-import errno
 import os
 import signal
 import subprocess
@@ -31,9 +30,11 @@ from PIL import Image
 
 from renderer.errors import EncodeError, LimitError, OutputError
 from renderer.output.files import (
+    DISK_FULL_ERRNOS,
     FRAME_RE,
     VIDEO_FORMATS,
     check_target,
+    disk_full,
     is_frame_folder,
     partial_path,
     remove_path,
@@ -50,7 +51,6 @@ PNG_COMPRESS_LEVEL = 1
 # goes down in a few writes, not forty wake-ups of each side. 1 MiB is what an unprivileged
 # process may ask for by default; ~3 % faster encoding, measured.
 PIPE_BYTES = 1 << 20
-_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 _DISK_FULL_TEXT = ("No space left on device", "Disk quota exceeded")
 
 
@@ -85,11 +85,6 @@ class FrameSink(Protocol):
 
     def write(self, frame: np.ndarray, repeat: int = 1) -> None:
         """Write `frame` ((H, W, 3) uint8 RGB) `repeat` times."""
-
-
-def _disk_full(path: Path, label: str) -> OutputError:
-    return OutputError(f"the disk is full: could not finish writing {path} ({label})",
-                       hint="free some space and render again; the previous output is intact")
 
 
 def _check_frame(frame: np.ndarray, width: int, height: int) -> np.ndarray:
@@ -199,7 +194,7 @@ class VideoSink:
         code = self._stop(kill=False)
         tail = _tail(self._log)
         if any(t in tail for t in _DISK_FULL_TEXT):
-            return _disk_full(self.target, self.label)
+            return disk_full(self.target, self.label)
         if not tail:
             tail = (f"ffmpeg was killed by {signal.Signals(-code).name}" if code < 0
                     else f"ffmpeg exited with code {code} and said nothing")
@@ -246,8 +241,8 @@ class VideoSink:
                 os.fsync(f.fileno())  # the rename must not expose a file still in the page cache
             os.replace(self.temp, self.target)
         except OSError as err:
-            if err.errno in _DISK_FULL:
-                raise _disk_full(self.target, self.label) from None
+            if err.errno in DISK_FULL_ERRNOS:
+                raise disk_full(self.target, self.label) from None
             raise OutputError(f"cannot move the finished video into {self.target}: "
                               f"{err.strerror}") from None
         self._log.close()
@@ -303,8 +298,8 @@ class PngSink:
                 with open(name, "wb") as f:
                     f.write(data)
             except OSError as err:
-                if err.errno in _DISK_FULL:
-                    raise _disk_full(self.target, self.label) from None
+                if err.errno in DISK_FULL_ERRNOS:
+                    raise disk_full(self.target, self.label) from None
                 raise OutputError(f"cannot write {name.name} of {self.label}: "
                                   f"{err.strerror}") from None
             self.frames_written += 1

@@ -6,6 +6,7 @@ only when it could have been a render (a video, a PNG, a folder of frame_*.png).
 """
 from __future__ import annotations
 
+import errno
 import os
 import re
 import shutil
@@ -40,10 +41,24 @@ def save_png(path: Path, image: np.ndarray) -> None:
             tmp.unlink()
 
 
+MAX_NAME_BYTES = 200   # an output's file name: its temporary name adds ~30 of a file system's 255
+
+
+def check_name(path: Path) -> None:
+    """Refuse, before any work, an output whose file name (or its temporary one) is too long for
+    the file system: it failed only when the finished render was written."""
+    size = len(os.fsencode(Path(path).name))
+    if size > MAX_NAME_BYTES:
+        raise OutputError(f"cannot write {Path(path).name[:40]}...: the file name is {size} "
+                          f"bytes; the limit is {MAX_NAME_BYTES} bytes",
+                          hint="choose a shorter name")
+
+
 def check_png_target(path: Path) -> None:
     """Refuse, before any work, a PNG path that cannot be written safely: not a .png, a folder,
     in a missing or read-only folder, or an existing file that is not a PNG."""
     path = Path(path)
+    check_name(path)
     if path.suffix.lower() != ".png":
         raise OutputError(f"{path}: an image is written as PNG", hint="give a path ending in .png")
     if path.is_dir():
@@ -94,6 +109,7 @@ def check_target(target: str | os.PathLike) -> None:
     """
     path = Path(target)
     folder = is_frame_folder(target)
+    check_name(path)
     if not folder and path.suffix.lower() not in VIDEO_FORMATS:
         raise OutputError(f"cannot write {path}: unknown output format {path.suffix!r}",
                           hint="use a .mp4 or .mov file, or a folder name ending in '/' "
@@ -180,3 +196,12 @@ def remove_path(path: Path) -> None:
             path.unlink()
     except FileNotFoundError:
         pass
+
+
+# A write that failed for want of room: said as such, with exit code 2 (the user can free space).
+DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT)
+
+
+def disk_full(path: Path, label: str) -> OutputError:
+    return OutputError(f"the disk is full: could not finish writing {path} ({label})",
+                       hint="free some space and render again; the previous output is intact")

@@ -22,7 +22,8 @@ import numpy as np
 
 from renderer.errors import EncodeError
 from renderer.output.encode import open_sink
-from renderer.output.files import check_target, partial_path, remove_path
+from renderer.output.files import (DISK_FULL_ERRNOS, check_target, disk_full, partial_path,
+                                   remove_path)
 from renderer.output.mux import Sound, mux, sidecar, vtt_text, write_atomic
 from renderer.output.probe import count_frames, probe, read_frames
 from renderer.settings import RenderSettings
@@ -115,14 +116,18 @@ def assemble(parts: list[Part], target: Path, settings: RenderSettings, seconds:
     join (never the scenes' own AAC joined: encoder priming would click and drift at each seam)."""
     check_target(target)
     work = partial_path(target, ".parts")
-    work.mkdir()
     try:
+        work.mkdir()
         pool = ThreadPoolExecutor(max_workers=ASSEMBLY_THREADS)
         try:
             segments = _segments(parts, work, settings, seconds, label, pool, on_frames)
         finally:   # after a failure or Ctrl-C, start nothing more; let the running few end
             pool.shutdown(wait=True, cancel_futures=True)
         _concat(segments, target, film_frames(parts, seconds, settings.fps), label, work, sound)
+    except OSError as err:
+        if err.errno in DISK_FULL_ERRNOS:
+            raise disk_full(target, label) from None
+        raise
     finally:
         remove_path(work)
 
@@ -198,6 +203,8 @@ def _concat(segments: list[Path], target: Path, expected: int, label: str, work:
                               "-movflags", "+faststart", str(temp)],
                              stdin=subprocess.DEVNULL, capture_output=True)
         if run.returncode != 0:
+            if b"No space left on device" in run.stderr or b"Disk quota exceeded" in run.stderr:
+                raise disk_full(target, label)
             raise EncodeError(f"joining the film {label} failed: "
                               f"{run.stderr.decode('utf-8', 'replace').strip()[-300:]}")
         counted = count_frames(temp)

@@ -11,6 +11,7 @@ import os
 import re
 import struct
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -18,7 +19,7 @@ from typing import Sequence
 import numpy as np
 
 from renderer.errors import EncodeError, OutputError
-from renderer.output.files import partial_path, remove_path
+from renderer.output.files import DISK_FULL_ERRNOS, disk_full, partial_path, remove_path
 from renderer.settings import SAMPLE_RATE
 
 AAC_BITRATE = "192k"
@@ -66,6 +67,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         temp.write_bytes(data)
         os.replace(temp, path)
     except OSError as err:
+        if err.errno in DISK_FULL_ERRNOS:
+            raise disk_full(path, path.name) from None
         raise OutputError(f"cannot write {path}: {err.strerror}") from None
     finally:
         remove_path(temp)
@@ -102,9 +105,10 @@ def srt_text(cues: Sequence[Cue]) -> str:
 
 
 def mux(video: Path, sound: Sound, out: Path, label: str) -> None:
-    """Write `video`'s stream (copied) with `sound`'s AAC audio and mov_text subtitles to `out`."""
-    work = partial_path(out, ".mux")
-    work.mkdir()
+    """Write `video`'s stream (copied) with `sound`'s AAC audio and mov_text subtitles to `out`.
+    The WAV and subtitles handed to ffmpeg are made in the temporary folder, not beside `out`:
+    the output's disk holds only what is kept."""
+    work = Path(tempfile.mkdtemp(prefix="stopmo-mux-"))
     try:
         cmd = [_ffmpeg(), "-hide_banner", "-nostats", "-v", "error", "-y", "-i", str(video)]
         maps = ["-map", "0:v"]
@@ -123,8 +127,12 @@ def mux(video: Path, sound: Sound, out: Path, label: str) -> None:
         if run.returncode != 0:
             tail = run.stderr.decode("utf-8", "replace").strip()[-300:]
             if "No space left" in tail:
-                raise OutputError(f"the disk is full: could not add the sound to {label}")
+                raise disk_full(out, label)
             raise EncodeError(f"adding the sound to {label} failed: {tail}")
+    except OSError as err:
+        if err.errno in DISK_FULL_ERRNOS:
+            raise disk_full(out, label) from None
+        raise
     finally:
         remove_path(work)
 

@@ -260,7 +260,8 @@ def paint(prims: Sequence[Prim], scale: float, seed: int) -> Sprite:
 
 def paint_layer(prims: Sequence[Prim], size: tuple[float, float], scale: float, seed: int,
                 background: tuple[int, int, int] | None = None,
-                margin: int = 0) -> tuple[np.ndarray, tuple[int, int]]:
+                margin: int = 0, clip: tuple[int, int, int, int] | None = None
+                ) -> tuple[np.ndarray, tuple[int, int]]:
     """Paint a set layer: a canvas of `size` (width, height) stage units whose top-left corner
     is stage (0, 0), at `scale` pixels per unit, so round(height * scale) x round(width * scale)
     pixels. Each primitive is painted only within its own bounding box. background: opaque
@@ -269,7 +270,8 @@ def paint_layer(prims: Sequence[Prim], size: tuple[float, float], scale: float, 
     Returns (rgba, (j0, i0)): uint8 premultiplied RGBA of the window of the canvas that can hold
     paint, and the canvas pixel (column, row) of its top-left corner; the rest of the canvas is
     transparent. An opaque layer's window is the whole canvas; a transparent one's is the union
-    of its primitives' boxes grown by `margin` pixels, clipped to the canvas. (A near layer's
+    of its primitives' boxes grown by `margin` pixels, clipped to the canvas (and to `clip`,
+    canvas pixels (j0, i0, j1, i1), when given). (A near layer's
     canvas is several frames wide and may hold just a chair: 110 MB of canvas at 720p around
     2 MB of paint.)
     """
@@ -285,6 +287,8 @@ def paint_layer(prims: Sequence[Prim], size: tuple[float, float], scale: float, 
         J1, I1 = min(W, max(w[5] for w in wins) + margin), min(H, max(w[6] for w in wins) + margin)
     else:
         J0 = I0 = J1 = I1 = 0
+    if clip is not None:    # (j0, i0, j1, i1) canvas pixels: paint only what a camera shows
+        J0, I0, J1, I1 = max(J0, clip[0]), max(I0, clip[1]), min(J1, clip[2]), min(I1, clip[3])
     if J1 <= J0 or I1 <= I0:
         return np.zeros((0, 0, 4), np.uint8), (0, 0)
     out = np.empty((I1 - I0, J1 - J0, 4), np.uint8)

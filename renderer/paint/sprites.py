@@ -21,7 +21,8 @@ from renderer.model.puppet import PuppetDef
 from renderer.model.set import Layer, SetDef
 from renderer.paint import paintcache
 from renderer.paint.grade import Grade
-from renderer.paint.prims import Sprite, paint, paint_layer
+from renderer.paint.prims import Sprite, geometry, paint, paint_layer
+from renderer.settings import MAX_PAINT_FRAMES, PAINT_WORK_FRAMES
 
 DOF_SIGMA = 3.0   # stage units of blur per unit of |1 - 1/depth| (focus on the puppet plane)
 
@@ -34,6 +35,34 @@ def paint_scale(px_per_unit: float) -> float:
     (zoom 1.0 -> 1.2) reuses one painting instead of painting everything twice."""
     need = max(px_per_unit, 1e-3) / ENLARGE
     return 2.0 ** (math.ceil(math.log2(need) * 2 - 1e-9) / 2)
+
+
+def bounded_scale(scale: float, covered: tuple[float, float], frame_pixels: int) -> float:
+    """`scale`, or the largest √2 step below it at which a painting fits its budget: its window
+    (`covered[0]` square stage units) within MAX_PAINT_FRAMES frames of `frame_pixels`, and its
+    shapes' boxes (`covered[1]`) within PAINT_WORK_FRAMES frames."""
+    window, work = covered
+    room = min(MAX_PAINT_FRAMES * frame_pixels / max(window, 1e-9),
+               PAINT_WORK_FRAMES * frame_pixels / max(work, 1e-9))
+    if scale * scale <= room:
+        return scale
+    return 2.0 ** (math.floor(math.log2(room) - 1e-9) / 2)
+
+
+def covered(shapes: tuple[Prim, ...], extent: tuple[float, float, float, float] | None = None
+            ) -> tuple[float, float]:
+    """(window, work) in square stage units: the box around `shapes` (the whole `extent` for an
+    opaque layer, which is given it) and the sum of the shapes' own boxes."""
+    boxes = [g.bbox for g in map(geometry, shapes) if g is not None]
+    work = sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in boxes)
+    if extent is not None:
+        x0, y0, x1, y1 = extent
+        return (x1 - x0) * (y1 - y0), work + (x1 - x0) * (y1 - y0)
+    if not boxes:
+        return 0.0, 0.0
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    return (x1 - x0) * (y1 - y0), work
 
 
 def attachment_sprite(puppet: PuppetDef, attachment: str, scale: float,
@@ -94,8 +123,15 @@ REDRAW_CELL = 28.0    # stage units: the length over which a redrawn outline wan
 def image_sprite(art: ImageArt, scale: float, variant: int = 0, seed: int = 0) -> Sprite:
     """A drawing placed on its bone (at, rot, scale, flip, pivot) and painted at `scale` px per
     stage unit, cropped to its pixels; variant k > 0 of a drawing with `redraw` is traced anew:
-    its outline and strokes displaced by a smooth field up to REDRAW_WOBBLE units."""
-    m = np.diag([scale, scale, 1.0]) @ art.placement()          # image pixels to sprite pixels (uncropped)
+    its outline and strokes displaced by a smooth field up to REDRAW_WOBBLE units. It is painted
+    at most at the image's own resolution: enlarging it is the blit's work (a 1600 px part at
+    scale 20 made a 10,000 px painting)."""
+    placement = art.placement()                  # image pixels to bone-local stage units
+    # stage units an image pixel spans along the picture's shorter-reaching axis: at most one
+    # painted pixel per image pixel there, so no axis loses the drawing's own detail
+    units_per_px = max(min(np.hypot(*placement[:2, 0]), np.hypot(*placement[:2, 1])), 1e-9)
+    scale = min(scale, 1.0 / units_per_px)
+    m = np.diag([scale, scale, 1.0]) @ placement   # image pixels to sprite pixels (uncropped)
     h, w = art.rgba.shape[:2]
     src = art.rgba
     lin = m[:2, :2]
@@ -155,27 +191,35 @@ class LayerSprite:
 
 
 def layer_sprite(set_def: SetDef, index: int, scale: float, dof: float,
-                 grade: Grade | None = None) -> LayerSprite:
-    """A set layer painted at `scale` with depth of field `dof`, in `grade`'s colours if given."""
+                 grade: Grade | None = None,
+                 clip: tuple[float, float, float, float] | None = None) -> LayerSprite:
+    """A set layer painted at `scale` with depth of field `dof`, in `grade`'s colours if given;
+    with `clip` (stage units x0, y0, x1, y1), only that part of it (a layer too large to paint
+    whole at this scale, seen up close)."""
     layer: Layer = set_def.layers[index]
     seed = jitter.key_int(0, set_def.name, layer.name)
 
     def painted() -> tuple[np.ndarray, tuple[float, ...]]:
-        sprite = _paint_layer(layer, scale, dof, seed)
+        sprite = _paint_layer(layer, scale, dof, seed, clip)
         return sprite.rgba, (*sprite.origin, float(sprite.opaque))
 
-    rgba, (ox, oy, opaque) = _kept(paintcache.key("layer", layer, scale, dof, seed, DOF_SIGMA),
-                                   grade, painted)
+    parts = (layer, scale, dof, seed, DOF_SIGMA) + ((clip,) if clip is not None else ())
+    rgba, (ox, oy, opaque) = _kept(paintcache.key("layer", *parts), grade, painted)
     return LayerSprite(rgba, (ox, oy), scale, bool(opaque))
 
 
-def _paint_layer(layer: Layer, scale: float, dof: float, seed: int) -> LayerSprite:
+def _paint_layer(layer: Layer, scale: float, dof: float, seed: int,
+                 clip: tuple[float, float, float, float] | None = None) -> LayerSprite:
     x0, y0, x1, y1 = layer.extent
     shapes = [_shifted(p, -x0, -y0) for p in layer.shapes]
     sigma = DOF_SIGMA * dof * abs(1.0 - 1.0 / layer.depth) * scale
     blur = sigma > 0.3  # depth of field: out-of-focus layers are painted soft once, not per frame
+    margin = _blur_margin(sigma) if blur else 0
+    window = None if clip is None else (
+        math.floor((clip[0] - x0) * scale) - margin, math.floor((clip[1] - y0) * scale) - margin,
+        math.ceil((clip[2] - x0) * scale) + margin, math.ceil((clip[3] - y0) * scale) + margin)
     rgba, (j0, i0) = paint_layer(shapes, (x1 - x0, y1 - y0), scale, seed, layer.background,
-                                 margin=_blur_margin(sigma) if blur else 0)
+                                 margin=margin, clip=window)
     if blur and rgba.size:
         cv2.GaussianBlur(rgba, (0, 0), sigma, dst=rgba)   # in place: a backdrop is ~15 MB
     x0, y0 = x0 + j0 / scale, y0 + i0 / scale

@@ -72,6 +72,7 @@ from renderer.reference.reftypes import (
     keys_of,
 )
 from renderer.paint.sprites import REDRAW_WOBBLE
+from renderer.settings import MAX_SET_SHAPE_STAGES, MAX_SET_SHAPES
 from renderer.stage.speech import DIGRAPHS, LETTERS
 
 POINT = Point(-COORD, COORD)
@@ -287,7 +288,10 @@ SET = Obj("set", "Set file", "`scenes/sets/NAME.yaml`: the miniature set, painte
     SET_FIELDS, SET_REQUIRED, {
         "set": (Text(), "The set's name: must equal the file's name without `.yaml`."),
         "description": (Text(), "A line for `stopmo list`.", dn("empty")),
-        "layers": (ListOf(Ref("layer"), 1, 32), "Painted layers; drawn deepest first."),
+        "layers": (ListOf(Ref("layer"), 1, 32), "Painted layers; drawn deepest first. All "
+                   f"together they hold at most {MAX_SET_SHAPES} shapes, whose boxes cover at "
+                   f"most {MAX_SET_SHAPE_STAGES} stages of area (1920x1080 units each): a "
+                   "set paints in seconds."),
         "dof": (Number(0, 10), "Depth-of-field blur: layers far from depth 1 are painted soft "
                 "by this much; 0 keeps everything sharp.", d(1.0)),
         "floor": (Number(0, 1080), "The stage y where puppets stand (their `at` y), for people "

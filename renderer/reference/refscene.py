@@ -68,7 +68,8 @@ from renderer.reference.reftypes import (
     dn,
     keys_of,
 )
-from renderer.settings import MAX_SCENE_SECONDS, MAX_SHOT_SECONDS, STAGE_H, STAGE_W
+from renderer.settings import (MAX_SCENE_SECONDS, MAX_SHOT_SECONDS, MIN_SHOT_SECONDS, STAGE_H,
+                               STAGE_W)
 
 POINT = Point(-COORD, COORD)
 STEP = Int(1, 3)
@@ -77,7 +78,8 @@ ACTOR_ID = Name("a cast or prop id of the shot")
 
 SCENE = Obj("scene", "Scene file", "`scenes/NAME.yaml`: one scene of the film, a list of shots "
             "played one after another on a set.", keys_of(SCENE_FIELDS, SCENE_REQUIRED, {
-    "scene": (Text(), "The scene's name: must equal the file's name without `.yaml`."),
+    "scene": (Text(), "The scene's name: must equal the file's name without `.yaml` (and hold "
+              "no control characters)."),
     "title": (Text(), "Shown on the scene's title card in the film.",
               dn("the name, `_` as spaces, in title case")),
     "moment": (Text(), "A sentence under the title on the card: what happens.", dn("empty")),
@@ -127,8 +129,11 @@ WEATHER = Obj("weather", "weather", "Scene or shot key `weather`: how much of ea
 SHOT = Obj("shot", "shot", "An item of `shots`: a stretch of time with its camera, cast, props "
            "and actions. Times inside a shot are seconds from its start.", keys_of(
     SHOT_FIELDS, SHOT_REQUIRED, {
-        "id": (Text(), "Unique in the scene; `stopmo render --shot ID` renders only this shot."),
-        "duration": (Number(0, MAX_SHOT_SECONDS, lo_open=True), "Seconds."),
+        "id": (Text(), "Unique in the scene; `stopmo render --shot ID` renders only this shot. "
+               "It names files, so it holds no `/` and no control characters."),
+        "duration": (Number(0, MAX_SHOT_SECONDS, lo_open=True),
+                     f"Seconds; at least {MIN_SHOT_SECONDS:g} (a shorter shot would hold no "
+                     "frame)."),
         "step": (STEP, "Frames per exposure for this shot.", dn("the scene's `step`")),
         "camera": (AnyOf((Ref("camera_still"), Ref("camera_move"))),
                    "A still camera, or a move from one framing to another over the whole shot.",

@@ -5,7 +5,7 @@ import unicodedata
 from pathlib import Path
 
 from renderer.errors import Location, SceneError, StopmoError
-from renderer.load.project import Project, find_root, is_sequence_file
+from renderer.load.project import Project, find_root, is_sequence_file, not_a_file
 from renderer.stage.timing import seconds_text
 
 # The texts each kind of file puts on screen, by field path ("*" is every item of a list):
@@ -35,7 +35,7 @@ def kind_of(path: Path) -> str:
 def validate_file(path: Path) -> str:
     """Load `path` as the kind of file its folder says it is; return a one-line summary."""
     if not path.is_file():
-        raise SceneError(f"{path}: {'a folder, not a file' if path.is_dir() else 'no such file'}")
+        raise SceneError(f"{path}: {not_a_file(path) or 'no such file'}")
     project = Project(find_root(path.parent))
     kind = kind_of(path)
     if kind == "prop":
