@@ -294,7 +294,7 @@ def cmd_still(args) -> int:
 def cmd_sheet(args) -> int:
     from renderer.output.files import save_png
     from renderer.render import plan_scene, render_exposure
-    from renderer.review.sheet import contact_sheet
+    from renderer.review.contactsheet import contact_sheet
     from renderer.stage.timing import spread
     scene = _scene(args.scene)
     settings = _settings(args)
@@ -312,7 +312,7 @@ def cmd_sheet(args) -> int:
                          hint="lower --thumb or --per-shot")
     for sp in plan.shots:
         thumbs = []
-        for e in spread(sp.sheet, n):   # frame numbers as `still --frame` takes them
+        for e in spread(sp.exposure_sheet, n):   # frame numbers as `still --frame` takes them
             f = sp.first_frame + e.frame
             thumbs.append((f"f {f} · {f / settings.fps:.2f} s",
                            render_exposure(plan, sp, e)))

@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 import cv2
 import numpy as np
 
-from renderer.compose.composite import compose, load_cast, load_set
+from renderer.compose.composite import compose, preload_cast, preload_set
 from renderer.compose.paintings import Paintings
 from renderer.compose.post import ExposureLook, PostChain
 from renderer.compose.safeband import keep_clear
@@ -34,11 +34,11 @@ WRITE_AHEAD = 4   # exposures handed to the writer and not yet written (each ~2.
 class ShotPlan:
     shot: Shot
     first_frame: int          # scene-global frame where the shot starts
-    sheet: tuple[Exposure, ...]
+    exposure_sheet: tuple[Exposure, ...]   # its exposures in order: the animator's x-sheet
 
     @property
     def frames(self) -> int:
-        return sum(e.hold for e in self.sheet)
+        return sum(e.hold for e in self.exposure_sheet)
 
 
 def shot_sheet(shot: Shot, fps: int) -> tuple[Exposure, ...]:
@@ -67,9 +67,9 @@ class ScenePlan:
 
     @property
     def exposures(self) -> int:
-        return sum(len(s.sheet) for s in self.shots)
+        return sum(len(s.exposure_sheet) for s in self.shots)
 
-    def look(self, world: str) -> PostChain | None:
+    def post_chain(self, world: str) -> PostChain | None:
         """The post chain of a world, built once per plan and kept in its paintings with its
         plates, or None when the settings turn post effects off (no grade, no effects)."""
         if not self.settings.post:
@@ -103,7 +103,7 @@ def render_exposure(plan: ScenePlan, shot: ShotPlan, exposure: Exposure) -> np.n
     """One photograph: (H, W, 3) uint8 RGB. A pure function of its arguments."""
     scene = plan.scene
     state = stage_exposure(scene, shot.shot, exposure)
-    look = plan.look(shot.shot.world)
+    look = plan.post_chain(shot.shot.world)
     grade = look.grade if look else None
     frame = compose(shot.shot.set, state, plan.settings, grade, plan.paintings)
     if shot.shot.weather:
@@ -123,7 +123,7 @@ def locate(plan: ScenePlan, frame: int) -> tuple[ShotPlan, Exposure]:
         raise SceneError(f"frame {frame} is outside the scene (0..{plan.frames - 1})")
     for sp in plan.shots:
         if frame < sp.first_frame + sp.frames:
-            return sp, exposure_at(sp.sheet, frame - sp.first_frame)
+            return sp, exposure_at(sp.exposure_sheet, frame - sp.first_frame)
     raise AssertionError("unreachable")
 
 
@@ -134,7 +134,7 @@ def render_frame(plan: ScenePlan, frame: int) -> np.ndarray:
 
 def exposures(plan: ScenePlan) -> Iterator[tuple[ShotPlan, Exposure]]:
     for sp in plan.shots:
-        for e in sp.sheet:
+        for e in sp.exposure_sheet:
             yield sp, e
 
 
@@ -148,14 +148,14 @@ def _load_first_exposure(plan: ScenePlan) -> None:
         return
     sp, exposure = first
     state = stage_exposure(plan.scene, sp.shot, exposure)
-    look = plan.look(sp.shot.world)
+    look = plan.post_chain(sp.shot.world)
     grade = look.grade if look else None
     with ThreadPoolExecutor(max_workers=1) as helper:
-        job = helper.submit(load_set, sp.shot.set, state.camera, plan.settings, grade,
+        job = helper.submit(preload_set, sp.shot.set, state.camera, plan.settings, grade,
                             plan.paintings, state.lights)
         if look:
             look.prepare()
-        load_cast(state, plan.settings, grade, plan.paintings, sp.shot.set)
+        preload_cast(state, plan.settings, grade, plan.paintings, sp.shot.set)
         job.result()
 
 

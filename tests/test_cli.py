@@ -145,9 +145,9 @@ def test_a_sheet_shows_each_exposure_once_when_asked_for_more_than_a_shot_has(
     from renderer.stage.timing import spread
     plan = plan_scene(load_scene(small_scene), settings_for("draft", 160))
     short = plan.shots[1]     # 0.5 s on ones: 12 exposures
-    assert len(spread(short.sheet, 24)) == 12
-    assert len({e.index for e in spread(short.sheet, 24)}) == 12
-    picks = spread(plan.shots[0].sheet, 5)          # 12 exposures on twos, 5 asked
+    assert len(spread(short.exposure_sheet, 24)) == 12
+    assert len({e.index for e in spread(short.exposure_sheet, 24)}) == 12
+    picks = spread(plan.shots[0].exposure_sheet, 5)          # 12 exposures on twos, 5 asked
     assert [e.index for e in picks] == [0, 3, 6, 8, 11]   # round(k * 11 / 4): first and last kept
     out = project_dir / "output" / "sheet.png"
     assert main(["sheet", str(small_scene), "--width", "160", "--per-shot", "24",
@@ -187,7 +187,7 @@ def test_list_outside_a_project_says_it_found_none(tmp_path, monkeypatch, capsys
 
 
 def test_a_long_sheet_header_wraps_inside_the_sheet_instead_of_running_off_it():
-    from renderer.review.sheet import BACKGROUND, contact_sheet
+    from renderer.review.contactsheet import BACKGROUND, contact_sheet
     frame = np.full((90, 160, 3), 200, np.uint8)
     rows = [("shot", [("f 0", frame)])]
     moment = "Behind the little door, the Other Mother serves Coraline the feast " * 3

@@ -124,12 +124,12 @@ def drop_hold(plan: ScenePlan, shot: int, index: int) -> ScenePlan:
     """`plan` with exposure `index` of shot `shot` removed from its sheet: every later exposure
     of the shot is shown `hold` frames earlier, and later shots start earlier."""
     sp = plan.shots[shot]
-    gone = sp.sheet[index]
-    sheet = sp.sheet[:index] + tuple(replace(e, frame=e.frame - gone.hold)
-                                     for e in sp.sheet[index + 1:])
+    gone = sp.exposure_sheet[index]
+    sheet = sp.exposure_sheet[:index] + tuple(replace(e, frame=e.frame - gone.hold)
+                                     for e in sp.exposure_sheet[index + 1:])
     shots, start = [], 0
     for k, s in enumerate(plan.shots):
-        s = replace(s, sheet=sheet) if k == shot else s
+        s = replace(s, exposure_sheet=sheet) if k == shot else s
         shots.append(replace(s, first_frame=start))
         start += s.frames
     return replace(plan, shots=tuple(shots))

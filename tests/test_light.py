@@ -53,7 +53,7 @@ def _plan(scene: str):
 
 
 def _middle(plan, shot):
-    exposure = shot.sheet[len(shot.sheet) // 2]
+    exposure = shot.exposure_sheet[len(shot.exposure_sheet) // 2]
     return exposure, stage_exposure(plan.scene, shot.shot, exposure)
 
 
@@ -133,7 +133,7 @@ def test_a_flickering_lamp_is_held_per_exposure_and_stays_in_range():
     flick = [i for i, li in enumerate(lights) if li.flicker > 0]
     assert flick, "the corridor's candle should flicker"
     seen = set()
-    for e in shot.sheet[:24]:
+    for e in shot.exposure_sheet[:24]:
         a = light_levels(plan.scene.seed, shot.shot, e.index)
         assert a == light_levels(plan.scene.seed, shot.shot, e.index)   # the same photograph
         for i in flick:
@@ -192,7 +192,7 @@ def scene_separations(scene: str) -> list[tuple[str, str, float]]:
     for shot in plan.shots:
         exposure, state = _middle(plan, shot)
         frame = render_exposure(plan, shot, exposure)
-        look = plan.look(shot.shot.world)
+        look = plan.post_chain(shot.shot.world)
         grade = look.grade if look else None
         cam_m = camera_matrix(state.camera, 1.0, settings.scale)
         need = settings.scale * state.camera.zoom

@@ -264,7 +264,7 @@ def test_facing_left_renders_the_flipped_pixels_of_facing_right(path, project_di
             name_=puppet.name, facing=facing, pose="" if is_prop else f", pose: {pose}"))
         plan = plan_scene(load_scene(scene_path, project), settings)
         sp = plan.shots[0]
-        frames[facing] = render_exposure(plan, sp, sp.sheet[0]).astype(int)
+        frames[facing] = render_exposure(plan, sp, sp.exposure_sheet[0]).astype(int)
     assert (frames["right"] != frames["right"][0, 0]).any(), "the puppet was not drawn"
     diff = np.abs(frames["right"][:, ::-1] - frames["left"])
     assert diff.max() <= MIRROR_TOL, f"{puppet.name}: {int((diff > MIRROR_TOL).sum())} values differ"

@@ -64,7 +64,7 @@ def test_same_seed_gives_the_same_bytes_and_another_seed_does_not(small_scene, t
 
 def test_part_positions_boil_within_the_configured_amplitude(plan):
     sp = plan.shots[1]      # shot two: Coraline stands still, so only boil moves her parts
-    states = [stage_exposure(plan.scene, sp.shot, e) for e in sp.sheet]
+    states = [stage_exposure(plan.scene, sp.shot, e) for e in sp.exposure_sheet]
     origins = np.array([s.actors[0].slot_matrices[:, :2, 2] for s in states])  # (exp, slot, 2)
     spread = origins.max(axis=0) - origins.min(axis=0)
     puppet = states[0].actors[0].puppet
@@ -77,7 +77,7 @@ def test_part_positions_boil_within_the_configured_amplitude(plan):
 def test_mean_brightness_flickers_between_exposures_within_a_few_percent(small_scene):
     plan = plan_scene(load_scene(small_scene), settings_for("draft", 160))
     sp = plan.shots[1]
-    means = [render_exposure(plan, sp, e).mean() for e in sp.sheet]
+    means = [render_exposure(plan, sp, e).mean() for e in sp.exposure_sheet]
     spread = (max(means) - min(means)) / np.mean(means)
     assert 0.002 < spread < 0.08
 
@@ -98,7 +98,7 @@ def test_facing_left_is_the_exact_mirror_of_facing_right(write_scene, tiny):
         path = write_scene(f"m_{facing}", text.format(name=f"m_{facing}", facing=facing))
         plan = plan_scene(load_scene(path), tiny)
         sp = plan.shots[0]
-        states[facing] = stage_exposure(plan.scene, sp.shot, sp.sheet[0]).actors[0]
+        states[facing] = stage_exposure(plan.scene, sp.shot, sp.exposure_sheet[0]).actors[0]
     mirror = rig.translate(960, 0) @ rig.scale(-1, 1) @ rig.translate(-960, 0)
     assert np.allclose(mirror @ states["right"].slot_matrices, states["left"].slot_matrices)
 
@@ -138,8 +138,8 @@ def test_a_held_camera_reuses_its_backdrop_without_carrying_puppets_over(plan):
     one. Each exposure must equal the same exposure drawn from nothing."""
     shot = plan.shots[1]
     held_plan = replace(plan, paintings=Paintings())
-    held = [render_exposure(held_plan, shot, e) for e in shot.sheet[:5]]
-    for e, frame in zip(shot.sheet[:5], held):
+    held = [render_exposure(held_plan, shot, e) for e in shot.exposure_sheet[:5]]
+    for e, frame in zip(shot.exposure_sheet[:5], held):
         alone = replace(plan, paintings=Paintings())
         assert np.array_equal(render_exposure(alone, shot, e), frame), e.index
 

@@ -101,11 +101,11 @@ def test_recording_drives_the_mouth(write_scene, project_dir, tiny):
     plan = plan_scene(scene, tiny)
     sp = plan.shots[0]
     mouths = {}
-    for e in sp.sheet:
+    for e in sp.exposure_sheet:
         state = stage_exposure(scene, sp.shot, e)
         mouths[e.time] = next(a for a in state.actors if a.id == "coraline")
     def shape(at):
-        e = min(sp.sheet, key=lambda e: abs(e.time - at))
+        e = min(sp.exposure_sheet, key=lambda e: abs(e.time - at))
         from renderer.stage.perform import fold
         s = fold(sp.shot.cast["coraline"], [a for a in sp.shot.actions if a.who == "coraline"],
                  e.time, {})

@@ -19,7 +19,7 @@ from renderer.compose.text import (
     wrap,
 )
 from renderer.compose.typeface import CAP_RATIO, LINE_RATIO, covered
-from renderer.review.sheet import contact_sheet
+from renderer.review.contactsheet import contact_sheet
 
 BOTTOM_BAND = 0.70       # captions may only touch rows below this fraction of the height
 STAGE_W = 1920

@@ -162,7 +162,7 @@ shots:
     scene = load_scene(path)
     assert [s.world for s in scene.shots] == ["other", "nightmare"]
     plan = plan_scene(scene, tiny)
-    a, b = (render_exposure(plan, sp, sp.sheet[0]) for sp in plan.shots)
+    a, b = (render_exposure(plan, sp, sp.exposure_sheet[0]) for sp in plan.shots)
     # the nightmare grade is pale and cold, the Other World warm: red minus blue drops
     warmth = lambda f: f[..., 0].mean() - f[..., 2].mean()  # noqa: E731
     assert warmth(b) < warmth(a) - 10

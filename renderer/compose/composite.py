@@ -519,7 +519,7 @@ def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
     return frame
 
 
-def load_set(set_def: SetDef, cam: CameraKey, settings: RenderSettings, grade: Grade | None,
+def preload_set(set_def: SetDef, cam: CameraKey, settings: RenderSettings, grade: Grade | None,
              paintings: Paintings, levels: tuple[float, ...] | None = None) -> None:
     """Load into `paintings` every layer painting of `set_def` that `cam` shows (from the cache
     on disk or painted), lit by its rig at `levels`, with the solid rectangle of those that are
@@ -527,7 +527,7 @@ def load_set(set_def: SetDef, cam: CameraKey, settings: RenderSettings, grade: G
     placed_layers(set_def, cam, settings, grade, paintings, levels=levels)
 
 
-def load_cast(state: StageState, settings: RenderSettings, grade: Grade | None,
+def preload_cast(state: StageState, settings: RenderSettings, grade: Grade | None,
               paintings: Paintings, set_def: SetDef | None = None) -> None:
     """Load into `paintings` every painting the actors of `state` show, shadows included, and
     lit by `set_def`'s rig when given."""

@@ -90,7 +90,7 @@ def _longest_fitting(word: str, fnt: ImageFont.FreeTypeFont, max_px: float) -> i
 # --- captions ------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Sprite:
+class TextOverlay:
     """A premultiplied RGBA sprite split for fast uint8 blending.
 
     rgb: (h, w, 3) uint8 premultiplied colour. inv_alpha: (h, w, 3) uint8, 255 - alpha.
@@ -138,7 +138,7 @@ def draw_captions(frame: np.ndarray, captions: Sequence[tuple[str, str]], *,
         blend(frame, sprite, opacity)
 
 
-def _covered(sprites: Sequence[Sprite], margin: int, rects) -> int:
+def _covered(sprites: Sequence[TextOverlay], margin: int, rects) -> int:
     """Pixels of `rects` under the caption boxes (their sprites less the soft margin)."""
     total = 0
     for sp in sprites:
@@ -149,7 +149,7 @@ def _covered(sprites: Sequence[Sprite], margin: int, rects) -> int:
     return total
 
 
-def clear_band(sprites: list[Sprite], width: int, height: int, rects) -> list[Sprite]:
+def clear_band(sprites: list[TextOverlay], width: int, height: int, rects) -> list[TextOverlay]:
     """The caption stack in the bottom band, or moved whole to the top band (as far from the
     top as it was from the bottom) when that covers less of `rects`: a face or feet."""
     margin = _caption_margin(width / STAGE_W)
@@ -164,7 +164,7 @@ def clear_band(sprites: list[Sprite], width: int, height: int, rects) -> list[Sp
 
 
 def caption_stack(captions: Sequence[tuple[str, str]], width: int, height: int,
-                  paintings: Paintings | None = None) -> list[Sprite]:
+                  paintings: Paintings | None = None) -> list[TextOverlay]:
     """The sprites of (speaker, line) captions for a `width` x `height` frame, stacked upwards
     from the bottom one's place, CAPTION_GAP stage units between their boxes.
 
@@ -190,7 +190,7 @@ def _caption_margin(scale: float) -> int:
     return round(16 * scale) + 2
 
 
-def caption_sprite(text: str, speaker: str, width: int, height: int) -> Sprite:
+def caption_sprite(text: str, speaker: str, width: int, height: int) -> TextOverlay:
     """The caption for a `width` x `height` frame, placed bottom centre."""
     scale = width / STAGE_W
     fnt = font_for_cap(CAPTION_CAP, scale)
@@ -262,16 +262,16 @@ def _paint(rgb: np.ndarray, colour: tuple, a: np.ndarray) -> None:
         channel += np.float32(colour[c]) * a
 
 
-def _sprite(rgb: np.ndarray, alpha: np.ndarray, x: int, y: int) -> Sprite:
+def _sprite(rgb: np.ndarray, alpha: np.ndarray, x: int, y: int) -> TextOverlay:
     rgb8 = np.clip(rgb + 0.5, 0, 255).astype(np.uint8)
     inv = np.clip(255.0 - alpha * 255.0 + 0.5, 0, 255).astype(np.uint8)
     inv3 = np.ascontiguousarray(np.repeat(inv[:, :, None], 3, axis=2))
     for arr in (rgb8, inv3):
         arr.setflags(write=False)
-    return Sprite(rgb8, inv3, int(x), int(y))
+    return TextOverlay(rgb8, inv3, int(x), int(y))
 
 
-def blend(frame: np.ndarray, sprite: Sprite, opacity: float = 1.0) -> None:
+def blend(frame: np.ndarray, sprite: TextOverlay, opacity: float = 1.0) -> None:
     """Blend a premultiplied sprite over `frame` in place, clipped to the frame, uint8 only."""
     h, w = frame.shape[:2]
     sh, sw = sprite.rgb.shape[:2]

@@ -1,7 +1,7 @@
 """Handmade materials: procedural textures that make painted shapes read as felt, yarn, vinyl...
 
 Every texture is defined in STAGE units (the stage is 1920x1080 units), so a part looks the same
-at 320x180 and at 4K. Each material is a shader over a primitive's `noise.Field` (its distance
+at 320x180 and at 4K. Each material is a shader over a primitive's `noise.NoiseField` (its distance
 field, deterministic value noise and own frame); this module also says how each material treats
 the shape's edge (`edge_for`).
 
@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from renderer.model.vocab import MATERIALS  # noqa: F401  (the names _SHADERS paints)
-from renderer.paint.noise import Field, rng
+from renderer.paint.noise import NoiseField, rng
 from renderer.paint.sdf import Frame
 
 # Key light of the miniature set: from the upper left, toward the camera (x right, y down, z out).
@@ -70,7 +70,7 @@ def _lit(n, diffuse: float, shin: float, spec: float):
     return shade, hi
 
 
-def _blob(f: Field, cx: float, cy: float, sx: float, sy: float) -> np.ndarray:
+def _blob(f: NoiseField, cx: float, cy: float, sx: float, sy: float) -> np.ndarray:
     """A soft Gaussian spot at normalised local (cx, cy) with radii (sx, sy)."""
     u, v = f.local()
     return np.exp(-(((u - cx) / sx) ** 2 + ((v - cy) / sy) ** 2))
@@ -84,7 +84,7 @@ def _add_white(rgb, k):
     return rgb + _mul(1.0 - rgb, k)
 
 
-def _bevel(f: Field, r_max: float) -> float:
+def _bevel(f: NoiseField, r_max: float) -> float:
     return max(0.5, min(r_max, 0.6 * f.frame.half_short))
 
 
@@ -326,7 +326,7 @@ _SHADERS = {
 USES_COLOR2 = frozenset({"wallpaper", "button"})
 
 
-def shade(material: str, field: Field, rgb: np.ndarray, color2=None):
+def shade(material: str, field: NoiseField, rgb: np.ndarray, color2=None):
     """Texture `rgb` ((H, W, 3) float32 straight colour, 0..1) with `material`.
 
     Returns (rgb, alpha): the textured colour, clipped to 0..1, and an alpha factor (a scalar or

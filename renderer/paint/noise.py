@@ -3,7 +3,7 @@
 Noise comes from lattices of values drawn from `Philox` keyed by (seed, primitive index, purpose)
 and anchored to the primitive's own extent, so textures are deterministic and look the same at
 every painting scale (stage units throughout); detail finer than about two pixels fades out
-instead of aliasing. `Field` also carries the shape's distance field, from which materials take
+instead of aliasing. `NoiseField` also carries the shape's distance field, from which materials take
 depth, bevel normals and coordinates in the shape's own frame.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ def rng(seed: int, index: int, purpose: int) -> np.random.Generator:
     return np.random.Generator(np.random.Philox(key=key))
 
 
-class Field:
+class NoiseField:
     """Everything a material needs about one primitive on its painting grid.
 
     x: (1, W) and y: (H, 1) float32 stage coordinates of pixel centres (bone-local).

@@ -21,7 +21,7 @@ import numpy as np
 
 from renderer.model.art import Prim
 from renderer.paint import materials as mat
-from renderer.paint.noise import Field, rng
+from renderer.paint.noise import NoiseField, rng
 from renderer.paint.sdf import Geom, Grid, distance, geometry, segment_distance
 
 # Painting grids finer than this many pixels per stage unit need no supersampling.
@@ -70,7 +70,7 @@ def _margin(p: Prim, edge: mat.Edge) -> float:
 
 
 def _shape_field(p: Prim, geo: Geom, index: int, seed: int, g: Grid):
-    """The primitive's wobbled distance field on grid g, wrapped in a material Field."""
+    """The primitive's wobbled distance field on grid g, wrapped in a material NoiseField."""
     edge = mat.edge_for(p.material, geo.frame)
     m = _margin(p, edge)
     extent = (geo.bbox[0] - m, geo.bbox[1] - m, geo.bbox[2] + m, geo.bbox[3] + m)
@@ -78,7 +78,7 @@ def _shape_field(p: Prim, geo: Geom, index: int, seed: int, g: Grid):
     if p.material == "glow":
         band = max(band, 1.2 * geo.frame.half_short)
     c1 = np.asarray(p.color, np.float32) / 255.0
-    f = Field(g.xs, g.ys, None, g.s, geo.frame, extent, seed, index, c1)
+    f = NoiseField(g.xs, g.ys, None, g.s, geo.frame, extent, seed, index, c1)
     d = distance(g, geo, band)
     if edge.wobble > 0:
         d += edge.wobble * f.noise(WOBBLE_CELL, purpose=100)
@@ -157,7 +157,7 @@ def _seams(p: Prim, geo: Geom, index: int, seed: int, inset: float = 3.0,
     return np.vstack(segs) if segs else np.zeros((0, 4))
 
 
-def _draw_stitches(f: Field, g: Grid, rgb: np.ndarray, segs: np.ndarray, thread,
+def _draw_stitches(f: NoiseField, g: Grid, rgb: np.ndarray, segs: np.ndarray, thread,
                    r: float = 0.7):
     """Draw thread dashes (n, 4) of radius `r` units into rgb in place, each with a soft shadow
     below and to the right; too fine to resolve, they fade to a faint seam line."""

@@ -25,7 +25,7 @@ from renderer.model.puppet import PuppetDef
 from renderer.model.vocab import MOUTH_SHAPES
 from renderer.output.files import save_png
 from renderer.paint.sprites import attachment_sprite, paint_scale, shadow_sprite
-from renderer.review.sheet import BACKGROUND, TITLE, contact_sheet
+from renderer.review.contactsheet import BACKGROUND, TITLE, contact_sheet
 from renderer.stage import rig
 from renderer.stage.grip import grip_name, grip_offset, grip_offsets, offset_text
 from renderer.stage.pose import placement_matrix, puppet_matrices, slot_attachments

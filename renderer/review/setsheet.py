@@ -26,7 +26,7 @@ from renderer.load.set import load_set
 from renderer.model.scene import CameraKey
 from renderer.model.set import FLOOR_Y, SetDef
 from renderer.output.files import check_png_target, save_png
-from renderer.review.sheet import BACKGROUND, LABEL, ROW_LABEL, TITLE, contact_sheet
+from renderer.review.contactsheet import BACKGROUND, LABEL, ROW_LABEL, TITLE, contact_sheet
 from renderer.settings import STAGE_H, STAGE_W, RenderSettings
 from renderer.stage.pose import StageState
 

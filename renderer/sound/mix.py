@@ -68,7 +68,7 @@ def samples_for(frames: int, fps: int) -> int:
 
 def _on_exposure(span: ShotSpan, t: float) -> Exposure | None:
     """The first exposure of the shot at or after shot time `t` (None: after its last)."""
-    return next((e for e in span.sheet if e.time >= t - 1e-9), None)
+    return next((e for e in span.exposure_sheet if e.time >= t - 1e-9), None)
 
 
 def _pan(x: float) -> float:
@@ -162,7 +162,7 @@ def _shot_events(scene: Scene, span: ShotSpan, fps: int, start: int, speech: np.
             sound = sound * envelope(len(sound), cue.fade_in, cue.fade_out)
         place(effects, sound, where, db(cue.gain), cue.pan)
 
-    times = [e.time for e in span.sheet]
+    times = [e.time for e in span.exposure_sheet]
     for k, a in enumerate(shot.actions):
         who = shot.cast.get(a.who)
         x = who.at[0] if who is not None else STAGE_HALF
