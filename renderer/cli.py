@@ -14,8 +14,14 @@ import time
 from pathlib import Path
 
 from renderer import __version__
-from renderer.errors import (INTERRUPTED_EXIT, LimitError, OutputError, SceneError, StopmoError,
-                             shown)
+from renderer.errors import (
+    INTERRUPTED_EXIT,
+    LimitError,
+    OutputError,
+    SceneError,
+    StopmoError,
+    shown,
+)
 from renderer.settings import (
     CAPTIONS,
     MAX_FILE_BYTES,
@@ -325,7 +331,11 @@ def cmd_sheet(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from renderer.review.validate import glyph_warnings, line_face_warnings, validate_file
+    from renderer.review.validate import (
+        glyph_warnings,
+        line_face_warnings,
+        validate_file,
+    )
     failed = 0
     for path in args.files:
         try:

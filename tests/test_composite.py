@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 from conftest import REPO
 
+from renderer.compose import blit as blit_mod
 from renderer.compose import composite
-from renderer.compose.composite import solid_rectangle
+from renderer.compose.blit import solid_rectangle
 from renderer.load.scene import load_scene
 from renderer.paint.sprites import LayerSprite
 from renderer.render import exposures, plan_scene, render_exposure
@@ -70,7 +71,7 @@ def test_blit_lays_a_premultiplied_sprite_over_the_frame(place, opacity):
     frame = cv2.GaussianBlur((rng.random((180, 320, 3)) * 255).astype(np.uint8), (0, 0), 3)
 
     out = frame.copy()
-    composite.blit(out, sprite, place, opacity)
+    blit_mod.blit(out, sprite, place, opacity)
 
     shifted = rig.translate(-0.5, -0.5) @ place @ rig.translate(0.5, 0.5)
     warped = cv2.warpAffine(sprite, rig.affine(shifted), (320, 180), flags=cv2.INTER_LINEAR,
@@ -94,7 +95,7 @@ def test_blit_keeps_the_soft_edge_of_a_sprite_painted_to_its_border(place):
     frame = np.full((180, 320, 3), 90, np.uint8)
 
     out = frame.copy()
-    composite.blit(out, sprite, place)
+    blit_mod.blit(out, sprite, place)
 
     shifted = rig.translate(-0.5, -0.5) @ place @ rig.translate(0.5, 0.5)
     warped = cv2.warpAffine(sprite, rig.affine(shifted), (320, 180), flags=cv2.INTER_LINEAR,
@@ -128,21 +129,21 @@ def test_a_solid_rectangle_is_copied_with_exactly_the_blended_pixels(place, monk
     """A layer's solid rectangle is copied instead of blended wherever every sample lands
     inside it; the frame is the same to the last bit, and for a shift and scale most of the
     sprite is copied."""
-    monkeypatch.setattr(composite, "SOLID_WORTH", 1000)   # a small sprite, to keep the test fast
+    monkeypatch.setattr(blit_mod, "SOLID_WORTH", 1000)   # a small sprite, to keep the test fast
     sprite = solid_sprite()
     solid = solid_rectangle(sprite[..., 3])
     assert solid == (16, 16, 96, 64)
     rng = np.random.default_rng(12)
     frame = cv2.GaussianBlur((rng.random((180, 320, 3)) * 255).astype(np.uint8), (0, 0), 2)
     blended = frame.copy()
-    composite.blit(blended, sprite, place)
+    blit_mod.blit(blended, sprite, place)
     seen = []
-    over = composite._over
-    monkeypatch.setattr(composite, "_over", lambda dst, patch: (seen.append(dst.shape[0] *
+    over = blit_mod._over
+    monkeypatch.setattr(blit_mod, "_over", lambda dst, patch: (seen.append(dst.shape[0] *
                                                                            dst.shape[1]),
                                                                over(dst, patch)))
     copied = frame.copy()
-    composite.blit(copied, sprite, place, solid=solid)
+    blit_mod.blit(copied, sprite, place, solid=solid)
     assert np.array_equal(copied, blended)
     axis_aligned = place[0, 1] == 0 and place[0, 0] > 0
     box = sprite.shape[0] * sprite.shape[1] * abs(np.linalg.det(place[:2, :2]))
@@ -151,9 +152,9 @@ def test_a_solid_rectangle_is_copied_with_exactly_the_blended_pixels(place, monk
 
 def test_the_solid_rectangle_is_the_largest_one_of_whole_blocks(monkeypatch):
     """Against a brute-force search over every rectangle of random block masks."""
-    monkeypatch.setattr(composite, "SOLID_WORTH", 0)
+    monkeypatch.setattr(blit_mod, "SOLID_WORTH", 0)
     rng = np.random.default_rng(13)
-    k = composite.SOLID_BLOCK
+    k = blit_mod.SOLID_BLOCK
     for _ in range(100):
         blocks = rng.random((6, 7)) < 0.7
         alpha = np.kron(blocks.astype(np.uint8) * 255, np.ones((k, k), np.uint8))
@@ -180,13 +181,13 @@ def test_nothing_beneath_a_copied_rectangle_shows(place, monkeypatch):
     """The plain blend of the sprite comes out the same over a black and over a white frame
     everywhere `copied_rect` names: what lies beneath there never shows, so it need not be
     drawn. (Where the rectangle reached samples of the sprite's soft edge, they would differ.)"""
-    monkeypatch.setattr(composite, "SOLID_WORTH", 1000)
+    monkeypatch.setattr(blit_mod, "SOLID_WORTH", 1000)
     sprite = solid_sprite()
     solid = solid_rectangle(sprite[..., 3])
     black, white = np.zeros((180, 320, 3), np.uint8), np.full((180, 320, 3), 255, np.uint8)
     for frame in (black, white):
-        composite.blit(frame, sprite, place)
-    x0, y0, x1, y1 = composite.copied_rect(black.shape, sprite, place, solid)
+        blit_mod.blit(frame, sprite, place)
+    x0, y0, x1, y1 = blit_mod.copied_rect(black.shape, sprite, place, solid)
     # The solid core (16..96, 16..64) placed in the frame and cut by its edges: most is copied.
     (cx0, cy0), (cx1, cy1) = (np.clip((place @ [u, v, 1])[:2], 0, (320, 180))
                               for u, v in ((16, 16), (96, 64)))
@@ -199,8 +200,8 @@ def test_a_turned_or_mirrored_layer_hides_nothing():
     solid = (16, 16, 96, 64)
     for place in (rig.translate(250.2, 20.7) @ rig.scale(-1.1, 1.1),
                   rig.translate(90.3, 40.1) @ rig.rotate(8) @ rig.scale(1.2)):
-        assert composite.copied_rect((180, 320, 3), sprite, place, solid) is None
-    assert composite.copied_rect((180, 320, 3), sprite, rig.translate(40, 30), None) is None
+        assert blit_mod.copied_rect((180, 320, 3), sprite, place, solid) is None
+    assert blit_mod.copied_rect((180, 320, 3), sprite, rig.translate(40, 30), None) is None
 
 
 @pytest.mark.parametrize("hidden, expected", [
@@ -213,11 +214,11 @@ def test_a_turned_or_mirrored_layer_hides_nothing():
     ((60, 0, 100, 100), (10, 10, 50, 50)),     # beside it
 ])
 def test_a_box_is_trimmed_only_where_a_rectangle_remains(hidden, expected):
-    assert composite._trimmed((10, 10, 50, 50), hidden) == expected
+    assert blit_mod._trimmed((10, 10, 50, 50), hidden) == expected
 
 
 def test_a_box_wholly_hidden_is_empty():
-    x0, y0, x1, y1 = composite._trimmed((10, 10, 50, 50), (0, 0, 100, 100))
+    x0, y0, x1, y1 = blit_mod._trimmed((10, 10, 50, 50), (0, 0, 100, 100))
     assert x1 <= x0 or y1 <= y0
 
 
@@ -227,11 +228,11 @@ def test_a_blit_trimmed_by_a_hidden_rectangle_leaves_it_alone():
     sprite = solid_sprite()
     place = rig.translate(100.4, 60.7) @ rig.rotate(17) @ rig.scale(0.9)
     whole = np.zeros((180, 320, 3), np.uint8)
-    composite.blit(whole, sprite, place)
+    blit_mod.blit(whole, sprite, place)
     x0, y0, x1, y1 = hidden = (0, 100, 320, 180)
     trimmed = np.full((180, 320, 3), 7, np.uint8)
     trimmed[:y0] = 0
-    composite.blit(trimmed, sprite, place, hidden=hidden)
+    blit_mod.blit(trimmed, sprite, place, hidden=hidden)
     assert (trimmed[y0:y1, x0:x1] == 7).all()
     assert whole[y0:y1].any()                      # the sprite did reach into it
     assert np.abs(trimmed[:y0].astype(int) - whole[:y0]).max() <= 1

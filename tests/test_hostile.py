@@ -166,10 +166,10 @@ def test_escape_bytes_from_files_are_shown_escaped_never_sent_to_the_terminal(pr
 
 def test_a_16_bit_greyscale_png_keeps_its_grey(tmp_path):
     # Pillow's own conversion clips 16-bit levels at 255: mid-grey rendered white
+    from renderer.errors import Location, PuppetError
     from renderer.load.fields import Field
     from renderer.load.shapes import load_image
     from renderer.load.yamlsrc import Node
-    from renderer.errors import PuppetError, Location
     path = tmp_path / "grey.png"
     buf = io.BytesIO()
     Image.fromarray(np.full((4, 4), 32768, np.uint16)).save(buf, "PNG")
@@ -230,6 +230,7 @@ def test_a_clipped_layer_painting_is_the_same_part_of_the_whole_one(monkeypatch)
     """A layer too large to paint whole is painted where the camera looks: that part must be
     the picture the whole painting has there (within a level of rounding)."""
     from conftest import REPO
+
     from renderer.load.project import Project
     from renderer.paint.sprites import layer_sprite
     monkeypatch.setenv("STOPMO_CACHE", "off")

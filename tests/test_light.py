@@ -9,10 +9,10 @@ from functools import lru_cache
 import cv2
 import numpy as np
 import pytest
-
 from conftest import REPO
+
+from renderer.compose.blit import blit
 from renderer.compose.composite import _actor_sprites, camera_matrix, placed_layers
-from renderer.compose.composite import blit
 from renderer.compose.shadows import cast_shadows, silhouette
 from renderer.load.project import Project
 from renderer.load.scene import load_scene

@@ -11,7 +11,13 @@ import pytest
 
 from renderer.load.puppet import load_puppet
 from renderer.paint.sprites import attachment_sprite
-from renderer.review.cleanpose import FACE_COVER, face_cover, pose_faults, skirted, thigh_show
+from renderer.review.cleanpose import (
+    FACE_COVER,
+    face_cover,
+    pose_faults,
+    skirted,
+    thigh_show,
+)
 from renderer.review.modelsheet import Figure, full_pose
 
 REPO = Path(__file__).resolve().parent.parent

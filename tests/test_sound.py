@@ -77,6 +77,7 @@ def test_same_seed_same_samples(write_scene, tiny):
 
 def test_captions_burn_only_when_asked(write_scene, tiny):
     from dataclasses import replace
+
     from renderer.render import render_frame
     plan = plan_scene(_clap(write_scene, "A line to see", ", for: 2"), tiny)
     frame = 20
@@ -228,6 +229,7 @@ def test_burnt_captions_leave_faces_and_feet_clear(write_scene, tiny):
     """A burnt caption sits in the bottom band unless it would cover a face or the feet there;
     then it moves whole to the top band. Either way no face or feet are under it."""
     from dataclasses import replace
+
     from renderer.compose.safeband import keep_clear
     from renderer.compose.text import caption_stack, clear_band
     from renderer.render import locate, render_frame

@@ -15,9 +15,9 @@ from renderer.compose.text import (
     font,
     font_for_cap,
     printable,
-    title_card,
     wrap,
 )
+from renderer.compose.titlecard import title_card
 from renderer.compose.typeface import CAP_RATIO, LINE_RATIO, covered
 from renderer.review.contactsheet import contact_sheet
 

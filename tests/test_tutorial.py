@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from test_puppets import joint_gaps  # the shipped puppets' joint check
 
 from renderer.cli import main
 from renderer.load.puppet import load_puppet
-from renderer.review.regress import compare
-from test_puppets import joint_gaps   # the shipped puppets' joint check
 from renderer.review.modelsheet import full_pose
+from renderer.review.regress import compare
 from renderer.stage import rig
 from renderer.stage.pose import placement_matrix, puppet_matrices, slot_attachments
 

@@ -31,8 +31,7 @@ from renderer.jobs.workers import (
     stop_workers,
 )
 from renderer.load.project import Project
-from renderer.output.files import check_name
-from renderer.output.files import remove_stale_partials
+from renderer.output.files import check_name, remove_stale_partials
 from renderer.settings import RenderSettings
 from renderer.stage.timing import frames_for
 
@@ -102,7 +101,7 @@ def _film(sequence, sequence_path: Path, scenes: dict, scene_jobs: list[SceneJob
           pinned: list[Path], settings: RenderSettings, out_dir: Path, force: bool
           ) -> tuple[Path, int]:
     """Join the film from the scene videos at `pinned` (one per job); its path and frames."""
-    from renderer.compose.text import title_card
+    from renderer.compose.titlecard import title_card
     from renderer.output.film import Part, assemble, film_frames, video_part
     # the film: an opening card, then per scene its card and its video, joined by transitions
     w, h, fps = settings.width, settings.height, settings.fps

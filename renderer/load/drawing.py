@@ -137,7 +137,7 @@ def _read_ora(path: Path, name: str) -> Drawing:
 def _read_psd(path: Path, name: str) -> Drawing:
     where = Location(name)
     try:
-        from psd_tools import PSDImage   # optional: pip install 'stopmo[psd]'
+        from psd_tools import PSDImage  # optional: pip install 'stopmo[psd]'
     except ImportError:
         raise PuppetError("reading .psd needs the optional psd-tools package", where,
                           hint="pip install 'stopmo[psd]', or save the drawing as OpenRaster "

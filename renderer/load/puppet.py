@@ -12,8 +12,8 @@ import numpy as np
 
 from renderer.errors import PuppetError, did_you_mean
 from renderer.load.fields import Field, Mapping
-from renderer.load.shapes import COORD, read_art
 from renderer.load.set import read_surfaces
+from renderer.load.shapes import COORD, read_art
 from renderer.load.yamlsrc import load_yaml
 from renderer.model.art import Art, ImageArt
 from renderer.model.puppet import Bone, Cycle, PuppetDef, Skin, Slot

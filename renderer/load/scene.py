@@ -12,16 +12,15 @@ from renderer.errors import SceneError
 from renderer.load.actions import COORD, read_action
 from renderer.load.audio import read_recording
 from renderer.load.fields import Field, Mapping
-from renderer.load.puppet import named_part
 from renderer.load.project import Project, find_root
+from renderer.load.puppet import named_part
 from renderer.load.seats import find_seat, seats_in, where_at
 from renderer.load.yamlsrc import load_yaml
 from renderer.model.action import Action
 from renderer.model.scene import Camera, CameraKey, Placement, Scene, Shot, ShotDefaults
 from renderer.model.sound import Cue, SoundBed
-from renderer.model.vocab import AMBIENCES, MUSIC, SOUNDS, VOICES
+from renderer.model.vocab import AMBIENCES, FACINGS, MUSIC, SOUNDS, VOICES, WORLDS
 from renderer.model.vocab import EASES as EASINGS
-from renderer.model.vocab import FACINGS, WORLDS
 from renderer.model.vocab import WEATHER_KINDS as KINDS
 from renderer.settings import MAX_SCENE_SECONDS, MAX_SHOT_SECONDS, MIN_SHOT_SECONDS
 

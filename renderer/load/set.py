@@ -17,8 +17,15 @@ from renderer.errors import LimitError, PuppetError
 from renderer.load.fields import Field
 from renderer.load.shapes import COORD, read_prim
 from renderer.load.yamlsrc import load_yaml
-from renderer.model.set import (LIGHT_DEFAULTS, LIGHT_KINDS, SURFACE_KINDS, Layer, Light,
-                                SetDef, Surface)
+from renderer.model.set import (
+    LIGHT_DEFAULTS,
+    LIGHT_KINDS,
+    SURFACE_KINDS,
+    Layer,
+    Light,
+    SetDef,
+    Surface,
+)
 from renderer.paint.sprites import covered
 from renderer.settings import MAX_SET_SHAPE_STAGES, MAX_SET_SHAPES, STAGE_H, STAGE_W
 

@@ -1,6 +1,7 @@
 """Reading attachments (shape specs or PNG files) from puppet, prop and set files."""
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -10,8 +11,6 @@ from PIL import Image
 from renderer.errors import LimitError, PuppetError
 from renderer.load import defcache
 from renderer.load.fields import Field
-import hashlib
-
 from renderer.model.art import FLIPS, PIVOTS, Art, ImageArt, Prim
 from renderer.model.vocab import GRADIENTS, MATERIALS, SHAPES
 from renderer.settings import MAX_IMAGE_PIXELS

@@ -22,8 +22,13 @@ import numpy as np
 
 from renderer.errors import EncodeError
 from renderer.output.encode import open_sink
-from renderer.output.files import (DISK_FULL_ERRNOS, check_target, disk_full, partial_path,
-                                   remove_path)
+from renderer.output.files import (
+    DISK_FULL_ERRNOS,
+    check_target,
+    disk_full,
+    partial_path,
+    remove_path,
+)
 from renderer.output.mux import Sound, mux, sidecar, vtt_text, write_atomic
 from renderer.output.probe import count_frames, probe, read_frames
 from renderer.settings import RenderSettings

@@ -31,9 +31,9 @@ from renderer.load.set import (
     DEFAULT_MARGIN,
     LAYER_FIELDS,
     LAYER_REQUIRED,
-    MAX_SURFACES,
     LIGHT_FIELDS,
     LIGHT_REQUIRED,
+    MAX_SURFACES,
     SET_FIELDS,
     SET_REQUIRED,
     SURFACE_FIELDS,
@@ -51,6 +51,7 @@ from renderer.load.shapes import (
 from renderer.model.art import FLIPS, PIVOTS
 from renderer.model.set import LIGHT_DEFAULTS, LIGHT_KINDS, SURFACE_KINDS
 from renderer.model.vocab import GRADIENTS, MATERIALS, MOUTH_SHAPES, SHAPES
+from renderer.paint.sprites import REDRAW_WOBBLE
 from renderer.reference.reftypes import (
     AnyOf,
     Bool,
@@ -71,7 +72,6 @@ from renderer.reference.reftypes import (
     dn,
     keys_of,
 )
-from renderer.paint.sprites import REDRAW_WOBBLE
 from renderer.settings import MAX_SET_SHAPE_STAGES, MAX_SET_SHAPES
 from renderer.stage.speech import DIGRAPHS, LETTERS
 

@@ -27,16 +27,16 @@ from renderer.load.scene import (
     CAMERA_MOVE_REQUIRED,
     CAMERA_STILL_FIELDS,
     CAST_FIELDS,
+    CUE_FIELDS,
+    CUE_REQUIRED,
     LOOK_FIELDS,
+    MAX_CUES,
     PLACEMENT_REQUIRED,
     PROP_FIELDS,
     SCENE_FIELDS,
     SCENE_REQUIRED,
     SHOT_FIELDS,
     SHOT_REQUIRED,
-    CUE_FIELDS,
-    CUE_REQUIRED,
-    MAX_CUES,
     SOUND_FIELDS,
 )
 from renderer.load.sequence import (
@@ -47,8 +47,16 @@ from renderer.load.sequence import (
 )
 from renderer.load.shapes import COORD
 from renderer.model.action import SPEED
+from renderer.model.vocab import (
+    AMBIENCES,
+    FACINGS,
+    MUSIC,
+    SOUNDS,
+    TRANSITIONS,
+    VOICES,
+    WORLDS,
+)
 from renderer.model.vocab import EASES as EASINGS
-from renderer.model.vocab import AMBIENCES, FACINGS, MUSIC, SOUNDS, TRANSITIONS, VOICES, WORLDS
 from renderer.model.vocab import WEATHER_KINDS as KINDS
 from renderer.reference.reftypes import (
     AnyOf,
@@ -68,8 +76,13 @@ from renderer.reference.reftypes import (
     dn,
     keys_of,
 )
-from renderer.settings import (MAX_SCENE_SECONDS, MAX_SHOT_SECONDS, MIN_SHOT_SECONDS, STAGE_H,
-                               STAGE_W)
+from renderer.settings import (
+    MAX_SCENE_SECONDS,
+    MAX_SHOT_SECONDS,
+    MIN_SHOT_SECONDS,
+    STAGE_H,
+    STAGE_W,
+)
 
 POINT = Point(-COORD, COORD)
 STEP = Int(1, 3)

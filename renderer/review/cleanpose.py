@@ -17,8 +17,13 @@ import numpy as np
 
 from renderer.model.puppet import PuppetDef
 from renderer.paint.sprites import attachment_sprite
-from renderer.review.modelsheet import SOLID, Figure, figure_attachments, figure_matrices, \
-    full_pose
+from renderer.review.modelsheet import (
+    SOLID,
+    Figure,
+    figure_attachments,
+    figure_matrices,
+    full_pose,
+)
 from renderer.stage import rig
 from renderer.stage.gait import leg_chains
 

@@ -173,8 +173,8 @@ def _check_sheet_path(path: Path) -> None:
 def _write_sheet(args, worst, spans: dict[int, int], n_failing: int, n_frames: int) -> None:
     """Rows of expected | actual | diff for the most different photographs, worst first."""
     from renderer.output.files import save_png
-    from renderer.review.gate import diff_image, psnr_text
     from renderer.review.contactsheet import contact_sheet
+    from renderer.review.gate import diff_image, psnr_text
     rows = [(f"frames {i}–{spans[i]}" if i in spans else f"frame {i}",
              [("expected", x), ("actual", y),
               (f"diff · PSNR {psnr_text(d.psnr)} · max {d.max_diff}", diff_image(x, y))])

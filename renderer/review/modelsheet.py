@@ -3,7 +3,7 @@ pins one above the bench — turnaround, skins, expressions, mouth shapes and th
 
 A sheet is drawn with the renderer's own parts: poses through `stage.puppet_matrices`, attachments
 chosen by `stage.slot_attachments`, sprites from `sprites.attachment_sprite`, blitted by
-`composite.blit`, and laid out by `sheet.contact_sheet`. Every cell of one sheet shares a cell width;
+`blit.blit`, and laid out by `sheet.contact_sheet`. Every cell of one sheet shares a cell width;
 the figure rows share one scale and one floor line, so proportions compare across poses.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from renderer.compose.composite import blit
+from renderer.compose.blit import blit
 from renderer.compose.text import font, printable, wrap
 from renderer.errors import LimitError, PuppetError, StopmoError, did_you_mean
 from renderer.load.project import Project

@@ -19,8 +19,8 @@ from PIL import Image, ImageDraw
 
 from renderer.compose.typeface import font
 from renderer.load.puppet import load_puppet
-from renderer.review.modelsheet import Figure, backdrop, draw_figure, slot_bounds
 from renderer.review.contactsheet import BACKGROUND, LABEL, TITLE
+from renderer.review.modelsheet import Figure, backdrop, draw_figure, slot_bounds
 
 PICTURE = Path("docs") / "images" / "image-on-bone.png"
 PART_SIZE = (60, 120)

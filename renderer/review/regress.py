@@ -25,8 +25,14 @@ import numpy as np
 from PIL import Image
 
 from renderer.errors import BlessRefused
-from renderer.review.gate import MAX_CHANNEL_DIFF, FrameDiff, compare, diff_image, load_png
 from renderer.render import ScenePlan, locate, plan_scene, render_exposure
+from renderer.review.gate import (
+    MAX_CHANNEL_DIFF,
+    FrameDiff,
+    compare,
+    diff_image,
+    load_png,
+)
 from renderer.settings import settings_for
 from renderer.stage.timing import frame_at
 

@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from renderer.compose.composite import blit, compose, placed_layers
+from renderer.compose.blit import blit
+from renderer.compose.composite import compose, placed_layers
 from renderer.compose.paintings import Paintings
 from renderer.compose.text import font, printable, wrap
 from renderer.errors import LimitError, SceneError, StopmoError, did_you_mean
@@ -26,7 +27,13 @@ from renderer.load.set import load_set
 from renderer.model.scene import CameraKey
 from renderer.model.set import FLOOR_Y, SetDef
 from renderer.output.files import check_png_target, save_png
-from renderer.review.contactsheet import BACKGROUND, LABEL, ROW_LABEL, TITLE, contact_sheet
+from renderer.review.contactsheet import (
+    BACKGROUND,
+    LABEL,
+    ROW_LABEL,
+    TITLE,
+    contact_sheet,
+)
 from renderer.settings import STAGE_H, STAGE_W, RenderSettings
 from renderer.stage.pose import StageState
 
