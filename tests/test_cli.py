@@ -212,7 +212,7 @@ def test_a_frame_long_shot_reports_its_seconds_not_zero(write_scene, project_dir
 
 
 def test_the_frame_limit_named_in_help_is_the_one_seconds_and_fps_allow():
-    from renderer.cli import LIMITS_TEXT
+    from renderer.cliargs import LIMITS_TEXT
     from renderer.settings import MAX_FPS, MAX_SCENE_SECONDS
     # a scene of at most 600 s at at most 60 fps: 36 000 frames is the real ceiling
     assert f"({int(MAX_SCENE_SECONDS * MAX_FPS)} frames at {MAX_FPS} fps)" in LIMITS_TEXT
