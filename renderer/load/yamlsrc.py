@@ -29,6 +29,7 @@ except ImportError:  # PyYAML without libyaml: the same results, parsed more slo
 
 from renderer import settings
 from renderer.errors import Location, StopmoError
+from renderer.load.yamlerrors import decode, location, location_at, syntax_error
 
 MAX_DEPTH = 64            # nesting levels (a scene needs about 6)
 MAX_NODES = 200_000       # values after alias expansion (a long scene has a few thousand)
@@ -76,7 +77,7 @@ class _Ctx:
     def loc(self, ynode) -> Location:
         loc = self._locs.get(id(ynode))
         if loc is None:
-            loc = self._locs[id(ynode)] = _loc(self.filename, ynode.start_mark)
+            loc = self._locs[id(ynode)] = location(self.filename, ynode.start_mark)
         return loc
 
     def visit(self, ynode, path: str) -> None:
@@ -227,7 +228,7 @@ def parse_yaml(text: bytes | str, filename: str, error: type[StopmoError]) -> No
     if size > limit:
         raise _too_big(error, filename, f"{size} bytes")
     if isinstance(text, bytes):
-        text = _decode(text, filename, error)
+        text = decode(text, filename, error)
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
@@ -239,16 +240,16 @@ def parse_yaml(text: bytes | str, filename: str, error: type[StopmoError]) -> No
                         hint="it holds only comments")
         return _build(root, _Ctx(filename), 1, "", None)
     except _Refused as r:
-        raise error(r.message, _loc(filename, r.mark), field=r.path, hint=r.hint) from None
+        raise error(r.message, location(filename, r.mark), field=r.path, hint=r.hint) from None
     except yaml.reader.ReaderError as e:
         # libyaml counts the position in UTF-8 bytes, the Python reader in characters
         at = e.position if _Loader is _PyLoader else \
             len(text.encode("utf-8", "surrogatepass")[:e.position].decode("utf-8", "ignore"))
         raise error(f"the file contains a character YAML does not allow (U+{e.character:04X})"
                     if isinstance(e.character, int) else f"unreadable text: {e.reason}",
-                    _loc_at(filename, text, at)) from None
+                    location_at(filename, text, at)) from None
     except yaml.MarkedYAMLError as e:
-        raise _syntax_error(e, filename, error, text) from None
+        raise syntax_error(e, filename, error, text) from None
 
 
 def _too_big(error: type[StopmoError], filename: str, shown: str) -> StopmoError:
@@ -312,69 +313,6 @@ def _compose(text: str, loader_type: type | None = None):
         raise
     finally:
         loader.dispose()
-
-
-def _decode(data: bytes, filename: str, error: type[StopmoError]) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-        raise error(f"not UTF-8 text: byte 0x{data[e.start]:02x} at offset {e.start} "
-                    f"(line {line}) cannot be decoded", Location(filename, line, col),
-                    hint="save the file as UTF-8") from None
-
-
-def _loc(filename: str, mark) -> Location:
-    if mark is None:
-        return Location(filename)
-    return Location(filename, mark.line + 1, mark.column + 1)
-
-
-def _loc_at(filename: str, text: str, index: int) -> Location:
-    line = text.count("\n", 0, index) + 1
-    return Location(filename, line, index - (text.rfind("\n", 0, index) + 1) + 1)
-
-
-def _char_at(text: str, mark) -> str:
-    """The character a problem mark points at ('' when outside the text)."""
-    lines = text.split("\n")
-    if mark is None or mark.line >= len(lines) or mark.column >= len(lines[mark.line]):
-        return ""
-    return lines[mark.line][mark.column]
-
-
-def _syntax_error(e: yaml.MarkedYAMLError, filename: str, error: type[StopmoError],
-                  text: str) -> StopmoError:
-    mark = e.problem_mark or e.context_mark
-    problem = e.problem or e.context or "malformed YAML"
-    context = ""
-    # PyYAML words a few composer errors for its own traceback; reword those for a reader.
-    if e.context and "duplicate anchor" in e.context and e.context_mark is not None:
-        anchor = e.context.split(";")[0]
-        return error(f"YAML error: {anchor} (first on line {e.context_mark.line + 1})",
-                     _loc(filename, mark), hint="each &anchor name may be defined once")
-    if e.context and "single document" in e.context:
-        return error("the file holds more than one YAML document", _loc(filename, mark),
-                     hint="remove the second '---' line and what follows, or merge them")
-    if e.context and e.problem:
-        context = f" ({e.context}"
-        if e.context_mark is not None and e.context_mark is not mark:
-            context += f" on line {e.context_mark.line + 1}"
-        context += ")"
-    if "'\\t'" in problem or _char_at(text, mark) == "\t":
-        return error("YAML syntax error: a tab character where YAML expects spaces",
-                     _loc(filename, mark),
-                     hint="indent with spaces; YAML does not allow tabs for indentation")
-    char = _char_at(text, mark)
-    if "cannot start any token" in problem and char:  # libyaml does not say which character
-        problem = f"found character {char!r} that cannot start any token"
-    hint = ""
-    if e.context and "flow" in e.context:
-        hint = "is a '[' or '{' before this point left unclosed?"
-    elif e.context and "block" in e.context:
-        hint = "check this line's indentation against the lines above"
-    return error(f"YAML syntax error: {problem}{context}", _loc(filename, mark), hint=hint)
 
 
 def _tag_name(tag: str) -> str:
