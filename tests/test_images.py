@@ -14,6 +14,7 @@ from PIL import Image, ImageDraw
 from renderer.cli import main
 from renderer.load.puppet import load_puppet
 from renderer.paint.sprites import attachment_sprite
+from renderer.review.pictures import RIG
 from renderer.stage.pose import puppet_matrices
 
 SIZE = (60, 120)   # every part drawn upright in a 60x120 picture
@@ -27,26 +28,9 @@ def part(path: Path, box, colour) -> None:
 
 
 # The rig a user writes in the Spine habit: bones along their x axis, limbs pointing down
-# (rot 90), the torso and head up (rot -90); each image gets its bone's rest angle as `rot`.
-SPINE_RIG = """
-puppet: doll
-bones:
-  - {{name: root}}
-  - {{name: hips, parent: root, at: [0, -100], rot: -90}}
-  - {{name: head, parent: hips, at: [100, 0], length: 50}}
-  - {{name: arm, parent: hips, at: [90, 20], rot: 180, length: 90}}
-  - {{name: leg, parent: root, at: [0, -100], rot: 90, length: 100}}
-slots:
-  - {{name: leg, bone: leg, attachment: leg}}
-  - {{name: torso, bone: hips, attachment: torso}}
-  - {{name: head, bone: head, attachment: head}}
-  - {{name: arm, bone: arm, attachment: arm}}
-attachments:
-  torso: {{image: torso.png, pivot: bottom{torso}}}
-  head: {{image: head.png, pivot: bottom{up}}}
-  arm: {{image: arm.png, pivot: top{down}}}
-  leg: {{image: leg.png, pivot: top{down}}}
-poses:
+# (rot 90), the torso and head up (rot -90); each image gets its bone's rest angle as `rot`. The
+# reference's picture draws the same rig (`renderer.review.pictures`).
+SPINE_RIG = RIG + """poses:
   step_a: {{leg: -25, arm: 20}}
   step_b: {{leg: 25, arm: -20}}
 cycles:
@@ -59,8 +43,7 @@ def four_parts(folder: Path, with_rot: bool) -> Path:
     part(folder / "head.png", (15, 60, 44, 109), (240, 200, 170))
     part(folder / "arm.png", (25, 10, 34, 99), (240, 200, 170))
     part(folder / "leg.png", (24, 10, 35, 109), (60, 60, 90))
-    rots = dict(torso=", rot: -90", up=", rot: -90", down=", rot: 90") if with_rot else \
-        dict(torso="", up="", down="")
+    rots = dict(up=", rot: -90", down=", rot: 90") if with_rot else dict(up="", down="")
     path = folder / "doll.yaml"
     path.write_text(SPINE_RIG.format(**rots))
     return path
