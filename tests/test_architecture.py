@@ -37,3 +37,20 @@ def test_a_painter_importing_a_loader_breaks_it(tmp_path):
     run = lint_imports(copy)
     assert run.returncode != 0
     assert "renderer.paint.prims -> renderer.load.scene" in run.stdout
+
+
+def test_an_installed_stopmo_has_every_package(tmp_path):
+    """`pip install .` (the README's film command) ships every package of renderer/: a wheel
+    built from the project holds each folder that has an __init__.py, and the font."""
+    import zipfile
+    run = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+                          "-q", "-w", str(tmp_path), str(REPO)], capture_output=True, text=True)
+    if run.returncode != 0 and "setuptools" in run.stderr:
+        run = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
+                              str(tmp_path), str(REPO)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    wheel = next(tmp_path.glob("stopmo-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for init in (REPO / "renderer").rglob("__init__.py"):
+        assert init.relative_to(REPO).as_posix() in names, f"{init.parent.name} is not shipped"
+    assert any(n.endswith(".ttf") for n in names)
