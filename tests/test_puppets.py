@@ -41,6 +41,7 @@ from renderer.stage.pose import (
     slot_attachments,
     stage_exposure,
 )
+from renderer.stage.rig import bone_subtree
 
 REPO = Path(__file__).resolve().parent.parent
 PUPPET_FILES = sorted((REPO / "puppets").glob("*.yaml"))
@@ -111,14 +112,6 @@ def gap_to(puppet: PuppetDef, attachment: str, m: np.ndarray, point: np.ndarray,
     return float(np.hypot(xs + 0.5 - ox - x, ys + 0.5 - oy - y).min()) * unit
 
 
-def subtree(puppet: PuppetDef, bone: int) -> set[int]:
-    out = {bone}
-    for i, b in enumerate(puppet.bones):   # parents come before children
-        if b.parent in out:
-            out.add(i)
-    return out
-
-
 def anchor_bones(puppet: PuppetDef, bone: int, has_parts: set[int]) -> tuple[str, list[int]]:
     """What a bone's joint must touch: its parent, or the nearest ancestor with parts; failing
     that (a partless pelvis), any part of the body outside the bone's own subtree."""
@@ -127,7 +120,7 @@ def anchor_bones(puppet: PuppetDef, bone: int, has_parts: set[int]) -> tuple[str
         if p in has_parts:
             return puppet.bones[p].name, [p]
         p = puppet.bones[p].parent
-    rest = sorted(has_parts - subtree(puppet, bone))
+    rest = sorted(has_parts - bone_subtree(puppet, bone))
     return "the rest of the body", rest
 
 

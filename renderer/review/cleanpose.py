@@ -26,6 +26,7 @@ from renderer.review.modelsheet import (
 )
 from renderer.stage import rig
 from renderer.stage.gait import leg_chains
+from renderer.stage.rig import bone_ancestors, bone_subtree
 
 SCALE = 0.5          # px per stage unit of the measuring paintings
 FACE_COVER = 0.06    # a limb may hide at most this share of the face: the hull of its eyes, brows
@@ -35,22 +36,6 @@ SKIRTED = 0.25       # ... or less); a puppet showing less than SKIRTED of its t
 HANDS_TO_FACE = ("hands_to_face", "hand_to_mouth", "cover_eyes", "cover_face", "hug_self",
                  "peek", "shush", "think")
 NOTHING = -1
-
-
-def _ancestors(puppet: PuppetDef, bone: int) -> set[int]:
-    out = set()
-    while bone >= 0:
-        out.add(bone)
-        bone = puppet.bones[bone].parent
-    return out
-
-
-def _subtree(puppet: PuppetDef, bone: int) -> set[int]:
-    out = {bone}
-    for i, b in enumerate(puppet.bones):    # parents come before children
-        if b.parent in out:
-            out.add(i)
-    return out
 
 
 def face_feature_slots(puppet: PuppetDef) -> list[int]:
@@ -65,7 +50,7 @@ def limb_slots(puppet: PuppetDef) -> list[int]:
     if not features:
         return []
     head = puppet.slots[features[0]].bone
-    fixed = _ancestors(puppet, head) | _subtree(puppet, head)
+    fixed = bone_ancestors(puppet, head) | bone_subtree(puppet, head)
     return [i for i, s in enumerate(puppet.slots) if s.bone not in fixed]
 
 

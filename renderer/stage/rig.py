@@ -64,3 +64,21 @@ def puppet_matrices(puppet, pose: np.ndarray) -> np.ndarray:
 def placement(x: float, y: float, facing: int, scale_: float, rot: float) -> np.ndarray:
     """Puppet space to stage units: at (x, y), mirrored when facing left, scaled, rotated."""
     return translate(x, y) @ rotate(rot * facing) @ scale(scale_ * facing, scale_)
+
+
+def bone_ancestors(puppet, bone: int) -> set[int]:
+    """`bone` and every bone above it, up to the root (indices)."""
+    out = set()
+    while bone >= 0:
+        out.add(bone)
+        bone = puppet.bones[bone].parent
+    return out
+
+
+def bone_subtree(puppet, bone: int) -> set[int]:
+    """`bone` and every bone below it (indices; parents come before children)."""
+    out = {bone}
+    for i, b in enumerate(puppet.bones):
+        if b.parent in out:
+            out.add(i)
+    return out
