@@ -83,12 +83,14 @@ def _settings(args) -> RenderSettings:
 
 def _project(start: Path | None = None):
     from renderer.load.project import project_at
-    return project_at(start or Path.cwd())
+    from renderer.output.audiofile import decode_recording
+    return project_at(start or Path.cwd(), decode_recording)
 
 
 def _scene(arg: str):
     from renderer.load.project import find_scene
-    return find_scene(arg, Path.cwd())
+    from renderer.output.audiofile import decode_recording
+    return find_scene(arg, Path.cwd(), decode_recording)
 
 
 def _default_output(scene, name: str) -> Path:

@@ -107,6 +107,14 @@ def test_the_committed_reference_and_schemas_are_current():
                        f"`{REGENERATE}` and commit the result")
 
 
+def test_every_object_the_reference_links_to_is_on_the_page():
+    """A key whose type is an object links to that object's table: the table must be there."""
+    page = formatref.reference_md()
+    links = set(re.findall(r"\]\(#(obj-[a-z-]+)\)", page))
+    anchors = set(re.findall(r'<a id="(obj-[a-z-]+)"></a>', page))
+    assert links and not links - anchors, sorted(links - anchors)
+
+
 def test_every_key_the_loaders_accept_is_described(monkeypatch):
     records = load_everything(monkeypatch)
     kinds = {kind_of(shown) for shown, _, _ in records}

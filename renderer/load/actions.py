@@ -172,7 +172,7 @@ def _read_args(m: Mapping, verb: str, target, cast: dict, project, set_layers: l
         if puppet.mouth_slot is None:
             m["say"].fail("a puppet with mouth shapes", f"{puppet.name!r} has no 'mouths'")
     if "voice" in m:
-        args["voice"] = read_recording(m["voice"], project.root)
+        args["voice"] = read_recording(m["voice"], project.root, project.decode_audio)
     if "lipsync" in m:
         args["mouths"] = read_lipsync(m["lipsync"], project.root)
         args["lipsync"] = project.root / m["lipsync"].value

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from renderer.errors import SceneError, did_you_mean
 from renderer.load import defcache
+from renderer.load.audio import AudioDecoder
 from renderer.load.fields import Field
 from renderer.load.puppet import load_puppet
 from renderer.load.set import load_set
@@ -40,7 +41,12 @@ def find_root(start: Path) -> Path:
 
 @dataclass(eq=False)
 class Project:
+    """A project folder, and what its files are read with. decode_audio: how recordings other
+    than WAV (FLAC, MP3, Ogg) are decoded, handed down by the layer that may start a process
+    (see load/audio.py); None reads WAV only."""
+
     root: Path
+    decode_audio: AudioDecoder | None = None
 
     @property
     def scenes_dir(self) -> Path:
@@ -136,18 +142,18 @@ def is_sequence_file(path: Path) -> bool:
         and not {"scene", "shots"} & root.keys()
 
 
-def project_at(start: Path) -> "Project":
+def project_at(start: Path, decode_audio: AudioDecoder | None = None) -> "Project":
     """The project holding `start` (see `find_root`)."""
-    return Project(find_root(start))
+    return Project(find_root(start), decode_audio)
 
 
-def find_scene(arg: str, cwd: Path):
+def find_scene(arg: str, cwd: Path, decode_audio: AudioDecoder | None = None):
     """The scene a user named on the command line: a scene file's path, or a name from the
     scenes/ of the project around `cwd`. Raises SceneError naming what was looked for."""
     from renderer.load.scene import load_scene
     path = Path(arg)
     if not path.suffix:
-        project = project_at(cwd)
+        project = project_at(cwd, decode_audio)
         candidate = project.scenes_dir / f"{arg}.yaml"
         if not candidate.is_file():
             if (why := not_a_file(candidate)) is not None:
@@ -158,7 +164,7 @@ def find_scene(arg: str, cwd: Path):
         path = candidate
     if not path.is_file():
         raise SceneError(f"{path}: {not_a_file(path) or 'no such file'}")
-    return load_scene(path)
+    return load_scene(path, project_at(path.parent, decode_audio))
 
 
 def not_a_file(path: Path) -> str | None:

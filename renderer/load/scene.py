@@ -161,7 +161,7 @@ def _read_sound(f: Field, base: SoundBed) -> SoundBed:
 
 
 def _read_cue(f: Field, shot_duration: float, project: Project) -> Cue:
-    """A sound at a time of its shot: a built-in sound's name or a WAV file of the project."""
+    """A sound at a time of its shot: a built-in sound's name or a sound file of the project."""
     m = f.mapping(CUE_FIELDS, required=CUE_REQUIRED)
     t = m["t"].number(0, MAX_SHOT_SECONDS)
     if t >= shot_duration:
@@ -169,9 +169,10 @@ def _read_cue(f: Field, shot_duration: float, project: Project) -> Cue:
     play = m["play"].str()
     recording = None
     if "/" in play or "." in play:
-        recording = read_recording(m["play"], project.root)
+        recording = read_recording(m["play"], project.root, project.decode_audio)
     elif play not in SOUNDS:
-        m["play"].choice(SOUNDS + ("a WAV file of the project (sounds/NAME.wav)",))
+        m["play"].choice(SOUNDS + ("a sound file of the project (sounds/NAME.wav, .flac, .mp3, "
+                                   ".ogg)",))
     kw = {k: m[k].number(0, MAX_SHOT_SECONDS) for k in ("fade_in", "fade_out") if k in m}
     return Cue(t, play, recording, m["gain"].number(-60, 12) if "gain" in m else 0.0,
                m["pan"].number(-1, 1) if "pan" in m else 0.0,

@@ -77,6 +77,7 @@ from renderer.reference.reftypes import (
     keys_of,
 )
 from renderer.settings import (
+    MAX_RECORDING_SECONDS,
     MAX_SCENE_SECONDS,
     MAX_SHOT_SECONDS,
     MIN_SHOT_SECONDS,
@@ -188,8 +189,9 @@ SOUND = Obj("sound", "sound", "Scene or shot key `sound`: the bed under the pict
 CUE = Obj("cue", "sound cue", "An item of a shot's `sounds`: a sound starting on the exposure "
           "that shows time `t`.", keys_of(CUE_FIELDS, CUE_REQUIRED, {
     "t": (Number(0, MAX_SHOT_SECONDS), "Seconds into the shot (before its end)."),
-    "play": (AnyOf((Choice(SOUNDS), Text())), "A built-in sound, or a WAV file of the project "
-             "(`sounds/knock.wav`, any rate, resampled)."),
+    "play": (AnyOf((Choice(SOUNDS), Text())), "A built-in sound, or a sound file of the project: "
+             "WAV, FLAC, MP3 or Ogg (Vorbis or Opus), e.g. `sounds/knock.flac`; any rate "
+             f"(resampled), any channels (mixed to mono), at most {MAX_RECORDING_SECONDS:g} s."),
     "gain": (Number(-60, 12), "dB.", d(0)),
     "pan": (Number(-1, 1), "-1 left, 1 right.", d(0)),
     "fade_in": (Number(0, MAX_SHOT_SECONDS), "Seconds.", d(0)),
@@ -275,9 +277,9 @@ ARGUMENTS = {
              "speaks with)."),
     "say": (Text(max_len=MAX_SAY_CHARS), "The line: mouth shapes from its letters (or its "
             "`voice`, or `lipsync`), a subtitle, and a babble voice. The puppet needs `mouths`."),
-    "voice": (Text(), "A WAV recording of the line in the project (`sounds/line.wav`): it is "
-              "heard instead of the babble, its loudness opens and closes the mouth, and the "
-              "line lasts as long as it unless `for` says otherwise."),
+    "voice": (Text(), "A recording of the line in the project, WAV, FLAC, MP3 or Ogg "
+              "(`sounds/line.flac`): it is heard instead of the babble, its loudness opens and "
+              "closes the mouth, and the line lasts as long as it unless `for` says otherwise."),
     "lipsync": (Text(), "A Rhubarb Lip Sync timing file (`.tsv` or `.json`, shapes A-H and X) "
                 "whose mouth shapes replace those read from the letters or recording."),
     "what": (ACTOR_ID, "The prop (or cast member) taken, given, thrown or dropped."),

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from renderer.errors import Location, SceneError, StopmoError
 from renderer.load.project import Project, find_root, is_sequence_file, not_a_file
+from renderer.output.audiofile import decode_recording
 from renderer.stage.timing import seconds_text
 
 # The texts each kind of file puts on screen, by field path ("*" is every item of a list):
@@ -36,7 +37,7 @@ def validate_file(path: Path) -> str:
     """Load `path` as the kind of file its folder says it is; return a one-line summary."""
     if not path.is_file():
         raise SceneError(f"{path}: {not_a_file(path) or 'no such file'}")
-    project = Project(find_root(path.parent))
+    project = Project(find_root(path.parent), decode_recording)
     kind = kind_of(path)
     if kind == "prop":
         p = project.prop(path.stem) if path.stem in project.prop_names else _puppet(path)
@@ -88,7 +89,8 @@ def line_face_warnings(path: Path) -> list[str]:
         return []
     from renderer.load.scene import load_scene
     from renderer.review.linemood import line_warnings
-    return line_warnings(load_scene(path, Project(find_root(path.parent))), str(path))
+    project = Project(find_root(path.parent), decode_recording)
+    return line_warnings(load_scene(path, project), str(path))
 
 
 def _values_at(node, keys: list[str], path: str):
