@@ -161,12 +161,17 @@ def _cut_short(source: Path, target: Path) -> Path:
     ("voice: sounds/line.ogg", _cut_short, "a readable Ogg file"),
     ("voice: sounds/line.mp3", "junk", "a readable MP3 file"),
     ("voice: sounds/line.m4a", "junk", "a WAV, FLAC, MP3 or Ogg file"),
+    ("voice: sounds/line.mp3", "picture", "no audio stream in it"),     # a video, misnamed
     ("play: sounds/line.flac", _damaged, "a readable FLAC file"),
 ])
 def test_bad_compressed_files_are_located(write_scene, project_dir, sounds, field, make, message):
     name = field.split(": ")[1]
     if make == "junk":
         (project_dir / name).write_bytes(b"ID3" + bytes(range(256)) * 4)
+    elif make == "picture":
+        subprocess.run([ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "color=size=64x64:d=1",
+                        "-f", "mp4", str(project_dir / name)], check=True,
+                       stdin=subprocess.DEVNULL)
     elif make is not None:
         good = encode(sounds / "line.wav", sounds / f"good{Path(name).suffix}",
                       *CODECS.get(Path(name).suffix[1:], []))
