@@ -23,6 +23,7 @@ CAPTION_LINGER = 0.4    # seconds a caption stays after the line is spoken
 LOOK_LIMIT = 18.0       # degrees a head turns toward what it looks at
 APPEAR = 0.25           # fraction of an enter/exit spent fading
 JUMP_HEIGHT = 120.0     # stage units, when a jump gives none
+RISE = 0.35             # of a travel from a seat: the body leaves the seat over this share of it
 
 
 @dataclass
@@ -102,7 +103,13 @@ def fold(place: Placement, actions: list[Action], t: float, positions: dict) -> 
 
 def _travel(s: ActorState, a: Action, t: float, points: list, p: float, cycle: str | None) -> None:
     facing = s.facing    # before it sets off
-    s.extra.pop("seat", None)   # up from any seat
+    if "seat" in s.extra:   # up from the seat over the first RISE of the way, not in one exposure
+        surface, weight = s.extra["seat"]
+        rest = weight * (1.0 - min(1.0, progress(t, a.t, a.duration, "linear") / RISE))
+        if rest > 0:
+            s.extra["seat"] = (surface, rest)
+        else:
+            s.extra.pop("seat")
     x, y, dx = along(points, p)
     if abs(dx) > 1e-6:
         s.facing = 1 if dx > 0 else -1
