@@ -101,6 +101,10 @@ def fold(place: Placement, actions: list[Action], t: float, positions: dict) -> 
     return s
 
 
+def _root(puppet: PuppetDef) -> int:
+    return next(i for i, b in enumerate(puppet.bones) if b.parent < 0)
+
+
 def _travel(s: ActorState, a: Action, t: float, points: list, p: float, cycle: str | None) -> None:
     facing = s.facing    # before it sets off
     if "seat" in s.extra:   # up from the seat over the first RISE of the way, not in one exposure
@@ -118,7 +122,7 @@ def _travel(s: ActorState, a: Action, t: float, points: list, p: float, cycle: s
         return
     weight = min(1.0, (t - a.t) / CYCLE_FADE, (a.t + a.duration - t) / CYCLE_FADE)
     s.extra["travelling"] = True    # the gait puts the feet down
-    gait = gait_of(s.puppet, cycle, SPEED[a.do])
+    gait = gait_of(s.puppet, cycle, SPEED[a.do], a.do == "run")
     if gait is None:    # no feet to put down: the cycle plays on the clock
         s.pose = _overlay(s.pose, cycle_pose(s.puppet, cycle, t - a.t), s.puppet, weight)
         return
@@ -127,6 +131,7 @@ def _travel(s: ActorState, a: Action, t: float, points: list, p: float, cycle: s
     footing = Footing(gait, tuple(points), s.scale, facing)
     d = p * footing.length
     s.pose = _overlay(s.pose, cycle_pose_at(s.puppet, cycle, footing.phase(d)), s.puppet, weight)
+    s.pose[_root(s.puppet), 2] -= footing.airborne(d) * weight    # a run's leap between feet
     s.pose = plant_feet(s.puppet, gait, s.pose, footing.targets(d, s.x, s.y, s.facing), weight)
 
 
@@ -255,7 +260,7 @@ def footfalls(place: Placement, actions: list[Action], a: Action,
     span = [t for t in times if a.t <= t < a.t + a.duration]
     if not cycle or not span:
         return []
-    gait = gait_of(place.puppet, cycle, SPEED[a.do])
+    gait = gait_of(place.puppet, cycle, SPEED[a.do], a.do == "run")
     if gait is None:
         period = place.puppet.cycles[cycle].period / 2
         counts = [math.floor((t - a.t) / period) for t in span]
