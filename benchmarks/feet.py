@@ -29,6 +29,7 @@ from renderer.model.action import SPEED, Action
 from renderer.model.puppet import PuppetDef
 from renderer.model.scene import Placement
 from renderer.stage import gait, rig
+from renderer.stage.crawl import crawl_gait
 from renderer.stage.perform import fold
 from renderer.stage.pose import placement_matrix
 
@@ -57,14 +58,19 @@ def feet_track(puppet: PuppetDef, cycle: str, verb: str = "walk", distance: floa
                ease: str = "linear", scale: float = 1.0) -> tuple[np.ndarray, np.ndarray,
                                                                    np.ndarray]:
     """A straight walk's feet in 720p pixels: positions (n_exposures, n_legs, 2), heights above
-    the floor (n_exposures, n_legs), and the body's x (n_exposures,)."""
-    place = Placement("walker", puppet, START, scale=scale)
+    the floor (n_exposures, n_legs), and the body's x (n_exposures,). A person's crawl is
+    measured on what carries it, hands and knees, from its held `crawl` pose."""
+    hands_and_knees = crawl_gait(puppet, cycle, SPEED[verb]) if verb == "crawl" else None
+    place = Placement("walker", puppet, START, scale=scale,
+                      pose="crawl" if hands_and_knees is not None else "stand")
     duration = round(distance / SPEED[verb], 2)
     action = Action(0.0, "walker", verb, duration, ease, None,
                     {"to": (START[0] + distance, START[1]), "cycle": cycle})
-    chains = gait.leg_chains(puppet)
-    legs = [gait.Leg(c, gait.foot_point(puppet, c), -1) for c in chains]
-    home = gait.feet_of(puppet, legs, puppet.poses["stand"])
+    if hands_and_knees is not None:
+        legs, home = list(hands_and_knees.legs), hands_and_knees.home
+    else:
+        legs = [gait.Leg(c, gait.foot_point(puppet, c), -1) for c in gait.leg_chains(puppet)]
+        home = gait.feet_of(puppet, legs, puppet.poses["stand"])
     times = np.arange(0.0, duration, STEP / FPS)
     feet, heights, body = [], [], []
     for t in times:
@@ -121,7 +127,7 @@ def main(argv: list[str] | None = None) -> None:
         if (args.puppets and puppet.name not in args.puppets) or \
                 (args.cycle and cycle != args.cycle):
             continue
-        verb = "run" if cycle == "run" else "walk"
+        verb = cycle if cycle in ("run", "crawl") else "walk"
         r = measure(puppet, cycle, verb)
         print(f"{r.puppet:<14} {r.cycle:<6} {r.median:9.2f} {r.p90:7.2f} {r.planted:8.0%} "
               f"{r.floor:8.2f} {r.air:5.0%} {r.flight:6.0%} {r.body:8.2f}")

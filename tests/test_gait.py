@@ -129,3 +129,35 @@ def test_a_walk_never_leaves_the_floor():
         assert slide.flight == 0 and slide.air == 0, slide
     spider = gait.gait_of(puppet("beldam_spider"), "run", 560.0, flight=True)
     assert spider.rise == 0            # eight legs scuttle: some are always down
+
+
+def test_a_crawl_plants_hands_and_knees():
+    """Coraline's crawl once slid on its knees: only the arms swung. Now the knees and hands
+    that carry her step in diagonal pairs and stay put while they are down."""
+    from renderer.stage.crawl import crawl_gait
+    p = puppet("coraline")
+    g = crawl_gait(p, "crawl", 200.0)
+    assert len(g.legs) == 4                        # two hands, two knees
+    slide = measure(p, "crawl", "crawl")
+    assert slide.median <= MEDIAN_PX and slide.p90 <= P90_PX, slide
+    assert slide.planted >= 0.75 and abs(slide.floor) <= MEDIAN_PX, slide
+    assert crawl_gait(puppet("beldam_hand"), "crawl", 200.0) is None   # crawls on its own legs
+
+
+def test_the_shins_lie_along_the_floor_while_she_crawls():
+    """A knee's shin is carried by its thigh: turned back as the thigh swings, the boot never
+    tips through the floor."""
+    p = puppet("coraline")
+    boots = [gait.Leg(c, gait.foot_point(p, c), -1) for c in gait.leg_chains(p)]
+    held = np.where(np.isnan(p.poses["crawl"]), p.poses["stand"], p.poses["crawl"])
+    from renderer.stage.contact import ground
+    rest = gait.feet_of(p, boots, ground(p, held))[:, 1]
+    from renderer.model.action import Action
+    from renderer.model.scene import Placement
+    from renderer.stage.perform import fold
+    place = Placement("c", p, (300.0, 930.0), pose="crawl")
+    act = Action(0.0, "c", "crawl", 4.0, "linear", None, {"to": (1100.0, 930.0), "cycle": "crawl"})
+    for t in np.arange(0.5, 3.5, 1 / 12):
+        s = fold(place, [act], float(t), {})
+        below = gait.feet_of(p, boots, s.pose)[:, 1] - rest
+        assert below.max() <= 4.0, (t, below)      # stage units below where the held pose rests

@@ -294,15 +294,20 @@ class Footing:
 def plant_feet(puppet: PuppetDef, gait: Gait, pose: np.ndarray, targets: np.ndarray,
                weight: float = 1.0) -> np.ndarray:
     """`pose` (full, n_bones x 4) with its root lowered as far as the feet need and every leg bent
-    to put its foot on `targets` (n_legs x 2, puppet space); `weight` 0..1 blends it in."""
+    to put its foot on `targets` (n_legs x 2, puppet space); `weight` 0..1 blends it in. A leg of
+    one bone cannot bend (a crawl's thigh, kneeling): the body's height is what puts its end on
+    the target, raised as well as lowered."""
     solved = pose.copy()
     world = rig.puppet_matrices(puppet, solved)
-    sink = 0.0
+    rigid, bent = [], []
     for leg, target in zip(gait.legs, targets):
         hip = world[leg.bones[0]][:2, 2]
-        reach = FLOOR_REACH * _reach(puppet, solved, leg)
+        one = len(leg.bones) == 1
+        reach = (1.0 if one else FLOOR_REACH) * _reach(puppet, solved, leg)
         dx = target[0] - hip[0]
-        sink = max(sink, target[1] - hip[1] - math.sqrt(max(reach * reach - dx * dx, 0.0)))
+        need = target[1] - hip[1] - math.sqrt(max(reach * reach - dx * dx, 0.0))
+        (rigid if one else bent).append(need)
+    sink = max(rigid + bent) if rigid else max([0.0] + bent)    # bent legs only ever lower it
     root = next(i for i, b in enumerate(puppet.bones) if b.parent < 0)
     solved[root, 2] += sink
     world = rig.puppet_matrices(puppet, solved)
