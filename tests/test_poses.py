@@ -17,6 +17,7 @@ from renderer.review.cleanpose import (
     pose_faults,
     skirted,
     thigh_show,
+    top_edge,
 )
 from renderer.review.modelsheet import Figure, full_pose
 
@@ -72,3 +73,35 @@ def test_the_other_mothers_sleeve_reads_apart_from_her_bodice():
     puppet = load_puppet(REPO / "puppets" / "other_mother.yaml")
     sleeve, dress = _mean_rgb(puppet, "arm_upper"), _mean_rgb(puppet, "dress")
     assert np.abs(sleeve - dress).sum() >= SLEEVE_STEP
+
+
+# The arched back, hip to neck, measured in windows of BACK_WINDOW samples (20 units) of its top
+# edge: a curve of radius 40 units turns 29 degrees from one window to the next; the fur spikes
+# and the bent joint of the old arch turned 40-90 degrees, up and down.
+BACK_WINDOW = 10
+BACK_TURN = 35.0      # degrees between neighbouring windows' slopes, at most
+BACK_DIP = 2.0        # units the top may fall back while rising to the peak (or after it)
+
+
+def _back(puppet, pose_name):
+    from renderer.stage.rig import puppet_matrices
+    pose = full_pose(puppet, pose_name)
+    world, index = puppet_matrices(puppet, pose), puppet.bone_index
+    span = (world[index["spine"]][0, 2], world[index["neck"]][0, 2])
+    xs, ys = top_edge(puppet, Figure("", pose), ("body", "chest", "hackles"), span)
+    return xs, -ys
+
+
+def test_the_cats_arched_back_is_one_smooth_curve():
+    """The Halloween arch once broke into a zigzag: a saw-tooth of fur spikes over a back bent at
+    one joint. Now it is one hump: no kink, and no dip on either side of its top."""
+    xs, height = _back(load_puppet(REPO / "puppets" / "cat.yaml"), "arch")
+    slopes = [np.degrees(np.arctan(np.polyfit(xs[i:i + BACK_WINDOW], height[i:i + BACK_WINDOW], 1)[0]))
+              for i in range(0, len(xs) - BACK_WINDOW + 1, BACK_WINDOW // 2)]
+    assert np.max(np.abs(np.diff(slopes))) <= BACK_TURN, np.round(slopes)
+    top = int(np.argmax(height))
+    rising, falling = height[:top + 1], height[top:][::-1]
+    dip = max(np.max(np.maximum.accumulate(rising) - rising),
+              np.max(np.maximum.accumulate(falling) - falling))
+    assert dip <= BACK_DIP, dip
+    assert height[top] - max(height[0], height[-1]) > 20      # and it is a hump, not a flat back

@@ -64,6 +64,12 @@ def slot_map(puppet: PuppetDef, fig: Figure) -> tuple[np.ndarray, list]:
     """(H, W) int map of the slot index showing at each pixel (NOTHING where none does), the
     figure painted at SCALE px per unit, and each slot's own (H, W) mask (None where it paints
     nothing)."""
+    shown, masks, _ = painted_slots(puppet, fig)
+    return shown, masks
+
+
+def painted_slots(puppet: PuppetDef, fig: Figure) -> tuple[np.ndarray, list, tuple[float, float]]:
+    """`slot_map`'s map and masks, and the puppet point (units) at the map's top-left corner."""
     placed = []      # (slot, alpha, sprite pixels to puppet units)
     corners = []
     for i, (att, m) in enumerate(zip(figure_attachments(puppet, fig), figure_matrices(puppet, fig))):
@@ -77,7 +83,7 @@ def slot_map(puppet: PuppetDef, fig: Figure) -> tuple[np.ndarray, list]:
         corners.append((to_units @ box)[:2].T)
         placed.append((i, sprite.rgba[..., 3], to_units))
     if not placed:
-        return np.full((1, 1), NOTHING, int), [None] * len(puppet.slots)
+        return np.full((1, 1), NOTHING, int), [None] * len(puppet.slots), (0.0, 0.0)
     pts = np.concatenate(corners)
     (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
     w, h = int(np.ceil((x1 - x0) * SCALE)) + 2, int(np.ceil((y1 - y0) * SCALE)) + 2
@@ -89,7 +95,24 @@ def slot_map(puppet: PuppetDef, fig: Figure) -> tuple[np.ndarray, list]:
                               flags=cv2.INTER_NEAREST, borderValue=0) >= SOLID
         shown[mask] = i
         masks[i] = mask
-    return shown, masks
+    return shown, masks, (float(x0), float(y0))
+
+
+def top_edge(puppet: PuppetDef, fig: Figure, slot_names: tuple[str, ...],
+             span: tuple[float, float]) -> tuple[np.ndarray, np.ndarray]:
+    """The top of the silhouette of the named slots over puppet x `span` (units, in the figure's
+    own frame, facing applied): (x, y) arrays in puppet units, a sample every 1/SCALE units, y
+    the highest painted point of those slots in that column (y down)."""
+    shown, masks, (x0, y0) = painted_slots(puppet, fig)
+    union = np.zeros(shown.shape, bool)
+    for i, slot in enumerate(puppet.slots):
+        if slot.name in slot_names and masks[i] is not None:
+            union |= masks[i]
+    cols = np.arange(shown.shape[1])
+    xs = x0 + (cols + 0.5) / SCALE
+    keep = (xs >= span[0]) & (xs <= span[1]) & union.any(axis=0)
+    tops = np.argmax(union[:, keep], axis=0)
+    return xs[keep], y0 + (tops + 0.5) / SCALE
 
 
 def face_cover(puppet: PuppetDef, fig: Figure) -> float:
