@@ -105,3 +105,22 @@ def test_the_cats_arched_back_is_one_smooth_curve():
               np.max(np.maximum.accumulate(falling) - falling))
     assert dip <= BACK_DIP, dip
     assert height[top] - max(height[0], height[-1]) > 20      # and it is a hump, not a flat back
+
+
+@pytest.mark.parametrize("path", PUPPET_FILES, ids=[p.stem for p in PUPPET_FILES])
+def test_every_sleeve_reads_apart_from_the_body(path):
+    """Over the whole cast and every skin: where an arm lies along the costume, a tone step or a
+    rim divides them (review/sleeves.py)."""
+    from renderer.review.sleeves import sleeve_faults
+    faults = sleeve_faults(load_puppet(path, display=str(path.relative_to(REPO))))
+    assert not faults, "\n".join(faults)
+
+
+def test_a_sleeve_of_the_bodice_cloth_is_found(tmp_path):
+    """The Other Mother's sleeve as it was: her bodice's burgundy, no rim."""
+    from renderer.review.sleeves import MAX_MELT, sleeve_faults, sleeve_melt
+    puppet = _edited(tmp_path, "other_mother",
+                     'width: [26, 20], color: "#9a3a50", material: felt, outline: 3}',
+                     'width: [26, 20], color: "#7d2a3c", material: felt}')
+    assert sleeve_melt(puppet, "real")["arm_f"] > MAX_MELT
+    assert any("'arm_f'" in f for f in sleeve_faults(puppet))

@@ -68,14 +68,16 @@ def slot_map(puppet: PuppetDef, fig: Figure) -> tuple[np.ndarray, list]:
     return shown, masks
 
 
-def painted_slots(puppet: PuppetDef, fig: Figure) -> tuple[np.ndarray, list, tuple[float, float]]:
-    """`slot_map`'s map and masks, and the puppet point (units) at the map's top-left corner."""
+def painted_slots(puppet: PuppetDef, fig: Figure, scale: float = SCALE
+                  ) -> tuple[np.ndarray, list, tuple[float, float]]:
+    """`slot_map`'s map and masks at `scale` px per unit, and the puppet point (units) at the
+    map's top-left corner."""
     placed = []      # (slot, alpha, sprite pixels to puppet units)
     corners = []
     for i, (att, m) in enumerate(zip(figure_attachments(puppet, fig), figure_matrices(puppet, fig))):
         if att is None:
             continue
-        sprite = attachment_sprite(puppet, att, SCALE)
+        sprite = attachment_sprite(puppet, att, scale)
         to_units = m @ rig.scale(1 / sprite.scale) @ rig.translate(-sprite.origin[0],
                                                                    -sprite.origin[1])
         h, w = sprite.rgba.shape[:2]
@@ -86,8 +88,8 @@ def painted_slots(puppet: PuppetDef, fig: Figure) -> tuple[np.ndarray, list, tup
         return np.full((1, 1), NOTHING, int), [None] * len(puppet.slots), (0.0, 0.0)
     pts = np.concatenate(corners)
     (x0, y0), (x1, y1) = pts.min(axis=0), pts.max(axis=0)
-    w, h = int(np.ceil((x1 - x0) * SCALE)) + 2, int(np.ceil((y1 - y0) * SCALE)) + 2
-    view = rig.scale(SCALE) @ rig.translate(-x0, -y0)
+    w, h = int(np.ceil((x1 - x0) * scale)) + 2, int(np.ceil((y1 - y0) * scale)) + 2
+    view = rig.scale(scale) @ rig.translate(-x0, -y0)
     shown = np.full((h, w), NOTHING, int)
     masks: list = [None] * len(puppet.slots)
     for i, alpha, to_units in placed:
