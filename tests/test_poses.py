@@ -124,3 +124,42 @@ def test_a_sleeve_of_the_bodice_cloth_is_found(tmp_path):
                      'width: [26, 20], color: "#7d2a3c", material: felt}')
     assert sleeve_melt(puppet, "real")["arm_f"] > MAX_MELT
     assert any("'arm_f'" in f for f in sleeve_faults(puppet))
+
+
+def _pose_changes():
+    """(scene, shot, action index) of every `pose` and `sit` in the film whose pose may not
+    cover the face."""
+    from renderer.load.scene import load_scene
+    from renderer.review.cleanpose import HANDS_TO_FACE
+    out = []
+    for path in sorted((REPO / "scenes").glob("*.yaml")):
+        if path.stem == "sequence":
+            continue
+        for shot in load_scene(path).shots:
+            out += [(path.stem, shot.id, i) for i, a in enumerate(shot.actions)
+                    if a.do in ("pose", "sit") and a.args.get("pose") not in HANDS_TO_FACE
+                    and not shot.cast[a.who].is_prop]
+    return out
+
+
+@pytest.mark.parametrize("scene", sorted({s for s, _, _ in _pose_changes()}))
+def test_every_pose_change_of_the_film_keeps_the_face_clear_as_it_plays(scene):
+    """The named poses are checked at rest; a scene plays the way into them too, with the face
+    the line wants and the facing the actor has (the spider-Beldam's reel, from her loom, blind)."""
+    from renderer.load.scene import load_scene
+    from renderer.stage.perform import fold
+    from renderer.stage.pose import _settle
+    shots = {s.id: s for s in load_scene(REPO / "scenes" / f"{scene}.yaml").shots}
+    bad = []
+    for _, shot_id, i in [c for c in _pose_changes() if c[0] == scene]:
+        shot = shots[shot_id]
+        a = shot.actions[i]
+        mine = [b for b in shot.actions if b.who == a.who]
+        for k in (0.0, 0.5, 1.0):
+            s = fold(shot.cast[a.who], mine, a.t + a.duration * k, {})
+            _settle(s)
+            cover = face_cover(s.puppet, Figure("", s.pose, skin=s.skin, face=s.face,
+                                                facing=s.facing))
+            if cover > FACE_COVER:
+                bad.append((shot_id, a.who, a.args["pose"], k, round(cover, 3)))
+    assert not bad, bad

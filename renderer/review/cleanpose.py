@@ -158,11 +158,29 @@ def skirted(puppet: PuppetDef, skin: str = "real") -> bool:
     return thigh_show(puppet, Figure("", full_pose(puppet, "stand"), skin=skin)) < SKIRTED
 
 
+def widest_face(puppet: PuppetDef, skin: str = "real") -> str:
+    """The face (expression) whose eyes, brows and mouth spread over the most of the head: a
+    scream or empty sockets reach nearer the arms than the neutral face does."""
+    features = face_feature_slots(puppet)
+    if not features or len(puppet.faces) < 2:
+        return "neutral"
+
+    def spread(face: str) -> int:
+        _, masks = slot_map(puppet, Figure("", full_pose(puppet, "stand"), skin=skin, face=face))
+        painted = [np.argwhere(masks[i]) for i in features if masks[i] is not None]
+        if not painted:
+            return 0
+        return int(cv2.contourArea(cv2.convexHull(np.concatenate(painted).astype(np.float32))))
+
+    return max(puppet.faces, key=spread)
+
+
 def pose_faults(puppet: PuppetDef) -> list[str]:
-    """One line per pose, skin and facing that hides the face behind a limb or shows a leg
-    through a skirt; empty when every pose is clean."""
+    """One line per pose, skin, facing and face (the neutral one and the widest) that hides the
+    face behind a limb or shows a leg through a skirt; empty when every pose is clean."""
     out = []
     for skin in puppet.skins:
+        faces = sorted({"neutral", widest_face(puppet, skin)} & set(puppet.faces)) or ["neutral"]
         skirt = skirted(puppet, skin)
         rest = thigh_show(puppet, Figure("", full_pose(puppet, "stand"), skin=skin)) if skirt else 0
         for name in puppet.poses:
@@ -170,10 +188,11 @@ def pose_faults(puppet: PuppetDef) -> list[str]:
                 fig = Figure(name, full_pose(puppet, name), skin=skin, facing=facing)
                 where = f"{puppet.name}: pose {name!r} (skin {skin!r}, facing " \
                         f"{'right' if facing == 1 else 'left'})"
-                if name not in HANDS_TO_FACE:
-                    cover = face_cover(puppet, fig)
+                for face in faces if name not in HANDS_TO_FACE else ():
+                    cover = face_cover(puppet, Figure(name, fig.pose, skin=skin, face=face,
+                                                      facing=facing))
                     if cover > FACE_COVER:
-                        out.append(f"{where}: a limb hides {cover:.0%} of the face "
+                        out.append(f"{where}: a limb hides {cover:.0%} of the {face!r} face "
                                    f"(at most {FACE_COVER:.0%})")
                 if skirt:
                     show = thigh_show(puppet, fig)
