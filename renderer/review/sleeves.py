@@ -59,7 +59,7 @@ def sleeve_melt(puppet: PuppetDef, skin: str) -> dict[str, float]:
     lies along the body in the stand pose, the share (0..1) of that edge where the part's colour
     and the costume's just beside it differ by less than SLEEVE_STEP: where it melts into it."""
     fig = Figure("", full_pose(puppet, "stand"), skin=skin)
-    shown, masks, origin = painted_slots(puppet, fig, SCALE)
+    shown, _, origin = painted_slots(puppet, fig, SCALE)
     rgb = _painting(puppet, fig, origin, shown.shape)
     grow = np.ones((2 * BAND + 1, 2 * BAND + 1), np.uint8)
     out = {}
