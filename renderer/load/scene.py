@@ -14,6 +14,7 @@ from renderer.load.audio import read_recording
 from renderer.load.fields import Field, Mapping
 from renderer.load.project import Project, find_root
 from renderer.load.puppet import named_part
+from renderer.load.handoff import check_give
 from renderer.load.seats import find_seat, seats_in, where_at
 from renderer.load.yamlsrc import load_yaml
 from renderer.model.action import Action
@@ -130,6 +131,8 @@ def _read_shot(f: Field, project: Project, scene: ShotDefaults) -> Shot:
     if "cast" in m:
         _seat_cast(m["cast"], cast, set_def)
     actions = [_seat_action(af, a, cast, actions, set_def) for af, a in zip(fields, actions)]
+    for af, a in zip(fields, actions):
+        check_give(af, a, cast, actions)
     actions.sort(key=lambda a: a.t)
     weather = {**scene.weather, **(_read_weather(m["weather"]) if "weather" in m else {})}
     # A shot in another world than its scene's plays that world's bed unless it says otherwise.

@@ -314,7 +314,9 @@ VERB_MEANINGS = {
     "take": "Take `what` into the hand: its handle goes to the puppet's `grip` and moves with "
             "it; with `for`, the hand reaches it first and brings it back.",
     "give": "Hand the held `what` to `to`: both arms reach out, both hands hold it in the "
-            "middle of the give, and it changes hands there.",
+            "middle of the give, and it changes hands there. The two must stand within arm's "
+            "reach of each other (where their travels put them by then): a give whose hands "
+            "cannot meet is refused.",
     "throw": "Throw the held `what` in an arc to a point or onto an actor.",
     "drop": "Let the held `what` fall to `to`, or straight down onto the surface or floor "
             "below the hand.",

@@ -18,12 +18,12 @@ import numpy as np
 
 from renderer.model.puppet import PuppetDef
 from renderer.model.set import Surface
+from renderer.model.skeleton import arm_bones
 from renderer.stage import rig
 from renderer.stage.gait import TOUCH, Leg, feet_of, foot_point, leg_chains, solve_leg
 
 SEAT_DEPTH = 0.18    # the seat of a puppet lies this share of its thigh below the hip joints
 SETTLE = 0.5         # stage units: a foot this close to the floor is on it already
-ARM_REACH = 0.98     # an arm straightens to this share of its length: a soft elbow
 
 
 @lru_cache(maxsize=256)
@@ -103,11 +103,8 @@ def seat(puppet: PuppetDef, pose: np.ndarray, x: float, y: float, facing: int, s
 def arm_of(puppet: PuppetDef, grip: tuple[int, float, float]) -> Leg | None:
     """The arm that ends at `grip` as a two-bone chain (upper arm, forearm) whose 'foot' is the
     hand; the elbow bends down and back. None when the grip's bone has no parent bone to swing."""
-    bone, gx, gy = grip
-    parent = puppet.bones[bone].parent
-    if parent < 0 or puppet.bones[parent].parent < 0:
-        return None
-    return Leg((parent, bone), (gx, gy), 1)
+    bones = arm_bones(puppet, grip)
+    return None if bones is None else Leg(bones, (grip[1], grip[2]), 1)
 
 
 def reach_arm(puppet: PuppetDef, pose: np.ndarray, grip: tuple[int, float, float],
@@ -122,19 +119,6 @@ def reach_arm(puppet: PuppetDef, pose: np.ndarray, grip: tuple[int, float, float
     for bone, rot in zip(arm.bones, solve_leg(puppet, pose, world, arm, np.array(target))):
         out[bone, 0] += ((rot - pose[bone, 0] + 180.0) % 360.0 - 180.0) * weight
     return out
-
-
-def shoulder_and_reach(puppet: PuppetDef, pose: np.ndarray,
-                       grip: tuple[int, float, float]) -> tuple[np.ndarray, float] | None:
-    """The shoulder (puppet space) of the arm ending at `grip` and how far its hand reaches."""
-    arm = arm_of(puppet, grip)
-    if arm is None:
-        return None
-    world = rig.puppet_matrices(puppet, pose)
-    shoulder = world[arm.bones[0]][:2, 2]
-    elbow = world[arm.bones[1]][:2, 2]
-    hand = (world[arm.bones[1]] @ (grip[1], grip[2], 1.0))[:2]
-    return shoulder, ARM_REACH * float(np.hypot(*(elbow - shoulder)) + np.hypot(*(hand - elbow)))
 
 
 def meeting_point(a: tuple[np.ndarray, float], b: tuple[np.ndarray, float],

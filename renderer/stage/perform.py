@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
 from renderer.model.action import SPEED, Action, along, path_of
 from renderer.model.puppet import PuppetDef
 from renderer.model.scene import Placement
-from renderer.stage.gait import Footing, cycle_pose_at, gait_of, plant_feet
+from renderer.stage.crawl import crawl_gait, plant_hands_and_knees
+from renderer.stage.gait import Footing, Gait, cycle_pose_at, gait_of, plant_feet
 from renderer.stage.speech import mouth_from_keys, mouth_from_recording, viseme_at
 from renderer.stage.timing import progress
 
@@ -23,6 +25,7 @@ CAPTION_LINGER = 0.4    # seconds a caption stays after the line is spoken
 LOOK_LIMIT = 18.0       # degrees a head turns toward what it looks at
 APPEAR = 0.25           # fraction of an enter/exit spent fading
 JUMP_HEIGHT = 120.0     # stage units, when a jump gives none
+RISE = 0.35             # of a travel from a seat: the body leaves the seat over this share of it
 
 
 @dataclass
@@ -100,9 +103,29 @@ def fold(place: Placement, actions: list[Action], t: float, positions: dict) -> 
     return s
 
 
+def _gait(puppet: PuppetDef, a: Action, cycle: str) -> tuple[Gait | None, Callable]:
+    """What steps in travelling action `a`, and what puts it down: hands and knees in a person's
+    crawl, else the cycle's feet (a run leaps between them)."""
+    if a.do == "crawl":
+        crawl = crawl_gait(puppet, cycle, SPEED[a.do])
+        if crawl is not None:
+            return crawl, plant_hands_and_knees
+    return gait_of(puppet, cycle, SPEED[a.do], a.do == "run"), plant_feet
+
+
+def _root(puppet: PuppetDef) -> int:
+    return next(i for i, b in enumerate(puppet.bones) if b.parent < 0)
+
+
 def _travel(s: ActorState, a: Action, t: float, points: list, p: float, cycle: str | None) -> None:
     facing = s.facing    # before it sets off
-    s.extra.pop("seat", None)   # up from any seat
+    if "seat" in s.extra:   # up from the seat over the first RISE of the way, not in one exposure
+        surface, weight = s.extra["seat"]
+        rest = weight * (1.0 - min(1.0, progress(t, a.t, a.duration, "linear") / RISE))
+        if rest > 0:
+            s.extra["seat"] = (surface, rest)
+        else:
+            s.extra.pop("seat")
     x, y, dx = along(points, p)
     if abs(dx) > 1e-6:
         s.facing = 1 if dx > 0 else -1
@@ -111,7 +134,7 @@ def _travel(s: ActorState, a: Action, t: float, points: list, p: float, cycle: s
         return
     weight = min(1.0, (t - a.t) / CYCLE_FADE, (a.t + a.duration - t) / CYCLE_FADE)
     s.extra["travelling"] = True    # the gait puts the feet down
-    gait = gait_of(s.puppet, cycle, SPEED[a.do])
+    gait, plant = _gait(s.puppet, a, cycle)
     if gait is None:    # no feet to put down: the cycle plays on the clock
         s.pose = _overlay(s.pose, cycle_pose(s.puppet, cycle, t - a.t), s.puppet, weight)
         return
@@ -120,7 +143,8 @@ def _travel(s: ActorState, a: Action, t: float, points: list, p: float, cycle: s
     footing = Footing(gait, tuple(points), s.scale, facing)
     d = p * footing.length
     s.pose = _overlay(s.pose, cycle_pose_at(s.puppet, cycle, footing.phase(d)), s.puppet, weight)
-    s.pose = plant_feet(s.puppet, gait, s.pose, footing.targets(d, s.x, s.y, s.facing), weight)
+    s.pose[_root(s.puppet), 2] -= footing.airborne(d) * weight    # a run's leap between feet
+    s.pose = plant(s.puppet, gait, s.pose, footing.targets(d, s.x, s.y, s.facing), weight)
 
 
 def _perform(s: ActorState, a: Action, t: float, positions: dict, place: Placement) -> None:
@@ -248,7 +272,7 @@ def footfalls(place: Placement, actions: list[Action], a: Action,
     span = [t for t in times if a.t <= t < a.t + a.duration]
     if not cycle or not span:
         return []
-    gait = gait_of(place.puppet, cycle, SPEED[a.do])
+    gait = _gait(place.puppet, a, cycle)[0]
     if gait is None:
         period = place.puppet.cycles[cycle].period / 2
         counts = [math.floor((t - a.t) / period) for t in span]
