@@ -46,7 +46,7 @@ FLOOR = np.array((196, 186, 168), float)      # the table top the puppet stands 
 FLOOR_LINE = (122, 110, 94)
 GRIP_MARK = (176, 24, 32)                     # the grip cross and its offset: sealing-wax red
 GRIP_HALO = (246, 240, 228)
-CLOSE_UPS = ("expressions", "mouths")   # rows drawn as head-and-shoulders close-ups
+CLOSE_UPS = ("turns", "expressions", "mouths")   # rows drawn as head-and-shoulders close-ups
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,7 @@ class Figure:
     face: str = "neutral"
     mouth: str | None = None
     facing: int = 1
+    turn: str | None = None
 
 
 # --- resolving and listing -----------------------------------------------------------------------
@@ -144,7 +145,7 @@ def figure_matrices(puppet: PuppetDef, fig: Figure) -> np.ndarray:
 
 
 def figure_attachments(puppet: PuppetDef, fig: Figure) -> tuple[str | None, ...]:
-    return slot_attachments(puppet, fig.skin, fig.face, fig.mouth, False)
+    return slot_attachments(puppet, fig.skin, fig.face, fig.mouth, False, fig.turn)
 
 
 def _sprite_matrix(sprite) -> np.ndarray:
@@ -301,6 +302,11 @@ def sheet_figures(puppet: PuppetDef) -> dict[str, list[Figure]]:
     rows = {"views, skins": [Figure("facing right" + tall, stand),
                              Figure("facing left", stand, facing=-1)]
             + [Figure(f"skin {s!r}", stand, skin=s) for s in puppet.skins if s != "real"]}
+    if puppet.turns:   # each replacement head: as it is, in another skin (buttons), speaking
+        skin = next((s for s in puppet.skins if s != "real"), "real")
+        rows["turns"] = [Figure(f"{t} · {label}", stand, skin=sk, mouth=mo, turn=t)
+                         for t in puppet.turns for label, sk, mo in
+                         (("neutral", "real", None), (f"skin {skin}", skin, None), ("mouth A", "real", "A"))]
     if len(puppet.faces) > 1 and face_slots(puppet):
         rows["expressions"] = [Figure(f, stand, face=f) for f in puppet.faces]
     if puppet.mouth_slot is not None:
