@@ -29,6 +29,7 @@ SCULPT_REQUIRED = ("at", "size", "color", "eyes")
 FRONT_SPREAD = 1.1      # the eyes of a face seen from the front sit a little wider than 3/4 shows
 PROFILE_NARROW = 0.75   # ... and in profile the near half of the face is seen narrower
 PROFILE_EYE_IN = 0.17   # skull widths from the profile's brow back to the near eye's centre
+PROFILE_LIPS_IN = 0.08  # skull widths inside the brow line where the face's centre line lands
 FAR_SIDE = 0.25         # beyond the eyes' midpoint by this much of half their spacing: far side
 
 
@@ -158,7 +159,7 @@ def _three_quarter(s: Sculpt) -> tuple[Prim, ...]:
             (mid + (cx + a - mid) * 0.82 * jaw, cy + 0.74 * b),
             (mid + 0.06 * w * jaw, cy + b + chin),
             (mid - 0.16 * w * jaw, cy + 0.98 * b + chin * 0.8),
-            (cx - a * 0.62 * jaw, cy + 0.78 * b),
+            (cx - a * (0.3 + 0.3 * jaw), cy + 0.8 * b),     # a narrow chin, not a thin neck
             (cx - a * 0.97, cy + 0.3 * b)]
     outline = _arc(s, 180, 360, 9) + face
     nose_x = far + (far - near) * 0.25
@@ -197,8 +198,8 @@ def _profile(s: Sculpt) -> tuple[Prim, ...]:
             (e + 0.03 * w + nose, cy + 0.26 * b),            # the tip of the nose
             (e + 0.02 * w, cy + 0.36 * b), (e + 0.04 * w, cy + 0.48 * b),
             (e + 0.0 * w, cy + 0.56 * b), (e + 0.03 * w, cy + 0.66 * b),
-            (e - 0.1 * w * (1.3 - jaw) + chin * 0.2, cy + b + chin),       # the chin
-            (cx + a * (0.6 * jaw - 0.15), cy + 0.8 * b + chin * 0.3),      # the jaw's angle
+            (e - 0.1 * w * (1.3 - jaw) + chin * 0.2, cy + 0.94 * b + chin * 0.8),  # the chin
+            (cx + a * (0.6 * jaw - 0.1), cy + 0.76 * b + chin * 0.3),      # the jaw's angle
             (cx - a * 0.1, cy + 0.66 * b), (cx - a * 0.55, cy + 0.7 * b)]
     outline = _arc(s, 150, 298, 9, wide=1.04) + face
     shapes = [_outline(s, outline)]
@@ -240,6 +241,10 @@ def turned_face(shapes: tuple[Prim, ...], s: Sculpt, turn: str) -> tuple[Prim, .
     if turn == "profile":
         eye = profile_edge(s) - PROFILE_EYE_IN * s.size[0]
         limit = mid + (far - mid) * FAR_SIDE
-        return tuple(_moved(p, lambda x: eye + (x - near) * PROFILE_NARROW, PROFILE_NARROW)
+        # the near half of the face, narrowed so that what lay on the centre line (the mouth)
+        # stays inside the profile's edge instead of hanging off it like a second nose
+        k = min(PROFILE_NARROW, (profile_edge(s) - PROFILE_LIPS_IN * s.size[0] - eye)
+                / max(limit - near, 1e-6))
+        return tuple(_moved(p, lambda x: eye + (x - near) * k, k)
                      for p in shapes if _centre_x(p) <= limit)
     raise ValueError(f"unknown turn {turn!r}; turns: {TURNS}")
