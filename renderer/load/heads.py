@@ -102,10 +102,8 @@ def read_sculpt(f: Field) -> Sculpt:
 
 
 def shade(c: tuple[int, int, int], k: float) -> tuple[int, int, int]:
-    """`c` darkened (k < 1) or lightened toward white (k > 1)."""
-    if k <= 1:
-        return tuple(round(v * k) for v in c)  # type: ignore[return-value]
-    return tuple(round(v + (255 - v) * (k - 1)) for v in c)  # type: ignore[return-value]
+    """`c` darkened to `k` of itself: the skin in a fold (ears, the nose's side)."""
+    return (round(c[0] * k), round(c[1] * k), round(c[2] * k))
 
 
 def sculpted_heads(s: Sculpt) -> dict[str, tuple[Prim, ...]]:
