@@ -222,7 +222,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_puppets(args) -> int:
-    from renderer.review import modelsheet
+    from renderer.review import castlist, modelsheet
     project = _project()
     if args.all and args.name:
         raise SceneError("give a puppet NAME or --all, not both")
@@ -235,17 +235,17 @@ def cmd_puppets(args) -> int:
     if args.sheet:
         if not args.name:
             raise SceneError("--sheet needs a puppet NAME", hint="or use --all")
-        puppet = modelsheet.resolve(project, args.name)
+        puppet = castlist.resolve(project, args.name)
         if args.output is None:
             (project.root / "output").mkdir(exist_ok=True)
         target = args.output or project.root / "output" / f"{puppet.name}-model.png"
         print(modelsheet.write_sheet(puppet, target, args.width))
         return 0
     if args.name:
-        print("\n".join(modelsheet.describe(modelsheet.resolve(project, args.name),
+        print("\n".join(castlist.describe(castlist.resolve(project, args.name),
                                               grips=True)))
         return 0
-    lines, errors = modelsheet.cast_listing(project)
+    lines, errors = castlist.cast_listing(project)
     print("\n".join(lines))
     for message in errors:
         print(f"stopmo: {shown(message)}", file=sys.stderr)

@@ -46,7 +46,8 @@ WORLD_SOUND = {
     "nightmare": SoundBed("nightmare", {"wind": 0.8}),
     "sunny": SoundBed("lullaby", {"birds": 0.7}),
 }
-CAST_FIELDS = ("puppet", "at", "facing", "scale", "skin", "pose", "face", "opacity", "z", "seat")
+CAST_FIELDS = ("puppet", "at", "facing", "scale", "skin", "pose", "face", "opacity", "z", "seat",
+               "head")
 PROP_FIELDS = ("prop", "at", "facing", "scale", "rot", "opacity", "z")
 SCENE_REQUIRED = ("scene", "set", "shots")
 SHOT_REQUIRED = ("id", "duration")
@@ -257,6 +258,8 @@ def _read_placement(pid: str, f: Field, project: Project, world: str, prop: bool
         kw["pose"] = named_part(m["pose"], puppet, "pose")
     if "face" in m:
         kw["face"] = named_part(m["face"], puppet, "face")
+    if "head" in m:
+        kw["head"] = named_part(m["head"], puppet, "turn")
     if "facing" in m:
         kw["facing"] = 1 if m["facing"].choice(FACINGS) == "right" else -1
     if "scale" in m:

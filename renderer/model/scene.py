@@ -47,6 +47,7 @@ class Placement:
     z: float = 0.0           # draw order among actors: higher is in front; ties by feet height
     is_prop: bool = False
     seat: Surface | None = None   # seated on it from the shot's start (`seat:`)
+    head: str | None = None       # the head's turn from the shot's start; None: as drawn
 
 
 @dataclass(frozen=True)

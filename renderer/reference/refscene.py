@@ -53,6 +53,7 @@ from renderer.model.vocab import (
     MUSIC,
     SOUNDS,
     TRANSITIONS,
+    TURNS,
     VOICES,
     WORLDS,
 )
@@ -242,6 +243,9 @@ CAST = Obj("cast", "cast member", "A value of a shot's `cast`: a puppet from "
         "skin": (Name("a skin of the puppet"), "Which skin it wears.",
                  dn("the world's name if the puppet has a skin of that name, else `real`")),
         "pose": (Name("a pose of the puppet"), "The pose it holds at the start.", d("stand")),
+        "head": (Choice(TURNS), "The replacement head it starts with: a turn of a puppet "
+                 "with a sculpted head (`profile`, `three_quarter` as drawn, `front`).",
+                 dn("as drawn (three-quarter)")),
         "face": (Name("a face of the puppet"), "The replacement face it starts with.",
                  d("neutral")),
         "seat": (Name("a seat of the set or of a prop in the shot"), "Seated on it from the "
@@ -270,6 +274,9 @@ ARGUMENTS = {
                dn("120 for jump, 160 for throw")),
     "from": (POINT, "Where an `enter` starts (usually off stage); it walks to its `at`."),
     "facing": (Choice(FACINGS), "The way a `turn` leaves it facing."),
+    "head": (Choice(TURNS), "The head's turn a `turn` or `look` swaps in: the puppet's "
+             "replacement head for `front`, `three_quarter` or `profile`, its face placed on "
+             "it (a puppet with a sculpted head). It stays on until another turns it."),
     "at": (AnyOf((POINT, ACTOR_ID)), "What a `look` turns the head toward: a point or an id."),
     "pose": (Name("a pose of the puppet"), "The pose to blend into: only the bones it names "
              "move."),
@@ -303,8 +310,9 @@ VERB_MEANINGS = {
     "jump": "Leap to `to` in an arc `height` high.",
     "enter": "Walk on from `from` to its `at`, fading in; invisible before.",
     "exit": "Walk off to `to`, fading out.",
-    "turn": "Face `left` or `right` (mirrors the puppet).",
-    "look": "Turn to `at` and tilt the head toward it.",
+    "turn": "Face `left` or `right` (mirrors the puppet), and/or swap the head for its `head` "
+            "turn (instant, a replacement head).",
+    "look": "Turn to `at` and tilt the head toward it; with `head`, on that replacement head.",
     "pose": "Blend the bones `pose` names into it; other bones stay.",
     "face": "Swap the replacement face (instant, as on a real puppet).",
     "say": "Speak: mouth shapes from the letters (or a `voice` recording or `lipsync` file), "

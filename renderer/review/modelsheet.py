@@ -17,9 +17,8 @@ from PIL import Image, ImageDraw
 
 from renderer.compose.blit import blit
 from renderer.compose.text import font, printable, wrap
-from renderer.errors import LimitError, PuppetError, StopmoError, did_you_mean
+from renderer.errors import LimitError, PuppetError, StopmoError
 from renderer.load.project import Project
-from renderer.load.puppet import load_puppet
 from renderer.load.yamlsrc import load_yaml
 from renderer.model.puppet import PuppetDef
 from renderer.model.vocab import MOUTH_SHAPES
@@ -27,7 +26,7 @@ from renderer.output.files import save_png
 from renderer.paint.sprites import attachment_sprite, paint_scale, shadow_sprite
 from renderer.review.contactsheet import BACKGROUND, TITLE, contact_sheet
 from renderer.stage import rig
-from renderer.stage.grip import grip_name, grip_offset, grip_offsets, offset_text
+from renderer.stage.grip import grip_offset, offset_text
 from renderer.stage.pose import placement_matrix, puppet_matrices, slot_attachments
 
 CELL = 220                  # default cell width, pixels
@@ -46,7 +45,7 @@ FLOOR = np.array((196, 186, 168), float)      # the table top the puppet stands 
 FLOOR_LINE = (122, 110, 94)
 GRIP_MARK = (176, 24, 32)                     # the grip cross and its offset: sealing-wax red
 GRIP_HALO = (246, 240, 228)
-CLOSE_UPS = ("expressions", "mouths")   # rows drawn as head-and-shoulders close-ups
+CLOSE_UPS = ("turns", "expressions", "mouths")   # rows drawn as head-and-shoulders close-ups
 
 
 @dataclass(frozen=True)
@@ -59,73 +58,7 @@ class Figure:
     face: str = "neutral"
     mouth: str | None = None
     facing: int = 1
-
-
-# --- resolving and listing -----------------------------------------------------------------------
-
-def resolve(project: Project, name: str) -> PuppetDef:
-    """A puppet or prop by name (puppets first), or a puppet file by path."""
-    if name in project.puppet_names:
-        return project.puppet(name)
-    if name in project.prop_names:
-        return project.prop(name)
-    path = Path(name)
-    if path.suffix in (".yaml", ".yml") and path.is_file():
-        return load_puppet(path, display=project.display(path))
-    raise PuppetError(f"no puppet or prop {name!r}",
-                      hint=did_you_mean(name, project.puppet_names + project.prop_names, "puppet",
-                                         "stopmo puppets"))
-
-
-def describe(puppet: PuppetDef, grips: bool = False) -> list[str]:
-    """Indented lines naming a puppet's skins, faces, mouth shapes, poses, cycles and grip point;
-    with `grips`, the grip point in every pose too (`grip_lines`)."""
-    def row(label: str, items) -> str:
-        return f"    {label:<8}{', '.join(items) if items else '-'}"
-
-    mouths = [m for m in MOUTH_SHAPES if m in puppet.mouths]
-    cycles = [f"{c} ({cy.period:g} s: {' > '.join(cy.keys)})" for c, cy in puppet.cycles.items()]
-    return [f"  {puppet.name:<20} {puppet.title}  ({len(puppet.bones)} bones, "
-            f"{len(puppet.slots)} slots)",
-            row("skins", puppet.skins), row("faces", puppet.faces), row("mouths", mouths),
-            row("poses", puppet.poses), row("cycles", cycles)] + grip_lines(puppet, grips)
-
-
-def grip_lines(puppet: PuppetDef, every_pose: bool) -> list[str]:
-    """The hand props are held at, as an offset from the root (`at`) facing right, in the rest
-    pose and, with `every_pose`, in each named pose: what `props: {P: {at: [x+dx, y+dy]}}` adds."""
-    offsets = grip_offsets(puppet)
-    if not offsets:
-        return ["    grip    - (holds nothing)"]
-    lines = [f"    grip    hand at {grip_name(puppet)}: {offset_text(offsets['stand'])} from the "
-             f"root at rest, facing right (facing left: negate dx)"]
-    for bone, gx, gy in puppet.grips[1:]:
-        lines.append(f"            other hand at {puppet.bones[bone].name} [{gx:g}, {gy:g}] "
-                     "(it joins the holding hand in a give)")
-    if every_pose:
-        posed = [f"{name} {offset_text(off)}" for name, off in offsets.items() if name != "stand"]
-        cell = max(map(len, posed), default=0) + 3
-        per_line = max(1, (100 - 14) // cell)           # columns, so a pose never breaks a line
-        for k in range(0, len(posed), per_line):
-            label = "by pose" if k == 0 else ""
-            lines.append(f"      {label:<8}" + "".join(p.ljust(cell) for p in
-                                                      posed[k:k + per_line]).rstrip())
-    return lines
-
-
-def cast_listing(project: Project) -> tuple[list[str], list[str]]:
-    """(lines of the listing, messages of the files that do not load) for every puppet and prop."""
-    lines, errors = [], []
-    for kind, names, load in (("puppets", project.puppet_names, project.puppet),
-                              ("props", project.prop_names, project.prop)):
-        lines.append(f"{kind}:" if names else f"{kind}: none")
-        for n in names:
-            try:
-                lines.extend(describe(load(n)))
-            except StopmoError as exc:
-                lines.append(f"  {n:<20} (invalid, see below)")
-                errors.append(exc.format())
-    return lines, errors
+    turn: str | None = None
 
 
 # --- posing and drawing --------------------------------------------------------------------------
@@ -144,7 +77,7 @@ def figure_matrices(puppet: PuppetDef, fig: Figure) -> np.ndarray:
 
 
 def figure_attachments(puppet: PuppetDef, fig: Figure) -> tuple[str | None, ...]:
-    return slot_attachments(puppet, fig.skin, fig.face, fig.mouth, False)
+    return slot_attachments(puppet, fig.skin, fig.face, fig.mouth, False, fig.turn)
 
 
 def _sprite_matrix(sprite) -> np.ndarray:
@@ -301,6 +234,11 @@ def sheet_figures(puppet: PuppetDef) -> dict[str, list[Figure]]:
     rows = {"views, skins": [Figure("facing right" + tall, stand),
                              Figure("facing left", stand, facing=-1)]
             + [Figure(f"skin {s!r}", stand, skin=s) for s in puppet.skins if s != "real"]}
+    if puppet.turns:   # each replacement head: as it is, in another skin (buttons), speaking
+        skin = next((s for s in puppet.skins if s != "real"), "real")
+        rows["turns"] = [Figure(f"{t} · {label}", stand, skin=sk, mouth=mo, turn=t)
+                         for t in puppet.turns for label, sk, mo in
+                         (("neutral", "real", None), (f"skin {skin}", skin, None), ("mouth A", "real", "A"))]
     if len(puppet.faces) > 1 and face_slots(puppet):
         rows["expressions"] = [Figure(f, stand, face=f) for f in puppet.faces]
     if puppet.mouth_slot is not None:

@@ -45,6 +45,7 @@ class ActorState:
     mouth: str | None = None
     said: str | None = None     # the line whose caption shows
     said_at: float = 0.0        # seconds into the shot when that line began
+    turn: str | None = None     # the head's turn (a replacement head); None: as drawn
     extra: dict = field(default_factory=dict)   # look: head turn in degrees
 
 
@@ -69,7 +70,8 @@ def _overlay(base: np.ndarray, cycle: np.ndarray, puppet: PuppetDef, weight: flo
 def initial_state(place: Placement, actions: list[Action]) -> ActorState:
     puppet = place.puppet
     s = ActorState(puppet, place.at[0], place.at[1], place.facing, place.scale, place.rot,
-                   place.opacity, place.skin, place.face, full_pose(puppet, puppet.poses[place.pose]))
+                   place.opacity, place.skin, place.face, full_pose(puppet, puppet.poses[place.pose]),
+                   turn=place.head)
     enter = next((a for a in actions if a.do in ("enter", "appear")), None)
     if place.seat is not None:   # seated from the start
         s.extra["seat"] = (place.seat, 1.0)
@@ -168,8 +170,10 @@ def _perform(s: ActorState, a: Action, t: float, positions: dict, place: Placeme
         lift = args.get("height", JUMP_HEIGHT) * 4 * raw * (1 - raw)
         s.x, s.y = s.x + (tx - s.x) * p, s.y + (ty - s.y) * p - lift
     elif do == "turn":
-        s.facing = args["facing"]
+        s.facing = args.get("facing", s.facing)
+        s.turn = args.get("head", s.turn)
     elif do == "look":
+        s.turn = args.get("head", s.turn)   # a replacement head: on from the look's start
         tx, ty = positions[args["at"]] if isinstance(args["at"], str) else args["at"]
         if abs(tx - s.x) > 1e-6:
             s.facing = 1 if tx > s.x else -1
@@ -209,6 +213,7 @@ def _perform(s: ActorState, a: Action, t: float, positions: dict, place: Placeme
             s.pose = full_pose(s.puppet, s.puppet.poses["stand"])
             s.face = "neutral"
             s.skin = s.skin if s.skin in s.puppet.skins else "real"
+            s.turn = s.turn if s.turn in s.puppet.turns else None
         if "skin" in args:
             s.skin = args["skin"]
     elif do == "spin":

@@ -207,8 +207,9 @@ def _camera_at(scene: Scene, shot: Shot, exposure: Exposure) -> CameraKey:
 
 
 def slot_attachments(puppet: PuppetDef, skin: str, face: str, mouth: str | None,
-                     blinking: bool) -> tuple[str | None, ...]:
-    """Which attachment every slot shows: default, then face, blink, mouth shape, then skin.
+                     blinking: bool, turn: str | None = None) -> tuple[str | None, ...]:
+    """Which attachment every slot shows: default, then face, blink, mouth shape, then skin,
+    then the head's turn (its replacement head and the face parts placed on it).
     A line's pauses (mouth shape "rest") keep the face's own mouth: a scream stays a scream
     between words instead of relaxing into the neutral (smiling) rest."""
     chosen = {s.name: s.attachment for s in puppet.slots}
@@ -222,8 +223,8 @@ def slot_attachments(puppet: PuppetDef, skin: str, face: str, mouth: str | None,
         chosen[puppet.mouth_slot] = puppet.mouths.get(mouth, puppet.mouths["rest"])
     sk = puppet.skins[skin]
     chosen.update(sk.slots)
-    return tuple(sk.swap.get(chosen[s.name], chosen[s.name]) if chosen[s.name] else None
-                 for s in puppet.slots)
+    return tuple(puppet.turned(sk.swap.get(chosen[s.name], chosen[s.name]), turn)
+                 if chosen[s.name] else None for s in puppet.slots)
 
 
 def placement_matrix(x: float, y: float, facing: int, scale: float, rot: float) -> np.ndarray:
@@ -246,7 +247,7 @@ def _pose_actor(place: Placement, s: ActorState, blinking: bool, scene: Scene, s
     bone_of = np.array([sl.bone for sl in puppet.slots])
     placed = placement_matrix(s.x, s.y, s.facing, s.scale, s.rot)
     slot_m = placed @ world[bone_of] @ jig
-    atts = slot_attachments(puppet, s.skin, s.face, s.mouth, blinking)
+    atts = slot_attachments(puppet, s.skin, s.face, s.mouth, blinking, s.turn)
     head = None
     grips = tuple((float(g[0]), float(g[1])) for g in
                   (placed @ world[bone] @ np.array([gx, gy, 1.0]) for bone, gx, gy in hands_of(puppet)))
