@@ -81,14 +81,21 @@ def _settings(args) -> RenderSettings:
                         audio=not args.no_audio, captions=args.captions)
 
 
+def _paint_store():
+    """The paint cache a command reads and keeps its paintings and definitions in, opened once
+    from the environment (`STOPMO_CACHE`, see `paintcache.open_store`)."""
+    from renderer.paint.paintcache import open_store
+    return open_store(os.environ)
+
+
 def _project(start: Path | None = None):
     from renderer.load.project import project_at
-    return project_at(start or Path.cwd())
+    return project_at(start or Path.cwd(), _paint_store())
 
 
 def _scene(arg: str):
     from renderer.load.project import find_scene
-    return find_scene(arg, Path.cwd())
+    return find_scene(arg, Path.cwd(), _paint_store())
 
 
 def _default_output(scene, name: str) -> Path:

@@ -77,11 +77,15 @@ class ScenePlan:
         look = self.scene.look
         return self.paintings.get("look", world, lambda: PostChain.build(
             self.settings.width, self.settings.height, world, self.scene.seed,
-            grain=look["grain"], vignette=look["vignette"], halation=look["halation"]))
+            grain=look["grain"], vignette=look["vignette"], halation=look["halation"],
+            store=self.paintings.store))
 
 
 
 def plan_scene(scene: Scene, settings: RenderSettings, shot_id: str | None = None) -> ScenePlan:
+    """The render of `scene` (or of its shot `shot_id`) at `settings`. It paints through the
+    paint cache its project was opened with (`Project.store`: none unless the command line, a
+    batch or a test gave it one), and keeps what it paints in its own `Paintings`."""
     if settings.seed is not None:  # the command line's seed wins over the scene file's
         scene = replace(scene, seed=settings.seed)
     shots = scene.shots
@@ -96,7 +100,7 @@ def plan_scene(scene: Scene, settings: RenderSettings, shot_id: str | None = Non
         sp = ShotPlan(shot, start, shot_sheet(shot, settings.fps))
         plans.append(sp)
         start += sp.frames
-    return ScenePlan(scene, settings, tuple(plans))
+    return ScenePlan(scene, settings, tuple(plans), Paintings(scene.project.store))
 
 
 def render_exposure(plan: ScenePlan, shot: ShotPlan, exposure: Exposure) -> np.ndarray:

@@ -20,6 +20,7 @@ from renderer.load.puppet import load_puppet
 from renderer.load.set import load_set
 from renderer.model.puppet import PuppetDef
 from renderer.model.set import SetDef
+from renderer.paint.paintcache import PaintStore
 
 # The command that lists every name of a kind, named by a hint too long to list them all.
 LISTED_BY = {"puppet": "stopmo puppets", "prop": "stopmo puppets", "set": "stopmo set"}
@@ -41,6 +42,9 @@ def find_root(start: Path) -> Path:
 @dataclass(eq=False)
 class Project:
     root: Path
+    # The paint cache its definitions are read back from and its scenes' renders paint through,
+    # opened by whoever opened the project (the command line, a batch, a test); None: none.
+    store: PaintStore | None = None
 
     @property
     def scenes_dir(self) -> Path:
@@ -79,7 +83,7 @@ class Project:
                 raise SceneError(f"unknown {kind} {name!r}", hint=hint)
             path = folder / f"{name}.yaml"
             self._cache[key], self._references[path] = \
-                defcache.load(path, self.display(path), loader)
+                defcache.load(path, self.display(path), loader, self.store)
         return self._cache[key]
 
     @cached_property
@@ -136,18 +140,19 @@ def is_sequence_file(path: Path) -> bool:
         and not {"scene", "shots"} & root.keys()
 
 
-def project_at(start: Path) -> "Project":
-    """The project holding `start` (see `find_root`)."""
-    return Project(find_root(start))
+def project_at(start: Path, store: PaintStore | None = None) -> "Project":
+    """The project holding `start` (see `find_root`), using the paint cache `store`."""
+    return Project(find_root(start), store)
 
 
-def find_scene(arg: str, cwd: Path):
+def find_scene(arg: str, cwd: Path, store: PaintStore | None = None):
     """The scene a user named on the command line: a scene file's path, or a name from the
-    scenes/ of the project around `cwd`. Raises SceneError naming what was looked for."""
+    scenes/ of the project around `cwd` (opened with the paint cache `store`). Raises SceneError
+    naming what was looked for."""
     from renderer.load.scene import load_scene
     path = Path(arg)
     if not path.suffix:
-        project = project_at(cwd)
+        project = project_at(cwd, store)
         candidate = project.scenes_dir / f"{arg}.yaml"
         if not candidate.is_file():
             if (why := not_a_file(candidate)) is not None:
@@ -158,7 +163,7 @@ def find_scene(arg: str, cwd: Path):
         path = candidate
     if not path.is_file():
         raise SceneError(f"{path}: {not_a_file(path) or 'no such file'}")
-    return load_scene(path)
+    return load_scene(path, project_at(path.parent, store))
 
 
 def not_a_file(path: Path) -> str | None:
