@@ -24,6 +24,7 @@ from renderer.compose.weather import draw_weather
 from renderer.errors import SceneError, did_you_mean
 from renderer.model.scene import Scene, Shot
 from renderer.settings import RenderSettings
+from renderer.stage.gait import StageMemo
 from renderer.stage.pose import stage_exposure
 from renderer.stage.timing import Exposure, exposure_at, exposure_sheet, frames_for
 
@@ -60,6 +61,8 @@ class ScenePlan:
     shots: tuple[ShotPlan, ...]
     # what this render has painted, kept in memory for its later exposures; dropped with the plan
     paintings: Paintings = field(default_factory=Paintings, repr=False)
+    # what it has worked out about its puppets' legs (gaits), kept the same way
+    stage_memo: StageMemo = field(default_factory=StageMemo, repr=False)
 
     @property
     def frames(self) -> int:
@@ -106,7 +109,7 @@ def plan_scene(scene: Scene, settings: RenderSettings, shot_id: str | None = Non
 def render_exposure(plan: ScenePlan, shot: ShotPlan, exposure: Exposure) -> np.ndarray:
     """One photograph: (H, W, 3) uint8 RGB. A pure function of its arguments."""
     scene = plan.scene
-    state = stage_exposure(scene, shot.shot, exposure)
+    state = stage_exposure(scene, shot.shot, exposure, plan.stage_memo)
     look = plan.post_chain(shot.shot.world)
     grade = look.grade if look else None
     frame = compose(shot.shot.set, state, plan.settings, grade, plan.paintings)
@@ -151,7 +154,7 @@ def _load_first_exposure(plan: ScenePlan) -> None:
     if first is None:
         return
     sp, exposure = first
-    state = stage_exposure(plan.scene, sp.shot, exposure)
+    state = stage_exposure(plan.scene, sp.shot, exposure, plan.stage_memo)
     look = plan.post_chain(sp.shot.world)
     grade = look.grade if look else None
     with ThreadPoolExecutor(max_workers=1) as helper:
