@@ -179,3 +179,21 @@ def test_a_full_disk_leaves_no_hidden_temporary_file(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == []
     assert store.load(digest) is None
+
+
+def test_a_frame_is_the_same_painted_fresh_or_read_back_from_the_cache(small_scene, tmp_path):
+    """A layer painted fresh had a numpy float64 origin where one read back has a float, and
+    the float64 carried into the blit's float32 arithmetic: frame 7 of the small scene at 160 px
+    came out a level apart in one value. Fresh and read back must compose the same frame."""
+    from renderer.load.project import project_at
+    from renderer.load.scene import load_scene
+    from renderer.render import plan_scene, render_frame
+    from renderer.settings import settings_for
+
+    def frame(store):
+        scene = load_scene(small_scene, project_at(small_scene.parent, store))
+        return render_frame(plan_scene(scene, settings_for("draft", 160)), 7)
+    alone = frame(None)
+    painted = frame(fresh(tmp_path))          # painted and kept
+    read_back = frame(fresh(tmp_path))        # every painting from the cache
+    assert np.array_equal(alone, painted) and np.array_equal(alone, read_back)

@@ -102,9 +102,12 @@ def _kept(store: PaintStore | None, parts: tuple, grade: Grade | None,
     cache where it can be: the ungraded painting (one serves every world), made by `painted` on
     a miss, and the graded one, so a render in a world seen before reads its paintings ready to
     use. Grading a backdrop takes ~30 ms, and a render's first frame waits for it. Without a
-    store it is painted and graded here, and kept by no one but the caller."""
+    store it is painted and graded here, and kept by no one but the caller. The numbers are
+    plain floats either way, as they are read back: a numpy float64 origin made the arithmetic
+    after it float64 where a float keeps float32 arrays float32, and a painting fresh from the
+    brush composed a level apart from the same painting read back."""
     if store is None:
-        kept = painted()
+        kept = _plain(painted())
         return kept if grade is None else (grade.paint(kept[0]), kept[1])
     digest = store.key(*parts)
     graded_digest = None if grade is None else store.key("graded", digest, grade,
@@ -113,13 +116,17 @@ def _kept(store: PaintStore | None, parts: tuple, grade: Grade | None,
         return hit
     kept = store.load(digest)
     if kept is None:
-        kept = painted()
+        kept = _plain(painted())
         store.keep(digest, *kept)
     if graded_digest is None:
         return kept
     graded = (grade.paint(kept[0]), kept[1])
     store.keep(graded_digest, *graded)
     return graded
+
+
+def _plain(kept: tuple[np.ndarray, tuple[float, ...]]) -> tuple[np.ndarray, tuple[float, ...]]:
+    return kept[0], tuple(float(x) for x in kept[1])
 
 
 REDRAW_WOBBLE = 1.6   # stage units: how far a redrawn variant's outline strays from the drawing
