@@ -188,16 +188,17 @@ def cmd_validate(args) -> int:
         line_face_warnings,
         validate_file,
     )
-    failed = 0
+    failed, store = 0, _paint_store()
     for path in args.files:
         try:
-            what = validate_file(path)
+            what = validate_file(path, store)
             print(shown(f"{path}: ok ({what})"))
         except StopmoError as exc:
             failed += 1
             print(f"stopmo: {shown(exc.format())}", file=sys.stderr)
             continue
-        for warning in glyph_warnings(path) + line_face_warnings(path):   # exit code stays 0
+        warnings = glyph_warnings(path) + line_face_warnings(path, store)
+        for warning in warnings:   # exit code stays 0
             print(f"stopmo: {shown(warning)}", file=sys.stderr)
     return 2 if failed else 0
 
