@@ -245,7 +245,7 @@ def cmd_puppets(args) -> int:
         if args.output is None:
             (project.root / "output").mkdir(exist_ok=True)
         target = args.output or project.root / "output" / f"{puppet.name}-model.png"
-        print(modelsheet.write_sheet(puppet, target, args.width))
+        print(modelsheet.write_sheet(puppet, target, args.width, project.store))
         return 0
     if args.name:
         print("\n".join(modelsheet.describe(modelsheet.resolve(project, args.name),
