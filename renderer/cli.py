@@ -81,16 +81,23 @@ def _settings(args) -> RenderSettings:
                         audio=not args.no_audio, captions=args.captions)
 
 
+def _paint_store():
+    """The paint cache a command reads and keeps its paintings and definitions in, opened once
+    from the environment (`STOPMO_CACHE`, see `paintcache.open_store`)."""
+    from renderer.paint.paintcache import open_store
+    return open_store(os.environ)
+
+
 def _project(start: Path | None = None):
     from renderer.load.project import project_at
     from renderer.output.audiofile import decode_recording
-    return project_at(start or Path.cwd(), decode_recording)
+    return project_at(start or Path.cwd(), _paint_store(), decode_recording)
 
 
 def _scene(arg: str):
     from renderer.load.project import find_scene
     from renderer.output.audiofile import decode_recording
-    return find_scene(arg, Path.cwd(), decode_recording)
+    return find_scene(arg, Path.cwd(), _paint_store(), decode_recording)
 
 
 def _default_output(scene, name: str) -> Path:
@@ -183,16 +190,17 @@ def cmd_validate(args) -> int:
         line_face_warnings,
         validate_file,
     )
-    failed = 0
+    failed, store = 0, _paint_store()
     for path in args.files:
         try:
-            what = validate_file(path)
+            what = validate_file(path, store)
             print(shown(f"{path}: ok ({what})"))
         except StopmoError as exc:
             failed += 1
             print(f"stopmo: {shown(exc.format())}", file=sys.stderr)
             continue
-        for warning in glyph_warnings(path) + line_face_warnings(path):   # exit code stays 0
+        warnings = glyph_warnings(path) + line_face_warnings(path, store)
+        for warning in warnings:   # exit code stays 0
             print(f"stopmo: {shown(warning)}", file=sys.stderr)
     return 2 if failed else 0
 
@@ -239,7 +247,7 @@ def cmd_puppets(args) -> int:
         if args.output is None:
             (project.root / "output").mkdir(exist_ok=True)
         target = args.output or project.root / "output" / f"{puppet.name}-model.png"
-        print(modelsheet.write_sheet(puppet, target, args.width))
+        print(modelsheet.write_sheet(puppet, target, args.width, project.store))
         return 0
     if args.name:
         print("\n".join(castlist.describe(castlist.resolve(project, args.name),

@@ -24,6 +24,7 @@ from renderer.compose.weather import draw_weather
 from renderer.errors import SceneError, did_you_mean
 from renderer.model.scene import Scene, Shot
 from renderer.settings import RenderSettings
+from renderer.stage.gait import StageMemo
 from renderer.stage.pose import stage_exposure
 from renderer.stage.timing import Exposure, exposure_at, exposure_sheet, frames_for
 
@@ -60,6 +61,8 @@ class ScenePlan:
     shots: tuple[ShotPlan, ...]
     # what this render has painted, kept in memory for its later exposures; dropped with the plan
     paintings: Paintings = field(default_factory=Paintings, repr=False)
+    # what it has worked out about its puppets' legs (gaits), kept the same way
+    stage_memo: StageMemo = field(default_factory=StageMemo, repr=False)
 
     @property
     def frames(self) -> int:
@@ -77,11 +80,15 @@ class ScenePlan:
         look = self.scene.look
         return self.paintings.get("look", world, lambda: PostChain.build(
             self.settings.width, self.settings.height, world, self.scene.seed,
-            grain=look["grain"], vignette=look["vignette"], halation=look["halation"]))
+            grain=look["grain"], vignette=look["vignette"], halation=look["halation"],
+            store=self.paintings.store))
 
 
 
 def plan_scene(scene: Scene, settings: RenderSettings, shot_id: str | None = None) -> ScenePlan:
+    """The render of `scene` (or of its shot `shot_id`) at `settings`. It paints through the
+    paint cache its project was opened with (`Project.store`: none unless the command line, a
+    batch or a test gave it one), and keeps what it paints in its own `Paintings`."""
     if settings.seed is not None:  # the command line's seed wins over the scene file's
         scene = replace(scene, seed=settings.seed)
     shots = scene.shots
@@ -96,13 +103,13 @@ def plan_scene(scene: Scene, settings: RenderSettings, shot_id: str | None = Non
         sp = ShotPlan(shot, start, shot_sheet(shot, settings.fps))
         plans.append(sp)
         start += sp.frames
-    return ScenePlan(scene, settings, tuple(plans))
+    return ScenePlan(scene, settings, tuple(plans), Paintings(scene.project.store))
 
 
 def render_exposure(plan: ScenePlan, shot: ShotPlan, exposure: Exposure) -> np.ndarray:
     """One photograph: (H, W, 3) uint8 RGB. A pure function of its arguments."""
     scene = plan.scene
-    state = stage_exposure(scene, shot.shot, exposure)
+    state = stage_exposure(scene, shot.shot, exposure, plan.stage_memo)
     look = plan.post_chain(shot.shot.world)
     grade = look.grade if look else None
     frame = compose(shot.shot.set, state, plan.settings, grade, plan.paintings)
@@ -147,7 +154,7 @@ def _load_first_exposure(plan: ScenePlan) -> None:
     if first is None:
         return
     sp, exposure = first
-    state = stage_exposure(plan.scene, sp.shot, exposure)
+    state = stage_exposure(plan.scene, sp.shot, exposure, plan.stage_memo)
     look = plan.post_chain(sp.shot.world)
     grade = look.grade if look else None
     with ThreadPoolExecutor(max_workers=1) as helper:

@@ -72,7 +72,7 @@ def sounds(project_dir) -> Path:
 
 def load(write_scene, project_dir, voice="", cues="[]", decode=decode_recording):
     path = write_scene("voiced", SCENE.format(voice=voice, cues=cues))
-    return load_scene(path, Project(project_dir, decode))
+    return load_scene(path, Project(project_dir, decode_audio=decode))
 
 
 def recording(scene):
@@ -214,7 +214,7 @@ def test_the_command_line_and_the_batch_decode_flac(write_scene, project_dir, so
                  str(project_dir / "output" / "v.mp4")]) == 0
     (project_dir / "scenes" / "sequence.yaml").write_text(
         "film: f\ntitle: F\ncard_seconds: 0\nscenes:\n  - {scene: voiced, card: false}\n")
-    run_film(Project(project_dir, decode_recording), project_dir / "scenes" / "sequence.yaml",
+    run_film(Project(project_dir, decode_audio=decode_recording), project_dir / "scenes" / "sequence.yaml",
              settings_for("draft", width=96), jobs=1, force=False,
              out_dir=project_dir / "output")
     for video in ("v.mp4", "voiced.mp4", "f.mp4"):

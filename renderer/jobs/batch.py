@@ -18,6 +18,7 @@ from queue import Empty
 from typing import Callable
 
 from renderer import __version__
+from renderer.paint.paintcache import PaintStore
 from renderer.settings import RenderSettings
 
 SOURCE = Path(__file__).resolve().parent.parent   # the renderer package
@@ -31,6 +32,7 @@ class SceneJob:
     settings: RenderSettings
     key: str
     frames: int         # what the scene renders to at these settings: a cached file must hold it
+    store: PaintStore | None = None   # the batch's paint cache (a worker gets its own copy)
 
 
 @dataclass(frozen=True)
@@ -146,8 +148,8 @@ def render_job(job: SceneJob, on_frames: Callable[[int], None] | None = None) ->
     from renderer.render import plan_scene, render_to
 
     started = time.perf_counter()
-    plan = plan_scene(load_scene(job.path, project_at(job.path.parent, decode_recording)),
-                      job.settings)
+    project = project_at(job.path.parent, job.store, decode_recording)
+    plan = plan_scene(load_scene(job.path, project), job.settings)
     # A worker renders scene after scene: what this one paints is held by its plan, and goes
     # with it when this function returns (the paint cache on disk keeps it for the next render).
     # Scenes render side by side, so no core waits for a scene's first frame: loading it in a

@@ -180,7 +180,7 @@ def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *,
         scenes[entry.scene] = scene
         scene_jobs.append(SceneJob(entry.scene, entry.path, out_dir / f"{entry.scene}.mp4",
                                    settings, cache_key(scene.files(), settings),
-                                   plan_scene(scene, settings).frames))
+                                   plan_scene(scene, settings).frames, project.store))
     for target in [job.target for job in scene_jobs] + [out_dir / f"{sequence.film}.mp4"]:
         check_name(target)      # before anything renders, not when the film is written
     frames_of = {j.name: j.frames for j in scene_jobs}

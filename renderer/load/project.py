@@ -21,6 +21,7 @@ from renderer.load.puppet import load_puppet
 from renderer.load.set import load_set
 from renderer.model.puppet import PuppetDef
 from renderer.model.set import SetDef
+from renderer.paint.paintcache import PaintStore
 
 # The command that lists every name of a kind, named by a hint too long to list them all.
 LISTED_BY = {"puppet": "stopmo puppets", "prop": "stopmo puppets", "set": "stopmo set"}
@@ -46,6 +47,9 @@ class Project:
     (see load/audio.py); None reads WAV only."""
 
     root: Path
+    # The paint cache its definitions are read back from and its scenes' renders paint through,
+    # opened by whoever opened the project (the command line, a batch, a test); None: none.
+    store: PaintStore | None = None
     decode_audio: AudioDecoder | None = None
 
     @property
@@ -85,7 +89,7 @@ class Project:
                 raise SceneError(f"unknown {kind} {name!r}", hint=hint)
             path = folder / f"{name}.yaml"
             self._cache[key], self._references[path] = \
-                defcache.load(path, self.display(path), loader)
+                defcache.load(path, self.display(path), loader, self.store)
         return self._cache[key]
 
     @cached_property
@@ -142,18 +146,22 @@ def is_sequence_file(path: Path) -> bool:
         and not {"scene", "shots"} & root.keys()
 
 
-def project_at(start: Path, decode_audio: AudioDecoder | None = None) -> "Project":
-    """The project holding `start` (see `find_root`)."""
-    return Project(find_root(start), decode_audio)
+def project_at(start: Path, store: PaintStore | None = None,
+               decode_audio: AudioDecoder | None = None) -> "Project":
+    """The project holding `start` (see `find_root`), using the paint cache `store` and reading
+    recordings with `decode_audio`."""
+    return Project(find_root(start), store, decode_audio)
 
 
-def find_scene(arg: str, cwd: Path, decode_audio: AudioDecoder | None = None):
+def find_scene(arg: str, cwd: Path, store: PaintStore | None = None,
+               decode_audio: AudioDecoder | None = None):
     """The scene a user named on the command line: a scene file's path, or a name from the
-    scenes/ of the project around `cwd`. Raises SceneError naming what was looked for."""
+    scenes/ of the project around `cwd` (opened with the paint cache `store`). Raises SceneError
+    naming what was looked for."""
     from renderer.load.scene import load_scene
     path = Path(arg)
     if not path.suffix:
-        project = project_at(cwd, decode_audio)
+        project = project_at(cwd, store, decode_audio)
         candidate = project.scenes_dir / f"{arg}.yaml"
         if not candidate.is_file():
             if (why := not_a_file(candidate)) is not None:
@@ -164,7 +172,7 @@ def find_scene(arg: str, cwd: Path, decode_audio: AudioDecoder | None = None):
         path = candidate
     if not path.is_file():
         raise SceneError(f"{path}: {not_a_file(path) or 'no such file'}")
-    return load_scene(path, project_at(path.parent, decode_audio))
+    return load_scene(path, project_at(path.parent, store, decode_audio))
 
 
 def not_a_file(path: Path) -> str | None:

@@ -16,6 +16,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from renderer.compose.blit import blit
+from renderer.compose.paintings import Paintings
 from renderer.compose.text import font, printable, wrap
 from renderer.errors import LimitError, PuppetError, StopmoError
 from renderer.load.project import Project
@@ -23,7 +24,8 @@ from renderer.load.yamlsrc import load_yaml
 from renderer.model.puppet import PuppetDef
 from renderer.model.vocab import MOUTH_SHAPES
 from renderer.output.files import save_png
-from renderer.paint.sprites import attachment_sprite, paint_scale, shadow_sprite
+from renderer.paint.paintcache import PaintStore
+from renderer.paint.sprites import paint_scale
 from renderer.review.contactsheet import BACKGROUND, TITLE, contact_sheet
 from renderer.stage import rig
 from renderer.stage.grip import grip_offset, offset_text
@@ -85,14 +87,17 @@ def _sprite_matrix(sprite) -> np.ndarray:
     return rig.scale(1 / sprite.scale) @ rig.translate(-sprite.origin[0], -sprite.origin[1])
 
 
-def slot_bounds(puppet: PuppetDef, fig: Figure, slots=None) -> np.ndarray | None:
+def slot_bounds(puppet: PuppetDef, fig: Figure, slots=None,
+                paintings: Paintings | None = None) -> np.ndarray | None:
     """(x0, y0, x1, y1) in puppet units of what the figure paints (of `slots` indices only, if
-    given), measured on quick low-resolution paintings; None if it paints nothing."""
+    given), measured on quick low-resolution paintings (kept in `paintings`, the sheet's own);
+    None if it paints nothing."""
+    paintings = Paintings() if paintings is None else paintings
     pts = []
     for i, (att, m) in enumerate(zip(figure_attachments(puppet, fig), figure_matrices(puppet, fig))):
         if att is None or (slots is not None and i not in slots):
             continue
-        sprite = attachment_sprite(puppet, att, PROBE)
+        sprite = paintings.attachment(puppet, att, PROBE)
         solid = sprite.rgba[..., 3] >= SOLID
         rows, cols = np.flatnonzero(solid.any(axis=1)), np.flatnonzero(solid.any(axis=0))
         if len(rows) == 0:
@@ -107,17 +112,20 @@ def slot_bounds(puppet: PuppetDef, fig: Figure, slots=None) -> np.ndarray | None
 
 
 def draw_figure(canvas: np.ndarray, puppet: PuppetDef, fig: Figure, view: np.ndarray,
-                px_per_unit: float, shadow: bool = True) -> None:
+                px_per_unit: float, shadow: bool = True,
+                paintings: Paintings | None = None) -> None:
     """Draw `fig` into `canvas` (H, W, 3) uint8 through `view` (puppet units to canvas pixels,
-    `px_per_unit` pixels per unit), with its contact shadow under the root."""
+    `px_per_unit` pixels per unit), with its contact shadow under the root; its paintings are
+    kept in `paintings` (the sheet's)."""
+    paintings = Paintings() if paintings is None else paintings
     sw, sh = puppet.shadow
     if shadow and sw > 0 and sh > 0:
-        sprite = shadow_sprite(sw, sh, paint_scale(px_per_unit))
+        sprite = paintings.shadow(sw, sh, paint_scale(px_per_unit))
         blit(canvas, sprite.rgba, view @ _sprite_matrix(sprite))
     scale = paint_scale(px_per_unit)
     for att, m in zip(figure_attachments(puppet, fig), figure_matrices(puppet, fig)):
         if att is not None:
-            sprite = attachment_sprite(puppet, att, scale)
+            sprite = paintings.attachment(puppet, att, scale)
             blit(canvas, sprite.rgba, view @ m @ _sprite_matrix(sprite))
 
 
@@ -162,13 +170,13 @@ def figure_layout(bounds: list[np.ndarray], width: int) -> Layout:
 
 
 def figure_cell(puppet: PuppetDef, fig: Figure, lay: Layout, bounds: np.ndarray,
-                mark_grip_point: bool = False) -> np.ndarray:
+                mark_grip_point: bool = False, paintings: Paintings | None = None) -> np.ndarray:
     """One figure standing on the floor line, centred in its cell by its own extent; with
     `mark_grip_point`, its grip marked (`mark_grip`) with its offset from the root."""
     img = backdrop(lay.width, lay.height, lay.floor_y)
     cx = lay.width / 2 - lay.scale * (bounds[0] + bounds[2]) / 2
     view = rig.translate(cx, lay.floor_y) @ rig.scale(lay.scale)
-    draw_figure(img, puppet, fig, view, lay.scale)
+    draw_figure(img, puppet, fig, view, lay.scale, paintings=paintings)
     offset = grip_offset(puppet, fig.pose) if mark_grip_point else None
     if offset is not None:
         mirrored = (offset[0] * fig.facing, offset[1])    # the offset of this facing
@@ -201,10 +209,12 @@ def face_slots(puppet: PuppetDef) -> set[int]:
     return {i for i, s in enumerate(puppet.slots) if s.bone in bones}
 
 
-def close_up_cells(puppet: PuppetDef, figs: list[Figure], width: int) -> list[np.ndarray]:
+def close_up_cells(puppet: PuppetDef, figs: list[Figure], width: int,
+                   paintings: Paintings | None = None) -> list[np.ndarray]:
     """Head-and-shoulders views of `figs`, framed on the face bones, all at one scale."""
+    paintings = Paintings() if paintings is None else paintings
     slots = face_slots(puppet)
-    boxes = [b for b in (slot_bounds(puppet, f, slots) for f in figs) if b is not None]
+    boxes = [b for b in (slot_bounds(puppet, f, slots, paintings) for f in figs) if b is not None]
     if not boxes:
         return []
     b = np.array(boxes)
@@ -220,16 +230,16 @@ def close_up_cells(puppet: PuppetDef, figs: list[Figure], width: int) -> list[np
     cells = []
     for f in figs:
         img = backdrop(width, height, None)
-        draw_figure(img, puppet, f, view, scale, shadow=False)
+        draw_figure(img, puppet, f, view, scale, shadow=False, paintings=paintings)
         cells.append(img)
     return cells
 
 
-def sheet_figures(puppet: PuppetDef) -> dict[str, list[Figure]]:
+def sheet_figures(puppet: PuppetDef, paintings: Paintings | None = None) -> dict[str, list[Figure]]:
     """The drawings of a model sheet by row: facing right and left and every other skin, the
     expressions, the mouth shapes, and every pose (those of a cycle marked with its name)."""
     stand = full_pose(puppet, "stand")
-    box = slot_bounds(puppet, Figure("", stand))
+    box = slot_bounds(puppet, Figure("", stand), paintings=paintings)
     tall = f" · {box[3] - box[1]:.0f} units tall" if box is not None else ""   # compare sheets
     rows = {"views, skins": [Figure("facing right" + tall, stand),
                              Figure("facing left", stand, facing=-1)]
@@ -256,27 +266,32 @@ def sheet_figures(puppet: PuppetDef) -> dict[str, list[Figure]]:
 
 
 def figure_cells(puppet: PuppetDef, figs: list[Figure], width: int,
-                 mark_grips: bool = False) -> list[np.ndarray]:
+                 mark_grips: bool = False, paintings: Paintings | None = None) -> list[np.ndarray]:
     """Cells `width` px wide of whole figures, all at one scale on one floor line; with
     `mark_grips`, each with its grip point marked."""
-    bounds = [slot_bounds(puppet, f) for f in figs]
+    paintings = Paintings() if paintings is None else paintings
+    bounds = [slot_bounds(puppet, f, paintings=paintings) for f in figs]
     known = [b for b in bounds if b is not None] or [np.array([-1.0, -1.0, 1.0, 0.0])]
     lay = figure_layout(known, width)
-    return [figure_cell(puppet, f, lay, b if b is not None else known[0], mark_grips)
+    return [figure_cell(puppet, f, lay, b if b is not None else known[0], mark_grips, paintings)
             for f, b in zip(figs, bounds)]
 
 
-def model_sheet(puppet: PuppetDef, width: int = CELL, description: str = "") -> np.ndarray:
+def model_sheet(puppet: PuppetDef, width: int = CELL, description: str = "",
+                store: PaintStore | None = None) -> np.ndarray:
     """The model sheet of `puppet`: (H, W, 3) uint8 RGB, cells `width` px wide, rows wrapping
-    more than MAX_COLS cells into rows of even length."""
+    more than MAX_COLS cells into rows of even length; painted through the paint cache `store`,
+    each painting once for the whole sheet."""
     if not MIN_CELL <= width <= MAX_CELL:
         raise LimitError(f"a sheet cell is {MIN_CELL}..{MAX_CELL} px wide, got {width}")
-    rows = sheet_figures(puppet)
+    paintings = Paintings(store)
+    rows = sheet_figures(puppet, paintings)
     whole = [f for name, fs in rows.items() if name not in CLOSE_UPS for f in fs]
-    drawn = dict(zip(map(id, whole), figure_cells(puppet, whole, width, mark_grips=True)))
+    drawn = dict(zip(map(id, whole), figure_cells(puppet, whole, width, True, paintings)))
     out: list[tuple[str, list[tuple[str, np.ndarray]]]] = []
     for name, fs in rows.items():
-        cells = close_up_cells(puppet, fs, width) if name in CLOSE_UPS else [drawn[id(f)] for f in fs]
+        cells = close_up_cells(puppet, fs, width, paintings) if name in CLOSE_UPS \
+            else [drawn[id(f)] for f in fs]
         labelled = [(f.label, c) for f, c in zip(fs, cells)]
         if not labelled:
             continue
@@ -311,9 +326,10 @@ def description_of(puppet: PuppetDef) -> str:
     return d.value if d is not None and isinstance(d.value, str) else ""
 
 
-def write_sheet(puppet: PuppetDef, target: Path, width: int = CELL) -> Path:
+def write_sheet(puppet: PuppetDef, target: Path, width: int = CELL,
+                store: PaintStore | None = None) -> Path:
     """Render and save (atomically) the model sheet of `puppet` to `target` (a .png)."""
-    save_png(target, model_sheet(puppet, width, description_of(puppet)))
+    save_png(target, model_sheet(puppet, width, description_of(puppet), store))
     return target
 
 
@@ -332,7 +348,7 @@ def write_all(project: Project, folder: Path, width: int = CELL, report=print) -
         out.mkdir(parents=True, exist_ok=True)
         for name in names:
             try:
-                report(write_sheet(load(name), out / f"{name}.png", width))
+                report(write_sheet(load(name), out / f"{name}.png", width, project.store))
             except PuppetError as exc:
                 failed += 1
                 print(f"stopmo: {exc.format()}", file=sys.stderr)

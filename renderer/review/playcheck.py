@@ -180,7 +180,7 @@ def scene_cues(name: str, fps: float) -> tuple[Cue, ...]:
     from renderer.render import as_sound, plan_scene, soundtrack
     from renderer.settings import settings_for
     settings = settings_for("draft", fps=int(round(fps)), captions="track")
-    scene = find_scene(name, Path.cwd(), decode_recording)
+    scene = find_scene(name, Path.cwd(), decode_audio=decode_recording)
     return as_sound(soundtrack(plan_scene(scene, settings), normalise=False), settings).cues
 
 

@@ -13,13 +13,11 @@ Puppet space, stage units, degrees clockwise on screen, as in `gait`.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 
 from renderer.model.puppet import PuppetDef
 from renderer.stage.contact import ground
-from renderer.stage.gait import Gait, Leg, _reach, feet_of, plant_feet
+from renderer.stage.gait import Gait, Leg, StageMemo, _reach, feet_of, plant_feet
 
 POSE = "crawl"        # the held pose whose knees and hands rest on the floor
 DUTY = 0.6            # share of the cycle each point is down: a diagonal pair always holds her,
@@ -47,12 +45,15 @@ def crawl_contacts(puppet: PuppetDef) -> tuple[Leg, ...]:
     return tuple(legs[k] for k in order) if all(k in legs for k in order) else ()
 
 
-@lru_cache(maxsize=64)
-def crawl_gait(puppet: PuppetDef, cycle: str, speed: float) -> Gait | None:
+def crawl_gait(puppet: PuppetDef, cycle: str, speed: float,
+               memo: StageMemo | None = None) -> Gait | None:
     """The hands-and-knees gait of `cycle` at `speed` (stage units a second), or None for a
     puppet without a `crawl` pose and a person's arms and legs (a hand that crawls on its
     fingers has its own `legs`). Each point rests where the held pose, grounded, puts it: on the
-    side-on stage the near hand shows a little lower than the far one, as the floor recedes."""
+    side-on stage the near hand shows a little lower than the far one, as the floor recedes.
+    `memo`: the render's, which keeps it."""
+    if memo is not None:
+        return memo.get(("crawl", puppet, cycle, speed), lambda: crawl_gait(puppet, cycle, speed))
     if POSE not in puppet.poses:
         return None
     legs = crawl_contacts(puppet)

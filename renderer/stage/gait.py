@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Callable, Hashable, TypeVar
 
 import numpy as np
 
@@ -43,6 +43,24 @@ FLIGHT_RISE = 0.1     # how high the body rises mid-flight, as a share of its sh
                       # runner's hips rise and fall about a tenth of the leg)
 FLOOR_REACH = 0.99    # a planted leg straightens to this share of its reach: a soft knee, no snap
 MIN_LIFT, MAX_LIFT = 0.06, 0.3   # how high a swinging foot rises, as a share of its leg
+
+T = TypeVar("T")
+
+
+class StageMemo:
+    """What a render has worked out about its puppets that no exposure changes, asked for again
+    by every exposure: each cycle's gait at a pace (`gait_of`, ~7 ms a puppet and cycle) and the
+    legs it stands on (`contact.footing_legs`). A render's plan makes one and drops it with
+    itself; staging without one works these out afresh. Keys hold definitions by identity."""
+
+    def __init__(self) -> None:
+        self._known: dict[Hashable, object] = {}
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        """The value for `key`, made by `make` the first time."""
+        if key not in self._known:
+            self._known[key] = make()
+        return self._known[key]
 
 
 @dataclass(frozen=True)
@@ -120,8 +138,8 @@ def feet_of(puppet: PuppetDef, legs, pose: np.ndarray, world: np.ndarray | None 
     return np.array([(world[leg.bones[-1]] @ (*leg.foot, 1.0))[:2] for leg in legs])
 
 
-@lru_cache(maxsize=256)
-def gait_of(puppet: PuppetDef, cycle: str, speed: float, flight: bool = False) -> Gait | None:
+def gait_of(puppet: PuppetDef, cycle: str, speed: float, flight: bool = False,
+            memo: StageMemo | None = None) -> Gait | None:
     """The gait of one of the puppet's cycles travelling at `speed` (stage units a second, the
     verb's default pace), or None when it does not step: no legs, feet that never come down to
     the floor (a ghost's float), or legs too short to keep up (a rat's at a person's pace, whose
@@ -131,7 +149,11 @@ def gait_of(puppet: PuppetDef, cycle: str, speed: float, flight: bool = False) -
 
     The stride is the distance `speed` covers in one period of the cycle (so at that pace the
     feet keep the keyed cadence), but no longer than the legs reach: a foot sweeps back at most
-    MAX_SWEEP of its leg while it is down, so stride <= MAX_SWEEP * leg / duty."""
+    MAX_SWEEP of its leg while it is down, so stride <= MAX_SWEEP * leg / duty. `memo`: the
+    render's, which keeps it."""
+    if memo is not None:
+        return memo.get(("gait", puppet, cycle, speed, flight),
+                        lambda: gait_of(puppet, cycle, speed, flight))
     stand = puppet.poses["stand"]
     chains = [c for c in leg_chains(puppet) if all(puppet.bones[b].length > 0 for b in c[1:])
               and foot_point(puppet, c) != (0.0, 0.0)]

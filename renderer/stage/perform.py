@@ -16,7 +16,7 @@ from renderer.model.action import SPEED, Action, along, path_of
 from renderer.model.puppet import PuppetDef
 from renderer.model.scene import Placement
 from renderer.stage.crawl import crawl_gait, plant_hands_and_knees
-from renderer.stage.gait import Footing, Gait, cycle_pose_at, gait_of, plant_feet
+from renderer.stage.gait import Footing, Gait, StageMemo, cycle_pose_at, gait_of, plant_feet
 from renderer.stage.speech import mouth_from_keys, mouth_from_recording, viseme_at
 from renderer.stage.timing import progress
 
@@ -92,34 +92,38 @@ def _mouth(a: Action, t: float, span: float = 1 / 12) -> str:
     return viseme_at(a.args["say"], (t - a.t) / max(a.duration, 1e-9))
 
 
-def fold(place: Placement, actions: list[Action], t: float, positions: dict) -> ActorState:
+def fold(place: Placement, actions: list[Action], t: float, positions: dict,
+         memo: StageMemo | None = None) -> ActorState:
     """The actor's state at time t: every action begun by then applied in order of start.
 
     positions: id -> (x, y) of every cast member at the shot's start, for `look at` an actor.
+    memo: the render's `StageMemo` (its gaits), if it has one.
     """
     s = initial_state(place, actions)
     for a in actions:
         if a.t > t:
             break
-        _perform(s, a, t, positions, place)
+        _perform(s, a, t, positions, place, memo)
     return s
 
 
-def _gait(puppet: PuppetDef, a: Action, cycle: str) -> tuple[Gait | None, Callable]:
+def _gait(puppet: PuppetDef, a: Action, cycle: str,
+          memo: StageMemo | None = None) -> tuple[Gait | None, Callable]:
     """What steps in travelling action `a`, and what puts it down: hands and knees in a person's
     crawl, else the cycle's feet (a run leaps between them)."""
     if a.do == "crawl":
-        crawl = crawl_gait(puppet, cycle, SPEED[a.do])
+        crawl = crawl_gait(puppet, cycle, SPEED[a.do], memo)
         if crawl is not None:
             return crawl, plant_hands_and_knees
-    return gait_of(puppet, cycle, SPEED[a.do], a.do == "run"), plant_feet
+    return gait_of(puppet, cycle, SPEED[a.do], a.do == "run", memo), plant_feet
 
 
 def _root(puppet: PuppetDef) -> int:
     return next(i for i, b in enumerate(puppet.bones) if b.parent < 0)
 
 
-def _travel(s: ActorState, a: Action, t: float, points: list, p: float, cycle: str | None) -> None:
+def _travel(s: ActorState, a: Action, t: float, points: list, p: float, cycle: str | None,
+            memo: StageMemo | None = None) -> None:
     facing = s.facing    # before it sets off
     if "seat" in s.extra:   # up from the seat over the first RISE of the way, not in one exposure
         surface, weight = s.extra["seat"]
@@ -136,7 +140,7 @@ def _travel(s: ActorState, a: Action, t: float, points: list, p: float, cycle: s
         return
     weight = min(1.0, (t - a.t) / CYCLE_FADE, (a.t + a.duration - t) / CYCLE_FADE)
     s.extra["travelling"] = True    # the gait puts the feet down
-    gait, plant = _gait(s.puppet, a, cycle)
+    gait, plant = _gait(s.puppet, a, cycle, memo)
     if gait is None:    # no feet to put down: the cycle plays on the clock
         s.pose = _overlay(s.pose, cycle_pose(s.puppet, cycle, t - a.t), s.puppet, weight)
         return
@@ -149,18 +153,19 @@ def _travel(s: ActorState, a: Action, t: float, points: list, p: float, cycle: s
     s.pose = plant(s.puppet, gait, s.pose, footing.targets(d, s.x, s.y, s.facing), weight)
 
 
-def _perform(s: ActorState, a: Action, t: float, positions: dict, place: Placement) -> None:
+def _perform(s: ActorState, a: Action, t: float, positions: dict, place: Placement,
+             memo: StageMemo | None = None) -> None:
     p = progress(t, a.t, a.duration, a.ease)
     raw = progress(t, a.t, a.duration, "linear")
     running = t < a.t + a.duration
     do, args = a.do, a.args
     if do in ("walk", "run", "crawl", "move"):
-        _travel(s, a, t, path_of((s.x, s.y), args), p, args.get("cycle"))
+        _travel(s, a, t, path_of((s.x, s.y), args), p, args.get("cycle"), memo)
     elif do == "enter":
-        _travel(s, a, t, [args["from"], place.at], p, args.get("cycle"))
+        _travel(s, a, t, [args["from"], place.at], p, args.get("cycle"), memo)
         s.opacity = place.opacity * min(1.0, raw / APPEAR)
     elif do == "exit":
-        _travel(s, a, t, [(s.x, s.y), args["to"]], p, args.get("cycle"))
+        _travel(s, a, t, [(s.x, s.y), args["to"]], p, args.get("cycle"), memo)
         s.opacity *= min(1.0, (1.0 - raw) / APPEAR)
     elif do == "jump":
         tx, ty = args["to"]

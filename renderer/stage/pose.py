@@ -12,6 +12,7 @@ from renderer.model.puppet import PuppetDef
 from renderer.model.scene import CameraKey, Placement, Scene, Shot
 from renderer.stage import rig
 from renderer.stage.contact import ground, seat
+from renderer.stage.gait import StageMemo
 from renderer.stage.hands import handle_offset, reach_for
 from renderer.stage.perform import ActorState, Handling, fold, handling
 from renderer.stage.rig import puppet_matrices  # noqa: F401  (sheets and tests import it from here)
@@ -61,15 +62,19 @@ class StageState:
     lights: tuple[float, ...] = ()     # each set light's strength multiplier (its flicker)
 
 
-def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure) -> StageState:
+def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure,
+                   memo: StageMemo | None = None) -> StageState:
+    """Everything on stage in one exposure. `memo`: the render's `StageMemo`, which keeps what
+    no exposure changes (its puppets' gaits); without one they are worked out for this call."""
     t = exposure.time
     positions = {pid: p.at for pid, p in shot.cast.items()}
     by_actor = {pid: [a for a in shot.actions if a.who == pid] for pid in shot.cast}
-    states = {pid: fold(place, by_actor[pid], t, positions) for pid, place in shot.cast.items()}
+    states = {pid: fold(place, by_actor[pid], t, positions, memo)
+              for pid, place in shot.cast.items()}
     handled = {pid: handling(shot.actions, pid, t) for pid in shot.cast}
     for pid, s in states.items():
         if not shot.cast[pid].is_prop and handled[pid] is None:
-            _settle(s)
+            _settle(s, memo)
     reach_for(shot.actions, states, t)
     cast_order = {pid: i for i, pid in enumerate(shot.cast)}   # breaks ties of speaking time
     poses: dict[str, ActorPose] = {}
@@ -138,13 +143,14 @@ def _point(ref, poses: dict, s: ActorState, head: bool = False) -> tuple[float, 
     return spot if spot is not None else (pose.x, pose.y)
 
 
-def _settle(s: ActorState) -> None:
+def _settle(s: ActorState, memo: StageMemo | None = None) -> None:
     """Feet on the floor, or the pelvis on its seat: what a standing or seated actor touches."""
     if "seat" in s.extra:
         surface, weight = s.extra["seat"]
-        s.pose, s.x = seat(s.puppet, s.pose, s.x, s.y, s.facing, s.scale, surface, weight)
+        s.pose, s.x = seat(s.puppet, s.pose, s.x, s.y, s.facing, s.scale, surface, weight,
+                           memo)
     elif not s.extra.get("travelling"):
-        s.pose = ground(s.puppet, s.pose)
+        s.pose = ground(s.puppet, s.pose, memo)
 
 
 def _ground_under(x: float, y: float, floor: float, shot: Shot) -> float:
