@@ -24,6 +24,7 @@ from renderer.compose.weather import draw_weather
 from renderer.errors import SceneError, did_you_mean
 from renderer.model.scene import Scene, Shot
 from renderer.settings import RenderSettings
+from renderer.stage.framing import framed_shot
 from renderer.stage.pose import stage_exposure
 from renderer.stage.timing import Exposure, exposure_at, exposure_sheet, frames_for
 
@@ -93,7 +94,8 @@ def plan_scene(scene: Scene, settings: RenderSettings, shot_id: str | None = Non
         shots = tuple(s for s in shots if s.id == shot_id)
     plans, start = [], 0
     for shot in shots:
-        sp = ShotPlan(shot, start, shot_sheet(shot, settings.fps))
+        # framed once here, so that no exposure measures the puppet a camera is framed on
+        sp = ShotPlan(framed_shot(scene, shot), start, shot_sheet(shot, settings.fps))
         plans.append(sp)
         start += sp.frames
     return ScenePlan(scene, settings, tuple(plans))

@@ -31,6 +31,9 @@ from renderer.load.scene import (
     CUE_REQUIRED,
     LOOK_FIELDS,
     MAX_CUES,
+    MAX_DOLLY_IN,
+    MAX_TILT,
+    MIN_CAST_DEPTH,
     PLACEMENT_REQUIRED,
     PROP_FIELDS,
     SCENE_FIELDS,
@@ -47,6 +50,7 @@ from renderer.load.sequence import (
 )
 from renderer.load.shapes import COORD
 from renderer.model.action import SPEED
+from renderer.model.scene import SHOT_SIZES
 from renderer.model.vocab import (
     AMBIENCES,
     FACINGS,
@@ -202,6 +206,23 @@ _CAMERA_KEY = {
     "x": (Number(-COORD, COORD), "Stage x the camera looks at.", d(STAGE_W / 2)),
     "y": (Number(-COORD, COORD), "Stage y the camera looks at.", d(STAGE_H / 2)),
     "zoom": (Number(0.5, 8), "1 shows the whole stage; 2 shows a quarter of it.", d(1.0)),
+    "frame": (Choice(SHOT_SIZES), "A shot size framed on `who`'s head instead of `x`, `y` and "
+              "`zoom`: `close` (head and shoulders), `medium` (from the waist up) or `wide` "
+              "(head to toe, with room). Its eyes sit on the upper third, its face set back "
+              "from the centre on the side it looks from; there is always room above its head "
+              "(above raised arms too in `medium` and `wide`) and below its eyes, while it is "
+              "shown (`from` over the shot's first half, `to` over its second, a still camera "
+              "over all of it).", dn("placed by `x`, `y`, `zoom`")),
+    "who": (Name("a cast member of the shot"), "Whom `frame` frames (with `frame`).",
+            dn("none")),
+    "tilt": (Number(-MAX_TILT, MAX_TILT), "Degrees the camera leans, clockwise on screen (a "
+             "Dutch angle); the picture is enlarged just enough to keep its corners on the set.",
+             d(0)),
+    "dolly": (Number(-1, MAX_DOLLY_IN), "How far the camera has travelled toward the set, as "
+              "a fraction of its distance to the puppets (negative backs away): everything "
+              "grows, near layers most and far ones least, as in a motion-control dolly. It "
+              f"stays behind the nearest layer or puppet: at most {MAX_DOLLY_IN:g} of its "
+              "depth.", d(0)),
 }
 _SHAKE = (Number(0, 50), "Stage units of hand-placed jitter per exposure.",
           dn("the scene's `look.shake`"))
@@ -245,6 +266,11 @@ CAST = Obj("cast", "cast member", "A value of a shot's `cast`: a puppet from "
         "seat": (Name("a seat of the set or of a prop in the shot"), "Seated on it from the "
                "start: its bottom on the seat, its feet on the floor. The seat must be within "
                "reach of its `at`.", dn("standing")),
+        "depth": (Number(MIN_CAST_DEPTH, 1), "Its plane in the rig: 1 the puppets' own; less "
+                  "stands nearer the camera, in front of everyone, moving with parallax like "
+                  "a set layer of that depth and out of focus in proportion to its distance "
+                  "from the puppets (an over-the-shoulder framing: place it partly in frame). "
+                  "`at` is on its plane; it casts no shadow on the floor.", d(1.0)),
     }))
 PROP = Obj("prop", "prop", "A value of a shot's `props`: a prop from `puppets/props/NAME.yaml`. "
            "It can be moved like a puppet, taken into a hand, given, thrown and dropped.",
