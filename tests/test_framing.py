@@ -6,8 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from renderer.compose.safeband import keep_clear
-from renderer.compose.text import place_captions
+from renderer.compose.text import placed_captions
 from renderer.load.project import Project
 from renderer.load.scene import load_scene
 from renderer.model.scene import CameraKey
@@ -216,8 +215,8 @@ def test_a_near_puppet_stands_in_front_of_the_set_on_its_own_plane(write_scene, 
 def test_burnt_captions_never_cover_a_face_or_the_feet(path):
     """At the middle exposure of every shot and every exposure where a line is on screen, each
     puppet's face box and feet box (measured from its shapes as posed, through its plane's
-    camera) has no caption pixel over it: the captions sit in a band clear of them or, where
-    no band is, below a letterboxed picture."""
+    camera) has no caption pixel over it: the captions sit where the renderer puts them (one
+    place for as long as a line shows), clear of them, or below a letterboxed picture."""
     scene = load_scene(path)
     settings = settings_for("draft", width=WIDTH, captions="burn")
     plan = plan_scene(scene, settings)
@@ -237,7 +236,8 @@ def test_burnt_captions_never_cover_a_face_or_the_feet(path):
                         boxes.append(np.array([x0, y0, x1, y1]) * settings.scale)
             if not state.captions:
                 continue
-            sprites, picture = place_captions(state.captions, w, h, keep_clear(state, settings))
+            sprites, picture = placed_captions(state.captions, w, h,
+                                               plan.line_places(sp)[e.index])
             ink = np.zeros((h, w), bool)
             for sp_ in sprites:
                 alpha = sp_.inv_alpha[..., 0] < 255

@@ -3,14 +3,18 @@
 A face is the box around what the puppet's head carries (face and hair), its feet the box
 around the parts that reach its lowest share (`stage.figure`), both measured from the shapes
 as this exposure poses them and seen through the camera of the puppet's plane, with PAD
-around them for boil. Props have neither.
+around them for boil. Props have neither. A line keeps one place while it is read
+(`line_places`).
 """
 from __future__ import annotations
 
 import math
+from typing import Iterable
 
 import numpy as np
 
+from renderer.compose.paintings import Paintings
+from renderer.compose.text import caption_stack, clear_place
 from renderer.settings import RenderSettings
 from renderer.stage.figure import measure
 from renderer.stage.lens import camera_matrix
@@ -40,3 +44,27 @@ def keep_clear(state: StageState, settings: RenderSettings) -> list[Rect]:
             rects.append((math.floor(corners[0].min()), math.floor(corners[1].min()),
                           math.ceil(corners[0].max()), math.ceil(corners[1].max())))
     return rects
+
+
+def line_places(states: Iterable[tuple[int, StageState]], settings: RenderSettings,
+                paintings: Paintings | None = None) -> dict[int, int | None]:
+    """Where each exposure of a shot that shows captions draws them: for every run of exposures
+    showing the same captions (a line being read), the one place of `text.caption_places`
+    clear of the faces and feet of all of them, so a caption never jumps while it is read; or
+    None for the whole run (a letterbox) when no place is. states: (exposure index, its
+    stage) of the shot's exposures, in order. Keyed by exposure index."""
+    runs: list[tuple[tuple, list[int], list[list[Rect]]]] = []
+    for index, state in states:
+        if not state.captions:
+            continue
+        if runs and runs[-1][0] == state.captions and runs[-1][1][-1] == index - 1:
+            runs[-1][1].append(index)
+            runs[-1][2].append(keep_clear(state, settings))
+        else:
+            runs.append((state.captions, [index], [keep_clear(state, settings)]))
+    places: dict[int, int | None] = {}
+    for captions, indices, rect_sets in runs:
+        sprites = caption_stack(captions, settings.width, settings.height, paintings)
+        place = clear_place(sprites, settings.width, settings.height, rect_sets)
+        places.update((i, place) for i in indices)
+    return places

@@ -18,8 +18,8 @@ from renderer.compose.typeface import LINE_RATIO, font, font_for_cap, printable
 from renderer.settings import STAGE_W
 
 __all__ = ["font", "font_for_cap", "printable", "wrap", "draw_caption", "draw_captions",
-           "caption_sprite", "caption_stack", "caption_places", "clear_band", "place_captions",
-           "letterbox", "blend"]
+           "caption_sprite", "caption_stack", "caption_places", "clear_band", "clear_place",
+           "place_captions", "placed_captions", "draw_placed_captions", "letterbox", "blend"]
 
 CAPTION_CAP = 34.0        # caption cap height, stage units
 CAPTION_MAX_W = 1400.0    # caption line width limit, stage units
@@ -133,16 +133,48 @@ def place_captions(captions: Sequence[tuple[str, str]], width: int, height: int,
                    paintings: Paintings | None = None) -> tuple[list[TextOverlay], float]:
     """(sprites, picture scale) of `captions` on a `width` x `height` frame: the stack in the
     first of `caption_places` that covers nothing in `keep_clear`, the picture whole (1.0);
-    or, when every place covers a face or feet, a letterbox: the picture shrunk to the given
-    fraction (`letterbox`) above the bottom band, where the stack sits on black."""
+    or, when every place covers a face or feet, a letterbox (`placed_captions`)."""
     sprites = caption_stack(captions, width, height, paintings)
     if not keep_clear:
         return sprites, 1.0
-    clear = clear_band(sprites, width, height, keep_clear)
-    if clear is not None:
-        return clear, 1.0
+    return placed_captions(captions, width, height,
+                           clear_place(sprites, width, height, [keep_clear]), paintings)
+
+
+def clear_place(sprites: list[TextOverlay], width: int, height: int,
+                rect_sets: Sequence[Sequence[tuple[int, int, int, int]]]) -> int | None:
+    """The index of the first of `caption_places` that covers nothing in any of `rect_sets`
+    (the faces and feet of each exposure a line shows on), or None when every place does."""
+    rects = [r for rs in rect_sets for r in rs]
+    for i, place in enumerate(caption_places(sprites, width, height)):
+        if not _covered(place, rects):
+            return i
+    return None
+
+
+def placed_captions(captions: Sequence[tuple[str, str]], width: int, height: int,
+                    place: int | None, paintings: Paintings | None = None
+                    ) -> tuple[list[TextOverlay], float]:
+    """(sprites, picture scale) of `captions` at `caption_places`[place], the picture whole
+    (1.0); or, with place None, a letterbox: the picture shrunk to the returned fraction
+    (`letterbox`) above the bottom band, where the stack sits on black."""
+    sprites = caption_stack(captions, width, height, paintings)
+    if place is not None:
+        return caption_places(sprites, width, height)[place], 1.0
     top = min(sp.y for sp in sprites)    # the soft edge of the top box: the picture ends here
     return sprites, max(0.2, top / height)
+
+
+def draw_placed_captions(frame: np.ndarray, captions: Sequence[tuple[str, str]],
+                         place: int | None, paintings: Paintings | None = None) -> None:
+    """Draw `captions` in place at `caption_places`[place], or below a letterboxed picture
+    when `place` is None (`placed_captions`)."""
+    h, w = frame.shape[:2]
+    sprites, picture = placed_captions(captions, w, h, place, paintings)
+    if picture < 1.0:
+        letterbox(frame, picture)
+    for sprite in sprites:
+        blend(frame, sprite)
 
 
 def letterbox(frame: np.ndarray, picture: float) -> None:
@@ -188,10 +220,8 @@ def clear_band(sprites: list[TextOverlay], width: int, height: int, rects
                ) -> list[TextOverlay] | None:
     """The first of `caption_places` that covers none of `rects` (faces, feet), or None when
     every one covers some."""
-    for place in caption_places(sprites, width, height):
-        if not _covered(place, rects):
-            return place
-    return None
+    place = clear_place(sprites, width, height, [rects])
+    return None if place is None else caption_places(sprites, width, height)[place]
 
 
 def caption_stack(captions: Sequence[tuple[str, str]], width: int, height: int,
