@@ -14,7 +14,7 @@ from typing import Iterable
 import numpy as np
 
 from renderer.compose.paintings import Paintings
-from renderer.compose.text import caption_stack, clear_place
+from renderer.compose.text import caption_stack, clear_places
 from renderer.settings import RenderSettings
 from renderer.stage.figure import measure
 from renderer.stage.lens import camera_matrix
@@ -48,23 +48,35 @@ def keep_clear(state: StageState, settings: RenderSettings) -> list[Rect]:
 
 def line_places(states: Iterable[tuple[int, StageState]], settings: RenderSettings,
                 paintings: Paintings | None = None) -> dict[int, int | None]:
-    """Where each exposure of a shot that shows captions draws them: for every run of exposures
-    showing the same captions (a line being read), the one place of `text.caption_places`
-    clear of the faces and feet of all of them, so a caption never jumps while it is read; or
-    None for the whole run (a letterbox) when no place is. states: (exposure index, its
-    stage) of the shot's exposures, in order. Keyed by exposure index."""
-    runs: list[tuple[tuple, list[int], list[list[Rect]]]] = []
+    """Where each exposure of a shot that shows captions draws them, so that a line being read
+    moves as little as it can: over each run of exposures showing the same captions, the first
+    place of `text.caption_places` clear of the faces and feet of as many exposures in a row as
+    one place can be, then the next such stretch (a caption moves only when it must); or None
+    (a letterbox) for the whole run when some exposure of it has no clear place, so that the
+    picture never shrinks in mid-sentence. states: (exposure index, its stage) of the shot's
+    exposures, in order. Keyed by exposure index."""
+    runs: list[tuple[tuple, list[tuple[int, list[Rect]]]]] = []
     for index, state in states:
         if not state.captions:
             continue
-        if runs and runs[-1][0] == state.captions and runs[-1][1][-1] == index - 1:
-            runs[-1][1].append(index)
-            runs[-1][2].append(keep_clear(state, settings))
+        if runs and runs[-1][0] == state.captions and runs[-1][1][-1][0] == index - 1:
+            runs[-1][1].append((index, keep_clear(state, settings)))
         else:
-            runs.append((state.captions, [index], [keep_clear(state, settings)]))
+            runs.append((state.captions, [(index, keep_clear(state, settings))]))
     places: dict[int, int | None] = {}
-    for captions, indices, rect_sets in runs:
+    for captions, exposures in runs:
         sprites = caption_stack(captions, settings.width, settings.height, paintings)
-        place = clear_place(sprites, settings.width, settings.height, rect_sets)
-        places.update((i, place) for i in indices)
+        clear = [clear_places(sprites, settings.width, settings.height, rects)
+                 for _, rects in exposures]
+        if not all(clear):      # the picture shrinks for the whole line, not in mid-sentence
+            places.update((i, None) for i, _ in exposures)
+            continue
+        start = 0
+        while start < len(exposures):
+            common, end = clear[start], start + 1
+            while end < len(exposures) and common & clear[end]:
+                common, end = common & clear[end], end + 1
+            place = min(common, default=None)
+            places.update((i, place) for i, _ in exposures[start:end])
+            start = end
     return places

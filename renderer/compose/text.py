@@ -19,7 +19,8 @@ from renderer.settings import STAGE_W
 
 __all__ = ["font", "font_for_cap", "printable", "wrap", "draw_caption", "draw_captions",
            "caption_sprite", "caption_stack", "caption_places", "clear_band", "clear_place",
-           "place_captions", "placed_captions", "draw_placed_captions", "letterbox", "blend"]
+           "clear_places", "place_captions", "placed_captions", "draw_placed_captions",
+           "letterbox", "blend"]
 
 CAPTION_CAP = 34.0        # caption cap height, stage units
 CAPTION_MAX_W = 1400.0    # caption line width limit, stage units
@@ -146,10 +147,14 @@ def clear_place(sprites: list[TextOverlay], width: int, height: int,
     """The index of the first of `caption_places` that covers nothing in any of `rect_sets`
     (the faces and feet of each exposure a line shows on), or None when every place does."""
     rects = [r for rs in rect_sets for r in rs]
-    for i, place in enumerate(caption_places(sprites, width, height)):
-        if not _covered(place, rects):
-            return i
-    return None
+    return min(clear_places(sprites, width, height, rects), default=None)
+
+
+def clear_places(sprites: list[TextOverlay], width: int, height: int,
+                 rects: Sequence[tuple[int, int, int, int]]) -> set[int]:
+    """The indices of the `caption_places` that cover nothing in `rects`."""
+    return {i for i, place in enumerate(caption_places(sprites, width, height))
+            if not _covered(place, rects)}
 
 
 def placed_captions(captions: Sequence[tuple[str, str]], width: int, height: int,
