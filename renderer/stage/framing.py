@@ -10,7 +10,7 @@ it stands and moves in the shot (measured at SAMPLES_PER_SECOND over the key's p
   the frame's width so it looks into the open side;
 - then the rules that win over both: HEADROOM above the top of the head (a close-up) or of the
   whole figure, raised arms included (medium and wide), and the eyes at least EYE_MARGIN above
-  the bottom, at every sample; where one framing cannot keep them all, it widens until it does.
+  the bottom, at every sample; where one framing cannot keep them all, it is made wider.
   Within those, the frame stays on the stage.
 
 A still camera is framed over the whole shot; a move's `from` over its first half (eye line at
@@ -72,34 +72,29 @@ def frame_key(scene: Scene, shot: Shot, key: CameraKey, span: Span) -> CameraKey
     rest = _rest_figure(place)
     if not figures or rest is None or rest.head is None:
         return replace(key, frame=None, who=None)     # nothing to frame on: the stage
-    x0, y0, x1, y1 = rest.box
-    hx0, hy0, hx1, hy1 = rest.head
-    height = {"close": CLOSE_HEADS * (hy1 - hy0), "medium": MEDIUM_FIGURE * (y1 - y0),
-              "wide": WIDE_FIGURE * (y1 - y0)}[key.frame]
+    _, fig_top, _, fig_bottom = rest.box
+    _, head_top, _, head_bottom = rest.head
+    size = {"close": CLOSE_HEADS * (head_bottom - head_top),
+            "medium": MEDIUM_FIGURE * (fig_bottom - fig_top),
+            "wide": WIDE_FIGURE * (fig_bottom - fig_top)}[key.frame]
     close = key.frame == "close"
-    tops = [(f.head if close else f.box)[1] for f in figures]
-    eyes = [f.eyes for f in figures if f.eyes is not None]
+    top_y = min((f.head if close else f.box)[1] for f in figures)
+    eye_y = max(f.eyes[1] for f in figures if f.eyes is not None)
     sides = [f.head if close else f.box for f in figures]
-    facing = place.facing
-    view_h = min(STAGE_H, height)
-    for _ in range(8):     # widen until every rule holds (each pass only widens)
-        view_w = view_h * STAGE_W / STAGE_H
-        top = _place_span(eye_line[1] - EYE_LINE * view_h, view_h, STAGE_H,
-                          low=max(e[1] for e in eyes) + EYE_MARGIN * view_h - view_h,
-                          high=min(tops) - HEADROOM * view_h)
-        left = _place_span(eye_line[0] + facing * LOOK_ROOM * view_w - view_w / 2, view_w,
-                           STAGE_W, low=max(s[2] for s in sides) + SIDE_MARGIN * view_w - view_w,
-                           high=min(s[0] for s in sides) - SIDE_MARGIN * view_w)
-        need_h = _needed(top, view_h, tops, [e[1] for e in eyes])
-        need_w = max(s[2] for s in sides) - min(s[0] for s in sides)
-        wider = max(need_h, need_w / (1 - 2 * SIDE_MARGIN) * STAGE_H / STAGE_W)
-        if wider <= view_h * 1.0001:
-            break
-        view_h = wider
-    magnification = STAGE_H / view_h
-    zoom = magnification / dolly_gain(key.dolly, 1.0) / tilt_cover(key.tilt)
-    zoom = min(MAX_ZOOM, zoom)
-    return replace(key, x=left + view_w / 2, y=top + view_h / 2, zoom=zoom, frame=None, who=None)
+    left_x, right_x = min(s[0] for s in sides), max(s[2] for s in sides)
+    # the frame's height: the shot size (never wider than the stage), widened where the rules
+    # need more room than that (the head's travel, raised arms, a head moving sideways)
+    view_h = max(min(STAGE_H, size), (eye_y - top_y) / (1.0 - HEADROOM - EYE_MARGIN),
+                 (right_x - left_x) / (1.0 - 2 * SIDE_MARGIN) * STAGE_H / STAGE_W)
+    view_w = view_h * STAGE_W / STAGE_H
+    top = _place_span(eye_line[1] - EYE_LINE * view_h, view_h, STAGE_H,
+                      low=eye_y + EYE_MARGIN * view_h - view_h, high=top_y - HEADROOM * view_h)
+    left = _place_span(eye_line[0] + place.facing * LOOK_ROOM * view_w - view_w / 2, view_w,
+                       STAGE_W, low=right_x + SIDE_MARGIN * view_w - view_w,
+                       high=left_x - SIDE_MARGIN * view_w)
+    zoom = STAGE_H / view_h / dolly_gain(key.dolly, 1.0) / tilt_cover(key.tilt)
+    return replace(key, x=left + view_w / 2, y=top + view_h / 2, zoom=min(MAX_ZOOM, zoom),
+                   frame=None, who=None)
 
 
 def _place_span(want: float, size: float, stage: float, low: float, high: float) -> float:
@@ -107,13 +102,6 @@ def _place_span(want: float, size: float, stage: float, low: float, high: float)
     within [low, high] (the rules win over the stage's edge; `high` over `low`)."""
     start = min(max(want, 0.0), max(0.0, stage - size))
     return min(max(start, low), high)
-
-
-def _needed(top: float, view_h: float, tops: list[float], eye_ys: list[float]) -> float:
-    """The frame height that would keep HEADROOM above the highest top and EYE_MARGIN below the
-    lowest eyes at once (no more than `view_h` when they already fit)."""
-    spread = max(eye_ys) - min(tops)
-    return max(view_h, spread / (1.0 - HEADROOM - EYE_MARGIN))
 
 
 def _samples(scene: Scene, shot: Shot, who: str, span: Span
