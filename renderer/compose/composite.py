@@ -30,7 +30,7 @@ from renderer.paint.sprites import (
     covered,
     paint_scale,
 )
-from renderer.settings import STAGE_H, STAGE_W, RenderSettings
+from renderer.settings import RenderSettings
 from renderer.stage import rig
 from renderer.stage.lens import camera_matrix, plane_zoom
 from renderer.stage.pose import ActorPose, StageState
