@@ -18,13 +18,14 @@ import numpy as np
 from renderer.compose.composite import compose, preload_cast, preload_set
 from renderer.compose.paintings import Paintings
 from renderer.compose.post import ExposureLook, PostChain
-from renderer.compose.safeband import keep_clear
-from renderer.compose.text import draw_captions
+from renderer.compose.safeband import line_places
+from renderer.compose.text import draw_placed_captions
 from renderer.compose.weather import draw_weather
 from renderer.errors import SceneError, did_you_mean
 from renderer.model.scene import Scene, Shot
 from renderer.settings import RenderSettings
 from renderer.stage.gait import StageMemo
+from renderer.stage.framing import framed_shot
 from renderer.stage.pose import stage_exposure
 from renderer.stage.timing import Exposure, exposure_at, exposure_sheet, frames_for
 
@@ -83,6 +84,14 @@ class ScenePlan:
             grain=look["grain"], vignette=look["vignette"], halation=look["halation"],
             store=self.paintings.store))
 
+    def line_places(self, sp: ShotPlan) -> dict[int, int | None]:
+        """Where each exposure of `sp` draws its burnt captions (`safeband.line_places`),
+        worked out once per shot from all its exposures: a frame rendered alone places them
+        as the whole render does."""
+        return self.paintings.get("lines", sp.shot.id, lambda: line_places(
+            ((e.index, stage_exposure(self.scene, sp.shot, e, self.stage_memo))
+             for e in sp.exposure_sheet),
+            self.settings, self.paintings))
 
 
 def plan_scene(scene: Scene, settings: RenderSettings, shot_id: str | None = None) -> ScenePlan:
@@ -100,7 +109,8 @@ def plan_scene(scene: Scene, settings: RenderSettings, shot_id: str | None = Non
         shots = tuple(s for s in shots if s.id == shot_id)
     plans, start = [], 0
     for shot in shots:
-        sp = ShotPlan(shot, start, shot_sheet(shot, settings.fps))
+        # framed once here, so that no exposure measures the puppet a camera is framed on
+        sp = ShotPlan(framed_shot(scene, shot), start, shot_sheet(shot, settings.fps))
         plans.append(sp)
         start += sp.frames
     return ScenePlan(scene, settings, tuple(plans), Paintings(scene.project.store))
@@ -119,8 +129,8 @@ def render_exposure(plan: ScenePlan, shot: ShotPlan, exposure: Exposure) -> np.n
     if look:
         frame = look.apply(frame, ExposureLook(state.flicker, state.grain))
     if state.captions and plan.settings.burn_captions:
-        draw_captions(frame, state.captions, paintings=plan.paintings,
-                      keep_clear=keep_clear(state, plan.settings))
+        draw_placed_captions(frame, state.captions, plan.line_places(shot)[exposure.index],
+                             plan.paintings)
     return frame
 
 

@@ -13,7 +13,6 @@ from renderer.load.puppet import load_puppet
 from renderer.load.scene import load_scene
 from renderer.model.art import Prim
 from renderer.paint.prims import paint
-from renderer.paint.sprites import attachment_sprite
 from renderer.render import plan_scene
 from renderer.settings import settings_for
 from renderer.stage.pose import slot_attachments, stage_exposure
@@ -171,17 +170,19 @@ def test_a_turn_of_the_head_swaps_the_head_on_its_exposure_and_holds(write_scene
 
 def test_a_turned_head_is_painted_once_and_cached(monkeypatch):
     """Replacement heads are ordinary attachments: each turn is painted once (a distinct
-    painting), and asking again reads it from the paint cache instead of painting it anew."""
+    painting), and asking again reads it from the render's paintings instead of painting it anew."""
+    from renderer.compose.paintings import Paintings
     from renderer.paint import sprites
+    paintings = Paintings()   # a render's memory, without a disk store: every miss is painted
     painted = []
     real = sprites.paint
     monkeypatch.setattr(sprites, "paint", lambda art, scale, seed: painted.append(art) or
                         real(art, scale, seed))
     puppet = load_puppet(REPO / "puppets" / "coraline.yaml")
-    scale = 0.3711   # a scale no other test paints at, so the first request is a miss
-    heads = {t: attachment_sprite(puppet, puppet.turned("head", t), scale) for t in TURNS}
+    scale = 0.3711
+    heads = {t: paintings.attachment(puppet, puppet.turned("head", t), scale) for t in TURNS}
     assert len(painted) == 3
-    again = attachment_sprite(puppet, "head@profile", scale)
+    again = paintings.attachment(puppet, "head@profile", scale)
     assert len(painted) == 3 and np.array_equal(again.rgba, heads["profile"].rgba)
     assert not np.array_equal(heads["front"].rgba[..., 3].shape, heads["profile"].rgba[..., 3].shape) \
         or not np.array_equal(heads["front"].rgba, heads["profile"].rgba)

@@ -27,7 +27,8 @@ T = TypeVar("T")
 KEEP = {"attachment": 4096, "layer": 24, "tiles": 16, "shadow": 256, "solid": 24,
         "look": 8, "plate": 8, "caption": 128,   # post chains (with their plates), fog, captions
         "relief": 4096, "lit": 8192, "litlayer": 48,   # lit by the set's rig (`paint.light`)
-        "covered": 4096}                         # the area a layer's or part's shapes cover
+        "covered": 4096,                         # the area a layer's or part's shapes cover
+        "lines": 64}                             # where each shot's burnt captions sit
 
 
 class Paintings:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from renderer.errors import SceneError
+from renderer.errors import SceneError, did_you_mean
 from renderer.load.actions import COORD, read_action
 from renderer.load.audio import read_recording
 from renderer.load.fields import Field, Mapping
@@ -18,7 +18,15 @@ from renderer.load.handoff import check_give
 from renderer.load.seats import find_seat, seats_in, where_at
 from renderer.load.yamlsrc import load_yaml
 from renderer.model.action import Action
-from renderer.model.scene import Camera, CameraKey, Placement, Scene, Shot, ShotDefaults
+from renderer.model.scene import (
+    SHOT_SIZES,
+    Camera,
+    CameraKey,
+    Placement,
+    Scene,
+    Shot,
+    ShotDefaults,
+)
 from renderer.model.sound import Cue, SoundBed
 from renderer.model.vocab import AMBIENCES, FACINGS, MUSIC, SOUNDS, VOICES, WORLDS
 from renderer.model.vocab import EASES as EASINGS
@@ -47,13 +55,18 @@ WORLD_SOUND = {
     "sunny": SoundBed("lullaby", {"birds": 0.7}),
 }
 CAST_FIELDS = ("puppet", "at", "facing", "scale", "skin", "pose", "face", "opacity", "z", "seat",
-               "head")
+               "head", "depth")
 PROP_FIELDS = ("prop", "at", "facing", "scale", "rot", "opacity", "z")
 SCENE_REQUIRED = ("scene", "set", "shots")
 SHOT_REQUIRED = ("id", "duration")
 PLACEMENT_REQUIRED = ("at",)
 # A camera either holds still ({x, y, zoom}) or moves from one key to another over the shot.
-CAMERA_KEY_FIELDS = ("x", "y", "zoom")
+# A key framed on a puppet (`frame` and `who`) has its x, y and zoom worked out from its head.
+CAMERA_PLACE_FIELDS = ("x", "y", "zoom")
+CAMERA_KEY_FIELDS = CAMERA_PLACE_FIELDS + ("tilt", "dolly", "frame", "who")
+MAX_TILT = 10.0          # degrees: a slight lean, not a roll
+MAX_DOLLY_IN = 0.75      # of the nearest depth: it is seen at most 1 / (1 - 0.75) = 4 x larger
+MIN_CAST_DEPTH = 0.3     # a puppet nearer than this would fill the frame with blur
 CAMERA_STILL_FIELDS = CAMERA_KEY_FIELDS + ("shake",)
 CAMERA_MOVE_FIELDS = ("from", "to", "ease", "shake")
 CAMERA_MOVE_REQUIRED = ("from",)
@@ -114,8 +127,6 @@ def _read_shot(f: Field, project: Project, scene: ShotDefaults) -> Shot:
     step = m["step"].int(1, 3) if "step" in m else scene.step
     world = m["world"].choice(WORLDS) if "world" in m else scene.world
     set_def = project.set(m["set"].str(), m["set"]) if "set" in m else scene.set
-    camera = _read_camera(m["camera"], scene.shake) if "camera" in m else \
-        Camera(CameraKey(), CameraKey(), shake=scene.shake)
     cast: dict[str, Placement] = {}
     if "cast" in m:
         for cid, cf in m["cast"].dict().items():
@@ -125,6 +136,8 @@ def _read_shot(f: Field, project: Project, scene: ShotDefaults) -> Shot:
             if pid in cast:
                 pf.fail("a prop id different from every cast id", repr(pid))
             cast[pid] = _read_placement(pid, pf, project, world, prop=True)
+    camera = _read_camera(m["camera"], scene.shake, cast, set_def) if "camera" in m else \
+        Camera(CameraKey(), CameraKey(), shake=scene.shake)
     actions = []
     fields = m["action"].list(max_len=500) if "action" in m else []
     for af in fields:
@@ -223,21 +236,61 @@ def _read_weather(f: Field) -> dict[str, float]:
     return {k: v.number(0, 5) for k, v in f.mapping(KINDS).items()}
 
 
-def _read_camera_key(m: Mapping, base: CameraKey) -> CameraKey:
-    return CameraKey(m["x"].number(-COORD, COORD) if "x" in m else base.x,
-                     m["y"].number(-COORD, COORD) if "y" in m else base.y,
-                     m["zoom"].number(0.5, 8) if "zoom" in m else base.zoom)
+def _read_camera_key(m: Mapping, base: CameraKey, cast: dict[str, Placement],
+                     set_def) -> CameraKey:
+    """A camera key over `base` (the keys it leaves out keep base's): placed by x, y and zoom,
+    or framed on a cast member (`frame` and `who`), with its tilt and dolly."""
+    framing = "frame" in m or "who" in m
+    if framing:
+        for key in CAMERA_PLACE_FIELDS:
+            if key in m:
+                m[key].fail("no x, y or zoom beside `frame`", key,
+                            hint="a framed key's x, y and zoom are worked out from `who`'s head")
+        for need, other in (("frame", "who"), ("who", "frame")):
+            if need not in m:
+                m[other].fail(f"`{need}` beside `{other}`", f"`{other}` alone",
+                              hint="e.g. {frame: close, who: coraline}")
+        who = m["who"].str()
+        if who not in cast or cast[who].is_prop:
+            members = [c for c, p in cast.items() if not p.is_prop]
+            m["who"].fail("a cast member of this shot" + (f" ({', '.join(members)})"
+                                                            if members else ""), repr(who),
+                          hint="a prop has no head to frame on" if who in cast else
+                          did_you_mean(who, members, "cast member"))
+        place = (base.x, base.y, base.zoom)
+        frame: tuple = (m["frame"].choice(SHOT_SIZES), who)
+    else:
+        given = [k for k in CAMERA_PLACE_FIELDS if k in m]
+        if base.framed and given and len(given) < len(CAMERA_PLACE_FIELDS):
+            m[given[0]].fail("all of x, y and zoom", ", ".join(given),
+                             hint="`from` is framed on a puppet: `to` has nothing to keep")
+        place = (m["x"].number(-COORD, COORD) if "x" in m else base.x,
+                 m["y"].number(-COORD, COORD) if "y" in m else base.y,
+                 m["zoom"].number(0.5, 8) if "zoom" in m else base.zoom)
+        frame = (None, None) if given else (base.frame, base.who)
+    dolly = base.dolly
+    if "dolly" in m:
+        dolly = m["dolly"].number(-1, MAX_DOLLY_IN)
+        nearest = min([(layer.depth, f"layer {layer.name!r}") for layer in set_def.layers] +
+                      [(p.depth, f"{cid!r}") for cid, p in cast.items()], default=(1.0, ""))
+        if dolly > MAX_DOLLY_IN * nearest[0]:
+            m["dolly"].fail(f"a dolly of at most {MAX_DOLLY_IN * nearest[0]:.3g}", f"{dolly:g}",
+                            hint=f"the nearest thing, {nearest[1]}, is at depth {nearest[0]:g}: "
+                                 "the camera would run into it")
+    tilt = m["tilt"].number(-MAX_TILT, MAX_TILT) if "tilt" in m else base.tilt
+    return CameraKey(*place, tilt=tilt, dolly=dolly, frame=frame[0], who=frame[1])
 
 
-def _read_camera(f: Field, shake: float) -> Camera:
+def _read_camera(f: Field, shake: float, cast: dict[str, Placement], set_def) -> Camera:
     """`{x, y, zoom}` holds still; `{from: {...}, to: {...}, ease}` moves over the whole shot."""
     if isinstance(f.value, dict) and not ({"from", "to"} & set(f.value)):
         m = f.mapping(CAMERA_STILL_FIELDS)
-        key = _read_camera_key(m, CameraKey())
+        key = _read_camera_key(m, CameraKey(), cast, set_def)
         return Camera(key, key, shake=m["shake"].number(0, 50) if "shake" in m else shake)
     m = f.mapping(CAMERA_MOVE_FIELDS, required=CAMERA_MOVE_REQUIRED)
-    start = _read_camera_key(m["from"].mapping(CAMERA_KEY_FIELDS), CameraKey())
-    end = _read_camera_key(m["to"].mapping(CAMERA_KEY_FIELDS), start) if "to" in m else start
+    start = _read_camera_key(m["from"].mapping(CAMERA_KEY_FIELDS), CameraKey(), cast, set_def)
+    end = _read_camera_key(m["to"].mapping(CAMERA_KEY_FIELDS), start, cast, set_def) \
+        if "to" in m else start
     return Camera(start, end, m["ease"].choice(sorted(EASINGS)) if "ease" in m else "in_out",
                   m["shake"].number(0, 50) if "shake" in m else shake)
 
@@ -270,4 +323,9 @@ def _read_placement(pid: str, f: Field, project: Project, world: str, prop: bool
         kw["opacity"] = m["opacity"].number(0, 1)
     if "z" in m:
         kw["z"] = m["z"].number(-1000, 1000)
+    if "depth" in m:
+        kw["depth"] = m["depth"].number(MIN_CAST_DEPTH, 1.0)
+        if kw["depth"] < 1.0 and "seat" in m:
+            m["depth"].fail("depth 1 for a seated puppet", f"{kw['depth']:g}",
+                            hint="a near puppet stands in front of the set, on no seat")
     return Placement(pid, puppet, m["at"].vec2(-COORD, COORD), is_prop=prop, **kw)

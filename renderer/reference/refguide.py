@@ -163,8 +163,8 @@ SECTIONS = (
             "shapes.", ("shape",), special="materials"),
     Section("Puppet and prop files", "Posing never changes a puppet's file: a pose rotates, "
             "moves or scales bones from their setup pose, and a cycle blends poses in a loop.",
-            ("puppet", "bone", "slot", "image", "skin", "mouths", "mouth_shapes", "pose_bone",
-             "cycle", "grip")),
+            ("puppet", "bone", "slot", "image", "sculpted", "sculpt", "skin", "mouths",
+             "mouth_shapes", "pose_bone", "cycle", "grip")),
     Section("Placing a drawing on its bone", IMAGE_PLACING),
     Section("Sequence file", "", ("sequence", "entry")),
     Section("Limits", "Refused with a message that names the limit:", special="limits"),

@@ -22,15 +22,12 @@ from renderer.load.actions import (
     VERBS,
 )
 from renderer.load.scene import (
-    CAMERA_KEY_FIELDS,
-    CAMERA_MOVE_FIELDS,
-    CAMERA_MOVE_REQUIRED,
-    CAMERA_STILL_FIELDS,
     CAST_FIELDS,
     CUE_FIELDS,
     CUE_REQUIRED,
     LOOK_FIELDS,
     MAX_CUES,
+    MIN_CAST_DEPTH,
     PLACEMENT_REQUIRED,
     PROP_FIELDS,
     SCENE_FIELDS,
@@ -47,6 +44,7 @@ from renderer.load.sequence import (
 )
 from renderer.load.shapes import COORD
 from renderer.model.action import SPEED
+from renderer.reference.refcamera import CAMERA_KEY, CAMERA_MOVE, CAMERA_STILL, EASE
 from renderer.model.vocab import (
     AMBIENCES,
     FACINGS,
@@ -57,7 +55,6 @@ from renderer.model.vocab import (
     VOICES,
     WORLDS,
 )
-from renderer.model.vocab import EASES as EASINGS
 from renderer.model.vocab import WEATHER_KINDS as KINDS
 from renderer.reference.reftypes import (
     AnyOf,
@@ -82,13 +79,10 @@ from renderer.settings import (
     MAX_SCENE_SECONDS,
     MAX_SHOT_SECONDS,
     MIN_SHOT_SECONDS,
-    STAGE_H,
-    STAGE_W,
 )
 
 POINT = Point(-COORD, COORD)
 STEP = Int(1, 3)
-EASE = Choice(tuple(sorted(EASINGS)))
 ACTOR_ID = Name("a cast or prop id of the shot")
 
 SCENE = Obj("scene", "Scene file", "`scenes/NAME.yaml`: one scene of the film, a list of shots "
@@ -201,29 +195,6 @@ CUE = Obj("cue", "sound cue", "An item of a shot's `sounds`: a sound starting on
             dn("all of it")),
 }))
 
-_CAMERA_KEY = {
-    "x": (Number(-COORD, COORD), "Stage x the camera looks at.", d(STAGE_W / 2)),
-    "y": (Number(-COORD, COORD), "Stage y the camera looks at.", d(STAGE_H / 2)),
-    "zoom": (Number(0.5, 8), "1 shows the whole stage; 2 shows a quarter of it.", d(1.0)),
-}
-_SHAKE = (Number(0, 50), "Stage units of hand-placed jitter per exposure.",
-          dn("the scene's `look.shake`"))
-CAMERA_KEY = Obj("camera_key", "camera framing", "`from` and `to` of a moving camera.",
-                 keys_of(CAMERA_KEY_FIELDS, (), _CAMERA_KEY))
-CAMERA_STILL = Obj("camera_still", "still camera", "A shot's `camera` without `from` or `to`: "
-                   "`{x: 960, y: 540, zoom: 1.2}` holds that framing for the whole shot.",
-                   keys_of(CAMERA_STILL_FIELDS, (), {**_CAMERA_KEY, "shake": _SHAKE}))
-CAMERA_MOVE = Obj("camera_move", "moving camera", "A shot's `camera` with `from`: it moves from "
-                  "one framing to the other over the whole shot. Set layers move with parallax "
-                  "by their depth.", keys_of(CAMERA_MOVE_FIELDS, CAMERA_MOVE_REQUIRED, {
-    "from": (Ref("camera_key"), "The framing at the shot's start; keys left out take the "
-             "stage's centre and zoom 1."),
-    "to": (Ref("camera_key"), "The framing at the shot's end; keys left out stay as in `from`.",
-           dn("`from`: no move")),
-    "ease": (EASE, "How the move speeds up and slows down.", d("in_out")),
-    "shake": _SHAKE,
-}))
-
 _PLACED = {
     "at": (POINT, "Where its root stands at the shot's start: for a puppet the point on the "
            "floor between its feet, in stage units (the floor of most sets is near y 930)."),
@@ -251,6 +222,11 @@ CAST = Obj("cast", "cast member", "A value of a shot's `cast`: a puppet from "
         "seat": (Name("a seat of the set or of a prop in the shot"), "Seated on it from the "
                "start: its bottom on the seat, its feet on the floor. The seat must be within "
                "reach of its `at`.", dn("standing")),
+        "depth": (Number(MIN_CAST_DEPTH, 1), "Its plane in the rig: 1 the puppets' own; less "
+                  "stands nearer the camera, in front of everyone, moving with parallax like "
+                  "a set layer of that depth and out of focus in proportion to its distance "
+                  "from the puppets (an over-the-shoulder framing: place it partly in frame). "
+                  "`at` is on its plane; it casts no shadow on the floor.", d(1.0)),
     }))
 PROP = Obj("prop", "prop", "A value of a shot's `props`: a prop from `puppets/props/NAME.yaml`. "
            "It can be moved like a puppet, taken into a hand, given, thrown and dropped.",

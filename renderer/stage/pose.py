@@ -48,6 +48,7 @@ class ActorPose:
     variants: tuple[int, ...] | None = None   # per slot: which redrawn variant a drawing shows
     grips: tuple[tuple[float, float], ...] = ()   # every hand that holds, the main one first
     handle: tuple[float, float] | None = None     # where a hand holds it (its root without one)
+    depth: float = 1.0       # its plane: 1 the puppet plane, < 1 nearer the camera (`stage.lens`)
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,13 @@ class StageState:
 
 def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure,
                    memo: StageMemo | None = None) -> StageState:
-    """Everything on stage in one exposure. `memo`: the render's `StageMemo`, which keeps what
-    no exposure changes (its puppets' gaits); without one they are worked out for this call."""
+    """Everything one photograph shows. `memo`: the render's `StageMemo`, which keeps what no
+    exposure changes (its puppets' gaits); without one they are worked out for this call. A shot
+    whose camera is framed on a puppet is framed first (`framing.framed_shot`; a render's plan
+    does that once per shot instead)."""
+    if shot.camera.framed:
+        from renderer.stage.framing import framed_shot   # framing stages exposures itself
+        shot = framed_shot(scene, shot)
     t = exposure.time
     positions = {pid: p.at for pid, p in shot.cast.items()}
     by_actor = {pid: [a for a in shot.actions if a.who == pid] for pid in shot.cast}
@@ -202,6 +208,8 @@ def _camera_at(scene: Scene, shot: Shot, exposure: Exposure) -> CameraKey:
     x = cam.start.x + (cam.end.x - cam.start.x) * p
     y = cam.start.y + (cam.end.y - cam.start.y) * p
     zoom = cam.start.zoom * (cam.end.zoom / cam.start.zoom) ** p  # even zooms feel constant speed
+    tilt = cam.start.tilt + (cam.end.tilt - cam.start.tilt) * p
+    dolly = cam.start.dolly + (cam.end.dolly - cam.start.dolly) * p
     amount = cam.shake
     for a in shot.actions:
         if a.do == "shake" and a.t <= exposure.time < a.t + max(a.duration, 1e-9):
@@ -209,7 +217,7 @@ def _camera_at(scene: Scene, shot: Shot, exposure: Exposure) -> CameraKey:
     if amount > 0:
         dx, dy = jitter.shake(scene.seed, shot.id, exposure.index, amount)
         x, y = x + dx / zoom, y + dy / zoom
-    return CameraKey(x, y, zoom)
+    return CameraKey(x, y, zoom, tilt, dolly)
 
 
 def slot_attachments(puppet: PuppetDef, skin: str, face: str, mouth: str | None,
@@ -268,7 +276,7 @@ def _pose_actor(place: Placement, s: ActorState, blinking: bool, scene: Scene, s
         head = (float(hd[0]), float(hd[1]))
     return ActorPose(place.id, puppet, slot_m, atts, s.opacity, s.x, s.y, s.scale, place.z,
                      place.is_prop, grip, head, s.facing, order=s.y, grips=grips,
-                     handle=handle,
+                     handle=handle, depth=place.depth, grounded=place.depth >= 1.0,
                      variants=redraw_variants(puppet, atts, scene.seed, shot.id, exposure.index,
                                               place.id))
 
