@@ -83,9 +83,11 @@ def placed_layers(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
     for i, layer in enumerate(set_def.layers):
         m = camera_matrix(cam, layer.depth, settings.scale)
         scale, clip = _layer_view(cam, set_def, i, settings, paintings)
-        sprite = paintings.layer(set_def, i, scale, set_def.dof, grade, clip)
-        if set_def.lights:
-            sprite = lit_layer(paintings, set_def, sprite, levels)
+        if set_def.lights:   # lit by the rig: the painting a render draws
+            sprite = paintings.lit_layer(set_def, i, scale, set_def.dof, grade, clip,
+                                         levels or (1.0,) * len(set_def.lights))
+        else:
+            sprite = paintings.layer(set_def, i, scale, set_def.dof, grade, clip)
         solid = None if _covers(i, layer.depth, sprite) else layer_solid(paintings, sprite)
         tiles = paintings.tiles(sprite) if (crumble or {}).get(layer.name, 0.0) > 0.0 else ()
         placed.append(PlacedLayer(i, layer, sprite, m,
@@ -184,21 +186,6 @@ def _draw_crumbling(frame: np.ndarray, set_name: str, layer: str, sprite: LayerS
         place = rig.translate(ox + half, oy + half + CRUMBLE_DROP * q * q) @ rig.rotate(spin * q) \
             @ rig.translate(-half, -half) @ rig.scale(1 / sprite.scale)
         blit(frame, tile, m @ place, 1.0 - q * q, hidden=hidden)
-
-
-def lit_layer(paintings: Paintings, set_def: SetDef, sprite: LayerSprite,
-              levels: tuple[float, ...] | None) -> LayerSprite:
-    """A set painting lit by the set's rig at these flicker `levels`, made once per painting and
-    levels (`light.light_plate`)."""
-    levels = levels or (1.0,) * len(set_def.lights)
-
-    def make() -> LayerSprite:
-        plate = lighting.light_plate(sprite.rgba.shape[:2], sprite.origin, sprite.scale,
-                                     set_def.lights, levels, set_def.ambient, set_def.wall,
-                                     set_def.floor_y)
-        return LayerSprite(lighting.lit_layer(sprite.rgba, plate), sprite.origin, sprite.scale,
-                           sprite.opaque)
-    return paintings.get("litlayer", (sprite, levels), make)
 
 
 def _layer_view(cam: CameraKey, set_def: SetDef, index: int, settings: RenderSettings,

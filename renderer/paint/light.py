@@ -201,13 +201,24 @@ def _step(x: np.ndarray, soft: float) -> np.ndarray:
     return np.clip(x / soft + 0.5, 0.0, 1.0)
 
 
+LIT_BAND = 64   # rows: a set painting is lit this many rows at a time (the float work stays small)
+
+
 def lit_layer(rgba: np.ndarray, plate: np.ndarray) -> np.ndarray:
-    """A premultiplied (h, w, 4) set painting multiplied by its `light_plate` (a new array)."""
-    out = rgba.copy()
-    rgb = out[..., :3]
-    lit = rgb.astype(np.float32) * plate
-    if (rgba[..., 3] < 255).any():
-        np.minimum(lit, rgba[..., 3:4], out=lit)
-    np.clip(lit + 0.5, 0, 255, out=lit)
-    rgb[...] = lit.astype(np.uint8)
+    """A premultiplied (h, w, 4) set painting multiplied by its `light_plate` (a new array).
+    Worked in bands of LIT_BAND rows: a backdrop is millions of pixels, and one float copy of it
+    whole costs more in fresh memory than the arithmetic."""
+    out = np.empty_like(rgba)
+    blended = bool((rgba[..., 3] < 255).any())
+    lit = np.empty((min(LIT_BAND, rgba.shape[0]),) + rgba.shape[1:2] + (3,), np.float32)
+    for r0 in range(0, rgba.shape[0], LIT_BAND):
+        band = rgba[r0:r0 + LIT_BAND]
+        f = lit[:len(band)]
+        np.multiply(band[..., :3], plate[r0:r0 + LIT_BAND], out=f, dtype=np.float32)
+        if blended:
+            np.minimum(f, band[..., 3:4], out=f)
+        np.add(f, 0.5, out=f)
+        np.clip(f, 0, 255, out=f)
+        out[r0:r0 + LIT_BAND, :, :3] = f
+    out[..., 3] = rgba[..., 3]
     return out
