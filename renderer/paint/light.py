@@ -94,14 +94,26 @@ def light_keys(lights: tuple[Light, ...], levels: tuple[float, ...], centre: tup
         / (1.0 + (dist / reach) ** 2)
     rgb = np.rint(np.array([li.color for li in lights]) / 255 * power[:, None] / LEVEL_STEP)
     tilt = np.rint(v[:, 2] / TILT_STEP).astype(int).tolist()
-    soft = [li.kind == "fill" for li in lights]   # a fill wraps the puppet: no direction
-    # the in-plane direction in each slot's own axes: the inverse of each slot's linear part
-    local = np.linalg.inv(axes) @ v[:, :2].T                      # (slots, 2, lights)
-    angle = np.mod(np.rint(np.arctan2(local[:, 1], local[:, 0]) * (ANGLES / (2 * math.pi))),
-                   ANGLES).astype(int).tolist()                     # (slots, lights)
-    rest = [(t, *c) for t, c in zip(tilt, rgb.astype(int).tolist())]
-    return [tuple(LightKey(FILL if f else a, *r) for a, r, f in zip(row, rest, soft))
-            for row in angle]
+    # the in-plane direction in each slot's own axes: the inverse of each slot's linear part,
+    # as its adjugate over its determinant (a batched LAPACK inverse costs more than the rest)
+    a, b, c, d = axes[:, 0, 0], axes[:, 0, 1], axes[:, 1, 0], axes[:, 1, 1]
+    det = a * d - b * c
+    x, y = v[:, 0], v[:, 1]
+    lx = (d[:, None] * x - b[:, None] * y) / det[:, None]              # (slots, lights)
+    ly = (a[:, None] * y - c[:, None] * x) / det[:, None]
+    angle = np.mod(np.rint(np.arctan2(ly, lx) * (ANGLES / (2 * math.pi))), ANGLES).astype(int)
+    for i, li in enumerate(lights):
+        if li.kind == "fill":              # a fill wraps the puppet: no direction
+            angle[:, i] = FILL
+    made: dict[tuple[int, ...], tuple[LightKey, ...]] = {}   # slots turned alike share keys
+    rest = [(t, *col) for t, col in zip(tilt, rgb.astype(int).tolist())]
+    out = []
+    for row in map(tuple, angle.tolist()):
+        keys = made.get(row)
+        if keys is None:
+            keys = made[row] = tuple(LightKey(k, *r) for k, r in zip(row, rest))
+        out.append(keys)
+    return out
 
 
 def lit_sprite(rgba: np.ndarray, normals: np.ndarray, keys: tuple[LightKey, ...],
