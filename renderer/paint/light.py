@@ -17,10 +17,16 @@ The lighting model, in a few lines:
 
 Directions are quantised (`LightKey`), so a part held in a pose, or swinging a little, reuses
 the painting it was lit with: lighting is precomputed per painting and light wherever nothing moves.
+
+A lamp that moves (`swing`, `wander`) or flickers is held per exposure like everything else: the
+set's paintings stay lit with it where it hangs at full strength, and each exposure lays only the
+change on the frame, worked out small where its pool reaches (`light_change`); puppets follow a
+moving or flickering key, fill or rim, and see a practical where it hangs (`puppet_rig`).
 """
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import NamedTuple
 
 import cv2
@@ -171,25 +177,126 @@ def light_plate(shape: tuple[int, int], origin: tuple[float, float], scale: floa
     xs = origin[0] + (np.arange(gw, dtype=np.float32) * POOL_GRID) / scale
     ys = origin[1] + (np.arange(gh, dtype=np.float32) * POOL_GRID) / scale
     gx, gy = np.meshgrid(xs, ys)
-    plate = np.full((gh, gw, 3), ambient, np.float32)
-    norm = np.full(3, ambient, np.float32)
-    for light, level in zip(lights, levels):
-        colour = np.array(light.color, np.float32) / 255 * light.strength * level
-        d2 = ((gx - light.at[0]) ** 2 + (gy - light.at[1]) ** 2) / (light.reach ** 2)
-        if light.kind == "practical":
-            pool = np.exp(-d2 * 1.6) * 1.4          # a warm pool close around the lamp
-        elif light.kind == "moon" and light.window is not None:
-            pool = 0.35 / (1.0 + d2) + 1.3 * _window_patch(gx, gy, light, wall, floor)
-        elif light.z > 0:
-            pool = 1.0 / (1.0 + d2)                 # a broad lamp: brightest where it aims
-            norm += colour
-        else:
-            pool = 0.25 / (1.0 + d2)                # a lamp behind spills a little on the set
-        plate += pool[..., None] * colour
-    luma = float(norm @ np.array([0.299, 0.587, 0.114], np.float32)) or 1.0
-    plate /= luma
+    plate = _plate_at(gx, gy, lights, levels, ambient, wall, floor)
     return cv2.resize(plate, (gw * POOL_GRID, gh * POOL_GRID),
                       interpolation=cv2.INTER_LINEAR)[:h, :w]
+
+
+def _plate_at(gx: np.ndarray, gy: np.ndarray, lights: tuple[Light, ...],
+              levels: tuple[float, ...], ambient: float, wall: float | None,
+              floor: float) -> np.ndarray:
+    """`light_plate`'s factor (gh, gw, 3) float32 at the stage points (gx, gy)."""
+    plate = np.full(gx.shape + (3,), ambient, np.float32)
+    for light, level in zip(lights, levels):
+        colour = np.array(light.color, np.float32) / 255 * light.strength * level
+        plate += _pool(light, gx, gy, wall, floor)[..., None] * colour
+    plate /= _plate_norm(lights, levels, ambient)
+    return plate
+
+
+def _pool(light: Light, gx: np.ndarray, gy: np.ndarray, wall: float | None,
+          floor: float) -> np.ndarray:
+    """How much of a light's colour falls on the set at the stage points (gx, gy)."""
+    d2 = ((gx - light.at[0]) ** 2 + (gy - light.at[1]) ** 2) / (light.reach ** 2)
+    if light.kind == "practical":
+        return np.exp(-d2 * 1.6) * 1.4              # a warm pool close around the lamp
+    if light.kind == "moon" and light.window is not None:
+        return 0.35 / (1.0 + d2) + 1.3 * _window_patch(gx, gy, light, wall, floor)
+    if light.z > 0:
+        return 1.0 / (1.0 + d2)                     # a broad lamp: brightest where it aims
+    return 0.25 / (1.0 + d2)                        # a lamp behind spills a little on the set
+
+
+def _plate_norm(lights: tuple[Light, ...], levels: tuple[float, ...], ambient: float) -> float:
+    """The luma of a face turned to the camera under the broad lamps in front: the set's light
+    is divided by it, so that such a face keeps its painted colour."""
+    norm = np.full(3, ambient, np.float32)
+    for light, level in zip(lights, levels):
+        if light.z > 0 and light.kind != "practical" and not (light.kind == "moon"
+                                                             and light.window is not None):
+            norm += np.array(light.color, np.float32) / 255 * light.strength * level
+    return float(norm @ np.array([0.299, 0.587, 0.114], np.float32)) or 1.0
+
+
+POOL_REACH = 1.5   # reaches: a practical's flicker changes its pool by under a level beyond this
+CHANGE_GRID = 24   # px: a moving or flickering light's change is worked out on this grid
+
+
+def light_change(size: tuple[int, int], cam: np.ndarray, rest: tuple[Light, ...],
+                 now: tuple[Light, ...], levels: tuple[float, ...], ambient: float,
+                 wall: float | None, floor: float
+                 ) -> tuple[int, int, np.ndarray] | None:
+    """How the rig's moving and flickering lights change a frame of `size` (w, h) px, seen
+    through `cam` (stage units to its pixels), from the set as it was lit and painted (`rest`:
+    every light where it hangs, at full strength) to this exposure (`now`: each where it is,
+    with its `levels`): (x0, y0, factor), factor (h', w', 3) uint8 in 1/128ths laid on the
+    frame's box from (x0, y0); None where nothing changes. Worked on a CHANGE_GRID grid (a
+    pool is hundreds of pixels across) and smoothed up, within the reach of the lights that change (a practical's
+    pool; the whole frame for a broad lamp, whose strength rescales the whole set's light)."""
+    w, h = size
+    changed = [i for i, (a, b, lv) in enumerate(zip(rest, now, levels)) if a != b or lv != 1.0]
+    if not changed:
+        return None
+    px = cam[0, 0]
+    x0, y0, x1, y1 = w, h, 0, 0
+    for i in changed:
+        if rest[i].kind != "practical":
+            x0, y0, x1, y1 = 0, 0, w, h
+            break
+        for li in (rest[i], now[i]):
+            cx, cy = (cam @ [li.at[0], li.at[1], 1.0])[:2]
+            r = POOL_REACH * li.reach * px
+            x0, y0 = min(x0, math.floor(cx - r)), min(y0, math.floor(cy - r))
+            x1, y1 = max(x1, math.ceil(cx + r)), max(y1, math.ceil(cy + r))
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    gw, gh = math.ceil((x1 - x0) / CHANGE_GRID) + 1, math.ceil((y1 - y0) / CHANGE_GRID) + 1
+    inv = np.linalg.inv(cam)
+    cols = x0 + np.arange(gw, dtype=np.float32) * CHANGE_GRID
+    rows = y0 + np.arange(gh, dtype=np.float32) * CHANGE_GRID
+    gx, gy = np.meshgrid(inv[0, 0] * cols + inv[0, 2], inv[1, 1] * rows + inv[1, 2])
+    before = _plate_at(gx, gy, rest, (1.0,) * len(rest), ambient, wall, floor)
+    if all(rest[i].kind == "practical" for i in changed):
+        # a practical's pool only adds to the set's light (it is not in the normalisation):
+        # the change is the changed pools' difference, on the light as it was painted
+        luma = _plate_norm(rest, (1.0,) * len(rest), ambient)
+        after = before.copy()
+        for i in changed:
+            colour = np.array(rest[i].color, np.float32) / 255 * rest[i].strength / luma
+            grow = _pool(now[i], gx, gy, wall, floor) * levels[i] \
+                - _pool(rest[i], gx, gy, wall, floor)
+            after += grow[..., None] * colour
+    else:
+        after = _plate_at(gx, gy, now, levels, ambient, wall, floor)
+    ratio = after / before
+    factor = np.clip(ratio * 128 + 0.5, 0, 255).astype(np.uint8)
+    factor = cv2.resize(factor, (gw * CHANGE_GRID, gh * CHANGE_GRID),
+                        interpolation=cv2.INTER_LINEAR)[:y1 - y0, :x1 - x0]
+    return x0, y0, factor
+
+
+def placed(lights: tuple[Light, ...], places: tuple[tuple[float, float], ...]
+           ) -> tuple[Light, ...]:
+    """The rig as it stands this exposure: each light moved to its place in `places` (stage
+    units; empty: every light where it hangs)."""
+    if not places:
+        return lights
+    return tuple(li if li.at == p else replace(li, at=p) for li, p in zip(lights, places))
+
+
+def puppet_rig(lights: tuple[Light, ...], now: tuple[Light, ...], levels: tuple[float, ...]
+               ) -> tuple[tuple[Light, ...], tuple[float, ...]]:
+    """The rig (lights and their levels) that shades the puppets this exposure: a key, fill,
+    rim or moon where it is now and as bright as it is now (a swinging lamp turns the light on
+    every part); a practical where it hangs at its full strength. A practical (a candle) is a
+    level step or two on a puppet and shows its flicker in its pool on the set: followed on
+    the puppets too it made five times the lit paintings (and the time) for a wobble of a
+    level on felt that boils anyway."""
+    if not levels:
+        levels = (1.0,) * len(lights)
+    rig = tuple(rest if rest.kind == "practical" else li for rest, li in zip(lights, now))
+    return rig, tuple(1.0 if li.kind == "practical" else lv for li, lv in zip(lights, levels))
 
 
 def _window_patch(gx: np.ndarray, gy: np.ndarray, light: Light, wall: float | None,
