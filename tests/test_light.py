@@ -242,17 +242,19 @@ def test_a_flickering_candle_changes_the_set_only_around_its_pool():
     rest = set_def.lights
     ones = (1.0,) * len(rest)
     args = (set_def.ambient, set_def.wall, set_def.floor_y)
-    assert lighting.light_change(size, cam_m, rest, rest, ones, *args) is None
+    assert lighting.light_change(size, cam_m, rest, rest, ones, *args) == []
     candle = next(i for i, li in enumerate(rest) if li.kind == "practical" and li.flicker > 0)
     for level, brighter in ((1.3, True), (0.7, False)):
         levels = tuple(level if i == candle else 1.0 for i in range(len(rest)))
-        x0, y0, factor = lighting.light_change(size, cam_m, rest, rest, levels, *args)
+        [(x0, y0, factor)] = lighting.light_change(size, cam_m, rest, rest, levels, *args)
         cx, cy = (cam_m @ [*rest[candle].at, 1.0])[:2]
         middle = factor[round(cy) - y0, round(cx) - x0].astype(int)
         assert (middle > 128).all() if brighter else (middle < 128).all(), middle
         reach = rest[candle].reach * cam_m[0, 0] * lighting.POOL_REACH
         assert factor.shape[1] <= 2 * reach + 2                # within its pool's reach
         assert abs(int(factor[0, 0, 1]) - 128) <= 1          # its box's corner: no change
+    both = tuple(1.3 if li.flicker > 0 else 1.0 for li in rest)   # both candles, far apart
+    assert len(lighting.light_change(size, cam_m, rest, rest, both, *args)) == 2
 
 
 def test_a_part_is_lit_from_where_the_light_is():

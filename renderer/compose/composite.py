@@ -248,14 +248,11 @@ def _relight(frame: np.ndarray, set_def: SetDef, rig_now: tuple, levels: tuple[f
     a candle's pool brightening and dimming on the wall, a swinging lamp's pool going with it
     (`light.light_change`). Held with the exposure like everything else."""
     h, w = frame.shape[:2]
-    change = lighting.light_change((w, h), cam_m, set_def.lights, rig_now,
-                                   levels or (1.0,) * len(set_def.lights), set_def.ambient,
-                                   set_def.wall, set_def.floor_y)
-    if change is None:
-        return
-    x0, y0, factor = change
-    region = frame[y0:y0 + factor.shape[0], x0:x0 + factor.shape[1]]
-    cv2.multiply(region, factor, dst=region, scale=1 / 128)
+    for x0, y0, factor in lighting.light_change((w, h), cam_m, set_def.lights, rig_now,
+                                                levels or (1.0,) * len(set_def.lights),
+                                                set_def.ambient, set_def.wall, set_def.floor_y):
+        region = frame[y0:y0 + factor.shape[0], x0:x0 + factor.shape[1]]
+        cv2.multiply(region, factor, dst=region, scale=1 / 128)
 
 
 def _shadow(paintings: Paintings, actor: ActorPose, need: float,

@@ -224,33 +224,57 @@ CHANGE_GRID = 24   # px: a moving or flickering light's change is worked out on 
 
 def light_change(size: tuple[int, int], cam: np.ndarray, rest: tuple[Light, ...],
                  now: tuple[Light, ...], levels: tuple[float, ...], ambient: float,
-                 wall: float | None, floor: float
-                 ) -> tuple[int, int, np.ndarray] | None:
+                 wall: float | None, floor: float) -> list[tuple[int, int, np.ndarray]]:
     """How the rig's moving and flickering lights change a frame of `size` (w, h) px, seen
     through `cam` (stage units to its pixels), from the set as it was lit and painted (`rest`:
     every light where it hangs, at full strength) to this exposure (`now`: each where it is,
-    with its `levels`): (x0, y0, factor), factor (h', w', 3) uint8 in 1/128ths laid on the
-    frame's box from (x0, y0); None where nothing changes. Worked on a CHANGE_GRID grid (a
-    pool is hundreds of pixels across) and smoothed up, within the reach of the lights that change (a practical's
-    pool; the whole frame for a broad lamp, whose strength rescales the whole set's light)."""
+    with its `levels`): patches (x0, y0, factor), factor (h', w', 3) uint8 in 1/128ths to lay
+    on the frame's box from (x0, y0); none where nothing changes. Worked on a CHANGE_GRID grid
+    (a pool is hundreds of pixels across) and smoothed up, only within the reach of the lights
+    that change: a patch per practical's pool (pools that overlap share one), the whole frame
+    for a broad lamp, whose strength rescales the whole set's light."""
     w, h = size
     changed = [i for i, (a, b, lv) in enumerate(zip(rest, now, levels)) if a != b or lv != 1.0]
     if not changed:
-        return None
-    px = cam[0, 0]
-    x0, y0, x1, y1 = w, h, 0, 0
-    for i in changed:
-        if rest[i].kind != "practical":
-            x0, y0, x1, y1 = 0, 0, w, h
-            break
-        for li in (rest[i], now[i]):
-            cx, cy = (cam @ [li.at[0], li.at[1], 1.0])[:2]
-            r = POOL_REACH * li.reach * px
-            x0, y0 = min(x0, math.floor(cx - r)), min(y0, math.floor(cy - r))
-            x1, y1 = max(x1, math.ceil(cx + r)), max(y1, math.ceil(cy + r))
-    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
-    if x1 <= x0 or y1 <= y0:
-        return None
+        return []
+    if any(rest[i].kind != "practical" for i in changed):
+        boxes = [(0, 0, w, h)]
+    else:
+        boxes = []
+        for i in changed:
+            box = (w, h, 0, 0)
+            for li in (rest[i], now[i]):
+                cx, cy = (cam @ [li.at[0], li.at[1], 1.0])[:2]
+                r = POOL_REACH * li.reach * cam[0, 0]
+                box = (min(box[0], math.floor(cx - r)), min(box[1], math.floor(cy - r)),
+                       max(box[2], math.ceil(cx + r)), max(box[3], math.ceil(cy + r)))
+            boxes.append((max(0, box[0]), max(0, box[1]), min(w, box[2]), min(h, box[3])))
+        boxes = _merged(boxes)
+    return [(b[0], b[1], _change_in(b, cam, rest, now, levels, changed, ambient, wall, floor))
+            for b in boxes if b[2] > b[0] and b[3] > b[1]]
+
+
+def _merged(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """`boxes` with those that overlap joined into the box around them (no pixel changed twice)."""
+    out: list[tuple[int, int, int, int]] = []
+    for box in boxes:
+        while True:
+            hit = next((o for o in out if box[0] < o[2] and o[0] < box[2] and box[1] < o[3]
+                        and o[1] < box[3]), None)
+            if hit is None:
+                break
+            out.remove(hit)
+            box = (min(box[0], hit[0]), min(box[1], hit[1]), max(box[2], hit[2]),
+                   max(box[3], hit[3]))
+        out.append(box)
+    return out
+
+
+def _change_in(box: tuple[int, int, int, int], cam: np.ndarray, rest: tuple[Light, ...],
+               now: tuple[Light, ...], levels: tuple[float, ...], changed: list[int],
+               ambient: float, wall: float | None, floor: float) -> np.ndarray:
+    """`light_change`'s factor over one box of frame pixels."""
+    x0, y0, x1, y1 = box
     gw, gh = math.ceil((x1 - x0) / CHANGE_GRID) + 1, math.ceil((y1 - y0) / CHANGE_GRID) + 1
     inv = np.linalg.inv(cam)
     cols = x0 + np.arange(gw, dtype=np.float32) * CHANGE_GRID
@@ -269,11 +293,9 @@ def light_change(size: tuple[int, int], cam: np.ndarray, rest: tuple[Light, ...]
             after += grow[..., None] * colour
     else:
         after = _plate_at(gx, gy, now, levels, ambient, wall, floor)
-    ratio = after / before
-    factor = np.clip(ratio * 128 + 0.5, 0, 255).astype(np.uint8)
-    factor = cv2.resize(factor, (gw * CHANGE_GRID, gh * CHANGE_GRID),
-                        interpolation=cv2.INTER_LINEAR)[:y1 - y0, :x1 - x0]
-    return x0, y0, factor
+    factor = np.clip(after / before * 128 + 0.5, 0, 255).astype(np.uint8)
+    return cv2.resize(factor, (gw * CHANGE_GRID, gh * CHANGE_GRID),
+                      interpolation=cv2.INTER_LINEAR)[:y1 - y0, :x1 - x0]
 
 
 def placed(lights: tuple[Light, ...], places: tuple[tuple[float, float], ...]
