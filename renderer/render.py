@@ -169,7 +169,7 @@ def _load_first_exposure(plan: ScenePlan) -> None:
     grade = look.grade if look else None
     with ThreadPoolExecutor(max_workers=1) as helper:
         job = helper.submit(preload_set, sp.shot.set, state.camera, plan.settings, grade,
-                            plan.paintings, state.lights)
+                            plan.paintings)
         if look:
             look.prepare()
         preload_cast(state, plan.settings, grade, plan.paintings, sp.shot.set)

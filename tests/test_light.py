@@ -13,14 +13,16 @@ from conftest import REPO
 
 from renderer.compose.blit import blit
 from renderer.compose.composite import _actor_sprites, camera_matrix, placed_layers
-from renderer.compose.shadows import cast_shadows, silhouette
+from renderer.compose.shadows import Top, cast_shadows, shadow_mask, silhouette, support
 from renderer.load.project import Project
 from renderer.load.scene import load_scene
+from renderer.model.scene import CameraKey
+from renderer.model.set import Light
 from renderer.paint import light as lighting
 from renderer.render import plan_scene, render_exposure
 from renderer.settings import settings_for
 from renderer.stage.lens import plane_zoom
-from renderer.stage.pose import light_levels, stage_exposure
+from renderer.stage.pose import light_levels, light_places, stage_exposure
 
 WIDTH = 320
 SCENES = sorted(p.stem for p in (REPO / "scenes").glob("*.yaml")
@@ -91,18 +93,22 @@ def test_every_puppet_casts_a_shadow_from_the_key(scene):
             where = f"{scene}/{shot.shot.id}/{actor.id}"
             rows, cols = np.nonzero(own)
             # a prop, or a creature lying low (the crawling rat, the cat on all fours: wider than
-            # tall by half), throws a shadow mostly under itself from a high key: it is held to
-            # the props' share
+            # tall by half), is held to the props' share. Not a limit of the renderer but what a
+            # side-on miniature shows: a point h above the floor, under a key L above it and z in
+            # front, throws its shadow z * h / (L - h) back, which the camera sees FLOOR_SLOPE of
+            # that higher: about half of h for the shipped keys. A standing figure's shadow
+            # clears its narrow body sideways and on the wall; a low, long body covers its own.
             low = np.ptp(cols) > 1.5 * np.ptp(rows)
             share = SHADOW_SHARE_PROP if actor.is_prop or low else SHADOW_SHARE
             assert dark.sum() >= share * area, f"{where}: shadow {dark.sum()} px, itself {area}"
-            if actor.y < set_def.floor_y - 20:
-                continue   # standing on something raised (a mouse on its podium): the shadow is
-                # cast on the floor plane below, a known limit of the model, not a blob
             ys, _ = np.nonzero(dark)
-            feet_y = float((wide @ [actor.x, actor.y, 1])[1])
-            assert feet_y - ys.min() >= 0.15 * (np.ptp(np.nonzero(own)[0]) + 1), \
-                f"{where}: a flat blob"
+            height = np.ptp(np.nonzero(own)[0]) + 1
+            _, top = support(actor, set_def)
+            if top is None:   # on the floor: its shadow reaches up from its feet
+                feet_y = float((wide @ [actor.x, actor.y, 1])[1])
+                assert feet_y - ys.min() >= 0.15 * height, f"{where}: a flat blob"
+            else:   # up on a top: on the top, then on down to the floor: still not flat
+                assert np.ptp(ys) + 1 >= 0.15 * height, f"{where}: a flat blob"
 
 
 def test_shadow_falls_away_from_the_key(project_dir):
@@ -127,6 +133,40 @@ def test_shadow_falls_away_from_the_key(project_dir):
     assert sides[0] > 0 > sides[1], sides   # light from the left throws it right, and back
 
 
+def test_a_puppet_on_a_raised_top_throws_its_shadow_on_the_top_then_the_floor():
+    """A figure standing on a podium (its top at y 700, standing on the floor at 930), a key
+    high to its left: its shadow lies on the top, to the right of its feet; under the top, where
+    the podium's own body hides the floor, there is none; off the podium's right edge it lies on
+    the floor, below the top. Stage units are pixels here (camera: identity)."""
+    sil = np.zeros((1080, 1920), np.float32)
+    sil[500:700, 940:980] = 1.0                              # 200 tall, 40 wide, feet at 700
+    key = Light("key", (300.0, 100.0), 700.0, (255, 255, 255), 1.0, 0.3, 1500.0)
+    top = Top(800.0, 1100.0, 700.0, 120.0)                   # 120 deep: its back edge at 640
+    mask = shadow_mask(sil, np.eye(3), key, 930.0, 200.0, top)
+    outside = mask.copy()
+    outside[500:700, 940:980] = 0
+    on_top = outside[640:700, 980:1100]
+    assert on_top.max() > 0.5, "no shadow on the top beside the feet"
+    assert mask[701:930, 800:1100].max() == 0, "a shadow on the floor the podium's body hides"
+    beyond = mask[700:930, 1100:]
+    assert beyond.max() > 0.2, "nothing past the top's edge on the floor below"
+    flat = shadow_mask(sil, np.eye(3), key, 700.0, 200.0)     # as if the top were the floor
+    assert flat[701:930, 1100:].max() == 0   # the old way: nothing below the top past its edge
+
+
+def test_support_finds_the_top_under_the_feet():
+    """A mouse on the circus's red podium stands on its top; on the ring floor, on the floor."""
+    plan = _plan("the_visits")
+    shot = plan.shots[0]
+    set_def = shot.shot.set
+    _, state = _middle(plan, shot)
+    mouse = next(a for a in state.actors if a.id.startswith("mouse"))
+    on_podium = replace(mouse, x=820.0, y=770.0)
+    floor, top = support(on_podium, set_def)
+    assert (floor, top) == (900.0, Top(765.0, 875.0, 770.0, 40.0))
+    assert support(replace(mouse, x=820.0, y=950.0), set_def) == (950.0, None)
+
+
 def test_a_flickering_lamp_is_held_per_exposure_and_stays_in_range():
     plan = _plan("through_the_door")
     shot = plan.shots[0]
@@ -142,6 +182,80 @@ def test_a_flickering_lamp_is_held_per_exposure_and_stays_in_range():
             seen.add(a[i])
         assert all(a[i] == 1.0 for i in range(len(lights)) if i not in flick)
     assert len(seen) >= 3
+
+
+def test_a_moving_lamp_is_held_per_exposure_and_stays_within_its_swing():
+    """The corridor's key swings (its `swing`, over its `period`) and the dining room's candles
+    wander: each exposure puts them in one place, the same every time it is asked, never further
+    than the swing or the wander allows, and not the same place all shot long."""
+    for scene, kind in (("through_the_door", "key"), ("other_dinner", "practical")):
+        plan = _plan(scene)
+        shot = next(sp for sp in plan.shots if any(li.moves for li in sp.shot.set.lights))
+        lights = shot.shot.set.lights
+        moving = [i for i, li in enumerate(lights) if li.moves and li.kind == kind]
+        assert moving, f"{scene}: no moving {kind}"
+        seen = set()
+        for e in shot.exposure_sheet[:24]:
+            places = light_places(plan.scene.seed, shot.shot, e)
+            assert places == light_places(plan.scene.seed, shot.shot, e)
+            for i, (x, y) in enumerate(places):
+                li = lights[i]
+                reach_x = abs(li.swing[0]) + li.wander + 1e-9
+                reach_y = abs(li.swing[1]) + li.wander + 1e-9
+                assert abs(x - li.at[0]) <= reach_x and abs(y - li.at[1]) <= reach_y
+                if i in moving:
+                    seen.add((round(x, 3), round(y, 3)))
+                else:
+                    assert (x, y) == li.at
+        assert len(seen) >= 6, f"{scene}: the lamp hardly moves: {seen}"
+
+
+def test_a_swinging_key_swings_the_shadows():
+    """Half a swing apart, the corridor key's shadow of the same puppet lies elsewhere."""
+    plan = _plan("through_the_door")
+    shot = next(sp for sp in plan.shots if sp.shot.set.key.swing != (0.0, 0.0))
+    set_def = shot.shot.set
+    _, state = _middle(plan, shot)
+    settings = plan.settings
+    cam_m = camera_matrix(state.camera, 1.0, settings.scale)
+    actor = next(a for a in state.actors if a.grounded and not a.is_prop)
+    sprites = _actor_sprites(plan.paintings, actor, settings.scale * state.camera.zoom, None)
+    key = set_def.key
+    centres = []
+    for sign in (-1, 1):
+        moved = replace(key, at=(key.at[0] + sign * key.swing[0], key.at[1] + sign * key.swing[1]))
+        grey = np.full((settings.height, settings.width, 3), 128, np.uint8)
+        x0, _, dark = cast_shadows(grey, set_def, [(actor, sprites)], cam_m, report=True, key=moved)
+        _, xs = np.nonzero(dark > 0.1)
+        centres.append(x0 + xs.mean())
+    assert centres[0] > centres[1] + 1.0, centres   # the lamp to the left throws it right
+
+
+def test_a_flickering_candle_changes_the_set_only_around_its_pool():
+    """The light a flickering, wandering candle adds or takes away is laid on the frame only
+    within its pool, brighter at a higher level and dimmer at a lower one; a rig that holds
+    still changes nothing."""
+    plan = _plan("other_dinner")
+    set_def = plan.shots[0].shot.set
+    settings = plan.settings
+    cam_m = camera_matrix(CameraKey(), 1.0, settings.scale)
+    size = (settings.width, settings.height)
+    rest = set_def.lights
+    ones = (1.0,) * len(rest)
+    args = (set_def.ambient, set_def.wall, set_def.floor_y)
+    assert lighting.light_change(size, cam_m, rest, rest, ones, *args) == []
+    candle = next(i for i, li in enumerate(rest) if li.kind == "practical" and li.flicker > 0)
+    for level, brighter in ((1.3, True), (0.7, False)):
+        levels = tuple(level if i == candle else 1.0 for i in range(len(rest)))
+        [(x0, y0, factor)] = lighting.light_change(size, cam_m, rest, rest, levels, *args)
+        cx, cy = (cam_m @ [*rest[candle].at, 1.0])[:2]
+        middle = factor[round(cy) - y0, round(cx) - x0].astype(int)
+        assert (middle > 128).all() if brighter else (middle < 128).all(), middle
+        reach = rest[candle].reach * cam_m[0, 0] * lighting.POOL_REACH
+        assert factor.shape[1] <= 2 * reach + 2                # within its pool's reach
+        assert abs(int(factor[0, 0, 1]) - 128) <= 1          # its box's corner: no change
+    both = tuple(1.3 if li.flicker > 0 else 1.0 for li in rest)   # both candles, far apart
+    assert len(lighting.light_change(size, cam_m, rest, rest, both, *args)) == 2
 
 
 def test_a_part_is_lit_from_where_the_light_is():

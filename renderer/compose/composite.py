@@ -63,18 +63,19 @@ class PlacedLayer(NamedTuple):
 
 def placed_layers(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
                   grade: Grade | None, paintings: Paintings,
-                  crumble: dict[str, float] | None = None,
-                  levels: tuple[float, ...] | None = None) -> list[PlacedLayer]:
+                  crumble: dict[str, float] | None = None) -> list[PlacedLayer]:
     """Every layer of `set_def` placed for `cam`, in the set's order, with what drawing it
-    needs beside its painting: its solid rectangle, and its pieces while it crumbles.
-    levels: each light's strength this exposure (flicker); all 1 when not given."""
+    needs beside its painting (lit by the set's rig as it hangs: what moves or flickers is laid
+    on per exposure, `_relight`): its solid rectangle, and its pieces while it crumbles."""
     placed = []
     for i, layer in enumerate(set_def.layers):
         m = camera_matrix(cam, layer.depth, settings.scale)
         scale, clip = _layer_view(cam, set_def, i, settings, paintings)
-        sprite = paintings.layer(set_def, i, scale, set_def.dof, grade, clip)
-        if set_def.lights:
-            sprite = lit_layer(paintings, set_def, sprite, levels)
+        if set_def.lights:   # lit by the rig: the painting a render draws
+            sprite = paintings.lit_layer(set_def, i, scale, set_def.dof, grade, clip,
+                                         (1.0,) * len(set_def.lights))
+        else:
+            sprite = paintings.layer(set_def, i, scale, set_def.dof, grade, clip)
         solid = None if _covers(i, layer.depth, sprite) else layer_solid(paintings, sprite)
         tiles = paintings.tiles(sprite) if (crumble or {}).get(layer.name, 0.0) > 0.0 else ()
         placed.append(PlacedLayer(i, layer, sprite, m,
@@ -175,21 +176,6 @@ def _draw_crumbling(frame: np.ndarray, set_name: str, layer: str, sprite: LayerS
         blit(frame, tile, m @ place, 1.0 - q * q, hidden=hidden)
 
 
-def lit_layer(paintings: Paintings, set_def: SetDef, sprite: LayerSprite,
-              levels: tuple[float, ...] | None) -> LayerSprite:
-    """A set painting lit by the set's rig at these flicker `levels`, made once per painting and
-    levels (`light.light_plate`)."""
-    levels = levels or (1.0,) * len(set_def.lights)
-
-    def make() -> LayerSprite:
-        plate = lighting.light_plate(sprite.rgba.shape[:2], sprite.origin, sprite.scale,
-                                     set_def.lights, levels, set_def.ambient, set_def.wall,
-                                     set_def.floor_y)
-        return LayerSprite(lighting.lit_layer(sprite.rgba, plate), sprite.origin, sprite.scale,
-                           sprite.opaque)
-    return paintings.get("litlayer", (sprite, levels), make)
-
-
 def _layer_view(cam: CameraKey, set_def: SetDef, index: int, settings: RenderSettings,
                 paintings: Paintings) -> tuple[float, tuple[float, float, float, float] | None]:
     """(scale, clip) to paint layer `index` with for `cam`: the scale it is seen at (its zoom is
@@ -228,14 +214,13 @@ def _layer_covers(layer: Layer) -> tuple[float, float]:
 
 def _backdrop(paintings: Paintings, set_def: SetDef, cam: CameraKey,
               settings: RenderSettings, crumble: dict[str, float], grade: Grade | None,
-              layers: list[PlacedLayer], trims: dict[int, Rect | None],
-              levels: tuple[float, ...] = ()) -> np.ndarray:
+              layers: list[PlacedLayer], trims: dict[int, Rect | None]) -> np.ndarray:
     """The layers behind the puppets, drawn into a new frame, trimmed by `trims` (both follow
     from the inputs). A camera holding still gives the same backdrop exposure after exposure, so
     when a backdrop's inputs come a second time in a row it is kept (in `paintings.backdrop`)
     and copied from then on; a moving camera never repeats them and pays no copy (2.7 MB at
     720p). Only the last inputs are remembered: exposures come in order."""
-    inputs = (set_def, cam, settings, tuple(sorted(crumble.items())), grade, levels)
+    inputs = (set_def, cam, settings, tuple(sorted(crumble.items())), grade)
     last_inputs, kept = paintings.backdrop
     if kept is not None and inputs == last_inputs:
         return kept.copy()
@@ -243,6 +228,20 @@ def _backdrop(paintings: Paintings, set_def: SetDef, cam: CameraKey,
     _draw_layers(frame, set_def.name, [p for p in layers if not p.front], crumble, trims)
     paintings.backdrop = (inputs, frame.copy() if inputs == last_inputs else None)
     return frame
+
+
+def _relight(frame: np.ndarray, set_def: SetDef, rig_now: tuple, levels: tuple[float, ...],
+             cam_m: np.ndarray) -> None:
+    """Lay the change that the rig's moving and flickering lights make this exposure on the set
+    drawn so far (its paintings are lit with every light where it hangs, at full strength):
+    a candle's pool brightening and dimming on the wall, a swinging lamp's pool going with it
+    (`light.light_change`). Held with the exposure like everything else."""
+    h, w = frame.shape[:2]
+    for x0, y0, factor in lighting.light_change((w, h), cam_m, set_def.lights, rig_now,
+                                                levels or (1.0,) * len(set_def.lights),
+                                                set_def.ambient, set_def.wall, set_def.floor_y):
+        region = frame[y0:y0 + factor.shape[0], x0:x0 + factor.shape[1]]
+        cv2.multiply(region, factor, dst=region, scale=1 / 128)
 
 
 def _shadow(paintings: Paintings, actor: ActorPose, need: float,
@@ -277,15 +276,16 @@ def _part_scale(paintings: Paintings, actor: ActorPose, attachment: str, scale: 
 
 
 def _lit_sprites(paintings: Paintings, actor: ActorPose, sprites: list[tuple[Sprite, int]],
-                 set_def: SetDef, levels: tuple[float, ...]) -> list[tuple[Sprite, int]]:
+                 set_def: SetDef, levels: tuple[float, ...],
+                 rig_now: tuple | None = None) -> list[tuple[Sprite, int]]:
     """`sprites` (`_actor_sprites`) shaded by the set's rig as each part sees it: each painting
     with its relief, lit once per quantised view of the lights (`light.light_keys`)."""
     if not set_def.lights:
         return sprites
     mats = actor.slot_matrices
     centre = tuple(mats[:, :2, 2].mean(axis=0).tolist())
-    keys = lighting.light_keys(set_def.lights, levels or (1.0,) * len(set_def.lights),
-                               centre, mats[:, :2, :2])
+    rig, levels = lighting.puppet_rig(set_def.lights, rig_now or set_def.lights, levels)
+    keys = lighting.light_keys(rig, levels, centre, mats[:, :2, :2])
     out = []
     for sprite, slot in sprites:
         # keyed by the painting's identity; each entry holds its painting, so while the entry
@@ -315,11 +315,13 @@ def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
     `grade`'s colours (ungraded without one), kept in `paintings` for the exposures after."""
     cam = state.camera
     levels = state.lights
-    layers = placed_layers(set_def, cam, settings, grade, paintings, state.crumble, levels)
+    rig_now = lighting.placed(set_def.lights, state.light_at)
+    layers = placed_layers(set_def, cam, settings, grade, paintings, state.crumble)
     trims, hidden = hidden_rects(layers, state.crumble, (settings.height, settings.width))
-    frame = _backdrop(paintings, set_def, cam, settings, state.crumble, grade, layers, trims,
-                      levels)
+    frame = _backdrop(paintings, set_def, cam, settings, state.crumble, grade, layers, trims)
     cam_m = camera_matrix(cam, 1.0, settings.scale)
+    if set_def.lights:
+        _relight(frame, set_def, rig_now, levels, cam_m)
     need = settings.scale * plane_zoom(cam, 1.0)
     for actor in state.actors:
         sprite = _shadow(paintings, actor, need, grade)
@@ -333,24 +335,25 @@ def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
                for actor in plane]
     if set_def.key is not None:
         key = set_def.lights.index(set_def.key)
-        cast_shadows(frame, set_def, painted, cam_m, levels[key] if levels else 1.0)
+        cast_shadows(frame, set_def, painted, cam_m, levels[key] if levels else 1.0,
+                     key=rig_now[key])
     for actor, sprites in painted:
-        _draw_actor(frame, actor, cam_m, _lit_sprites(paintings, actor, sprites, set_def, levels),
-                    hidden)
+        _draw_actor(frame, actor, cam_m,
+                    _lit_sprites(paintings, actor, sprites, set_def, levels, rig_now), hidden)
     near = sorted((a for a in state.actors if a.depth < 1.0), key=lambda a: -a.depth)
     front = [p for p in layers if p.front]
     for actor in near:    # the front layers farther than it, then it, nearest last
         _draw_layers(frame, set_def.name, [p for p in front if p.layer.depth > actor.depth],
                      state.crumble, trims)
         front = [p for p in front if p.layer.depth <= actor.depth]
-        _draw_near_actor(frame, actor, cam, set_def, settings, grade, paintings, levels)
+        _draw_near_actor(frame, actor, cam, set_def, settings, grade, paintings, levels, rig_now)
     _draw_layers(frame, set_def.name, front, state.crumble, trims)
     return frame
 
 
 def _draw_near_actor(frame: np.ndarray, actor: ActorPose, cam: CameraKey, set_def: SetDef,
                      settings: RenderSettings, grade: Grade | None, paintings: Paintings,
-                     levels: tuple[float, ...]) -> None:
+                     levels: tuple[float, ...], rig_now: tuple) -> None:
     """A puppet nearer the camera (`depth` < 1): on its own plane of the rig, lit like the
     rest, out of focus by its distance from the puppet plane (`foreground.draw_near`)."""
     cam_m = camera_matrix(cam, actor.depth, settings.scale)
@@ -358,7 +361,7 @@ def _draw_near_actor(frame: np.ndarray, actor: ActorPose, cam: CameraKey, set_de
     sprites = _actor_sprites(paintings, actor, need, grade, settings.width * settings.height)
     on_screen = cam_m @ actor.slot_matrices
     parts = []
-    for sprite, slot in _lit_sprites(paintings, actor, sprites, set_def, levels):
+    for sprite, slot in _lit_sprites(paintings, actor, sprites, set_def, levels, rig_now):
         k, (ox, oy) = 1 / sprite.scale, sprite.origin
         parts.append((sprite, on_screen[slot] @ np.array([[k, 0, -k * ox], [0, k, -k * oy],
                                                           [0, 0, 1]])))
@@ -366,11 +369,11 @@ def _draw_near_actor(frame: np.ndarray, actor: ActorPose, cam: CameraKey, set_de
 
 
 def preload_set(set_def: SetDef, cam: CameraKey, settings: RenderSettings, grade: Grade | None,
-             paintings: Paintings, levels: tuple[float, ...] | None = None) -> None:
+             paintings: Paintings) -> None:
     """Load into `paintings` every layer painting of `set_def` that `cam` shows (from the cache
-    on disk or painted), lit by its rig at `levels`, with the solid rectangle of those that are
+    on disk or painted), lit by its rig, with the solid rectangle of those that are
     blended."""
-    placed_layers(set_def, cam, settings, grade, paintings, levels=levels)
+    placed_layers(set_def, cam, settings, grade, paintings)
 
 
 def preload_cast(state: StageState, settings: RenderSettings, grade: Grade | None,
@@ -382,4 +385,5 @@ def preload_cast(state: StageState, settings: RenderSettings, grade: Grade | Non
         _shadow(paintings, actor, need, grade)
         sprites = _actor_sprites(paintings, actor, need, grade, settings.width * settings.height)
         if set_def is not None:
-            _lit_sprites(paintings, actor, sprites, set_def, state.lights)
+            _lit_sprites(paintings, actor, sprites, set_def, state.lights,
+                         lighting.placed(set_def.lights, state.light_at))

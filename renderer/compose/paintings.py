@@ -71,6 +71,14 @@ class Paintings:
                         lambda: sprites.layer_sprite(set_def, index, scale, dof, grade, clip,
                                                      self.store))
 
+    def lit_layer(self, set_def: SetDef, index: int, scale: float, dof: float,
+                  grade: Grade | None, clip: tuple | None,
+                  levels: tuple[float, ...]) -> LayerSprite:
+        """A layer painting lit by its set's rig at flicker `levels` (`sprites.lit_layer_sprite`)."""
+        return self.get("litlayer", (set_def, index, scale, dof, grade, clip, levels),
+                        lambda: sprites.lit_layer_sprite(set_def, index, scale, dof, grade, clip,
+                                                         levels, self.store))
+
     def tiles(self, sprite: LayerSprite) -> tuple:
         return self.get("tiles", sprite, lambda: sprites.layer_tiles(sprite))
 

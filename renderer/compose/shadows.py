@@ -17,6 +17,7 @@ detail, and the frame is only darkened where one falls.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -51,43 +52,39 @@ def wall_affine(light: Light, floor: float, wall: float) -> np.ndarray:
                      [0.0, 0.0, 1.0]])
 
 
+class Top(NamedTuple):
+    """A raised flat top a puppet stands on (a stage, a podium, a seat, a table, a bed), stage
+    units: its span x0..x1 across, its height y (a stage y), and how deep it is front to back."""
+
+    x0: float
+    x1: float
+    y: float
+    depth: float
+
+
 def shadow_mask(silhouette: np.ndarray, cam: np.ndarray, light: Light, floor: float,
-                wall: float | None) -> np.ndarray:
+                wall: float | None, top: Top | None = None) -> np.ndarray:
     """The shadow, 0..1 float32 like `silhouette`, of a silhouette (h, w) float32 0..1 drawn
-    through `cam` (stage units to its pixels) on a puppet plane standing on stage y `floor`.
+    through `cam` (stage units to its pixels) on a puppet plane standing on stage y `floor`
+    (the floor line its depth is measured from), or standing on a raised `top` there: then the
+    shadow falls on the top across its span and as deep as it goes, past it on to the floor
+    (not where the top's own body hides the floor), and on the wall as from that floor line.
     Only the boxes the shadow can reach are warped and blurred."""
     h, w = silhouette.shape
     out = np.zeros_like(silhouette)
     box = _nonzero_box(silhouette)
-    if box is None or light.at[1] >= floor - 1:     # a lamp on the floor throws nothing on it
+    stand = floor if top is None else top.y
+    if box is None or light.at[1] >= stand - 1:     # a lamp on the floor throws nothing on it
         return out
     px = cam[0, 0]                                  # its pixels per stage unit
     inv = np.linalg.inv(cam)
     floor_px = float((cam @ [0.0, floor, 1.0])[1])
-    light_px = float((cam @ [0.0, light.at[1], 1.0])[1])
     soft = 0.3 + light.softness
-    top_px = max(0.0, floor_px - MAX_REACH * FLOOR_SLOPE * px)
+    back_px = max(0.0, floor_px - MAX_REACH * FLOOR_SLOPE * px)
     wall_px = None if wall is None else float((cam @ [0.0, wall, 1.0])[1])
     if wall_px is not None:
-        top_px = max(top_px, wall_px)
-    x0, y0, x1, y1 = box
-    if floor_px > top_px:
-        hf = cam @ floor_homography(light, floor) @ inv
-        sigma_near, sigma_far = max(0.5, soft * 4 * px), max(0.5, soft * 14 * px)
-        src = (x0, max(y0, light_px + 1.0), x1, y1)
-        roi = _mapped_box(hf, src, 3 * sigma_far, (w, h), (top_px, floor_px + 3 * sigma_near))
-        if roi is not None:
-            c0, r0, c1, r1 = roi
-            size = (c1 - c0, r1 - r0)
-            near = cv2.warpPerspective(silhouette, _shift(c0, r0) @ hf, size,
-                                       flags=cv2.INTER_LINEAR)
-            far = cv2.GaussianBlur(near, (0, 0), sigma_far)
-            near = cv2.GaussianBlur(near, (0, 0), sigma_near)
-            rows = np.arange(r0, r1, dtype=np.float32)[:, None]
-            t = np.clip((floor_px - rows) / max(1.0, floor_px - top_px), 0.0, 1.0)
-            band = (near * (1 - t) + far * t) * (1.0 - 0.5 * t)   # fainter as it stretches
-            band[rows[:, 0] < top_px] = 0
-            out[r0:r1, c0:c1] = band
+        back_px = max(back_px, wall_px)
+    _on_plane(out, silhouette, cam, inv, light, floor, back_px, box, soft)
     if wall_px is not None and wall_px > 0 and light.z > 0:
         depth = max(0.0, floor - wall) / FLOOR_SLOPE
         hw = cam @ wall_affine(light, floor, wall) @ inv
@@ -101,7 +98,62 @@ def shadow_mask(silhouette: np.ndarray, cam: np.ndarray, light: Light, floor: fl
             cut = max(0, min(r1, math.ceil(wall_px)) - r0)
             np.maximum(out[r0:r0 + cut, c0:c1], on_wall[:cut],
                        out=out[r0:r0 + cut, c0:c1])
+    if top is not None:
+        _onto_top(out, silhouette, cam, inv, light, top, back_px, box, soft)
     return out
+
+
+def _onto_top(out: np.ndarray, silhouette: np.ndarray, cam: np.ndarray, inv: np.ndarray,
+              light: Light, top: Top, back_px: float, box: tuple[int, int, int, int],
+              soft: float) -> None:
+    """Where a raised `top` stands, the shadow already laid on the floor and wall behind it is
+    hidden by the top and its body (across its span, from its back edge down); on the top, from
+    its back edge to its front, lies the shadow cast on its own plane."""
+    h, w = out.shape
+    top_px = float((cam @ [0.0, top.y, 1.0])[1])
+    top_back = max(back_px, top_px - top.depth * FLOOR_SLOPE * cam[0, 0])
+    c0 = max(0, math.ceil(float((cam @ [top.x0, 0.0, 1.0])[0])))
+    c1 = min(w, math.floor(float((cam @ [top.x1, 0.0, 1.0])[0])) + 1)
+    r0 = max(0, math.ceil(top_back))
+    if c1 <= c0 or r0 >= h:
+        return
+    out[r0:, c0:c1] = 0
+    on_top = np.zeros_like(out)
+    _on_plane(on_top, silhouette, cam, inv, light, top.y, top_back, box, soft)
+    r1 = min(h, math.floor(top_px) + 1)
+    if r1 > r0:
+        out[r0:r1, c0:c1] = on_top[r0:r1, c0:c1]
+
+
+def _on_plane(out: np.ndarray, silhouette: np.ndarray, cam: np.ndarray, inv: np.ndarray,
+              light: Light, plane: float, back_px: float, box: tuple[int, int, int, int],
+              soft: float) -> None:
+    """Lay into `out` the shadow of `silhouette` on the flat plane at stage y `plane` (a floor or
+    a raised top under the puppet's feet), from its front (where the feet are) back to the row
+    `back_px`: sharp where it leaves what casts it, softer and fainter as it stretches away."""
+    h, w = silhouette.shape
+    plane_px = float((cam @ [0.0, plane, 1.0])[1])
+    if plane_px <= back_px or light.at[1] >= plane - 1:
+        return
+    px = cam[0, 0]
+    light_px = float((cam @ [0.0, light.at[1], 1.0])[1])
+    x0, y0, x1, y1 = box
+    hf = cam @ floor_homography(light, plane) @ inv
+    sigma_near, sigma_far = max(0.5, soft * 4 * px), max(0.5, soft * 14 * px)
+    src = (x0, max(y0, light_px + 1.0), x1, y1)
+    roi = _mapped_box(hf, src, 3 * sigma_far, (w, h), (back_px, plane_px + 3 * sigma_near))
+    if roi is None:
+        return
+    c0, r0, c1, r1 = roi
+    size = (c1 - c0, r1 - r0)
+    near = cv2.warpPerspective(silhouette, _shift(c0, r0) @ hf, size, flags=cv2.INTER_LINEAR)
+    far = cv2.GaussianBlur(near, (0, 0), sigma_far)
+    near = cv2.GaussianBlur(near, (0, 0), sigma_near)
+    rows = np.arange(r0, r1, dtype=np.float32)[:, None]
+    t = np.clip((plane_px - rows) / max(1.0, plane_px - back_px), 0.0, 1.0)
+    band = (near * (1 - t) + far * t) * (1.0 - 0.5 * t)   # fainter as it stretches
+    band[rows[:, 0] < back_px] = 0
+    out[r0:r1, c0:c1] = band
 
 
 def _shift(x0: float, y0: float) -> np.ndarray:
@@ -140,12 +192,16 @@ def _mapped_box(m: np.ndarray, box: tuple, grow: float, size: tuple[int, int],
 def silhouette(actor: ActorPose, sprites: list, cam: np.ndarray, size: tuple[int, int],
                opacity: float = 1.0, out: np.ndarray | None = None) -> np.ndarray:
     """`actor`'s coverage (h, w) float32 0..1 as `cam` (stage units to pixels of `size` (w, h))
-    sees it: `sprites` are its (painting, slot index) pairs. Drawn into `out` when given."""
+    sees it: `sprites` are its (painting, slot index) pairs. Drawn into `out` when given.
+    The parts' greatest coverage is gathered in uint8 (as the warps give it) and turned into a
+    fraction once, in the box the parts reach: the same numbers, a float pass per actor instead
+    of one per part."""
     w, h = size
     if out is None:
         out = np.zeros((h, w), np.float32)
+    cover = np.zeros((h, w), np.uint8)
+    bx0, by0, bx1, by1 = w, h, 0, 0
     on_screen = (cam @ actor.slot_matrices)[:, :2].tolist()
-    level = opacity / 255
     for sprite, slot in sprites:
         k, (ox, oy) = 1 / sprite.scale, sprite.origin
         (a, b, tx), (c, d, ty) = on_screen[slot]
@@ -160,21 +216,49 @@ def silhouette(actor: ActorPose, sprites: list, cam: np.ndarray, size: tuple[int
         x1, y1 = min(w, math.ceil(max(xs)) + 2), min(h, math.ceil(max(ys)) + 2)
         if x1 <= x0 or y1 <= y0:
             continue
-        alpha = cv2.warpAffine(sprite.rgba[..., 3], np.array([[a, b, tx - x0], [c, d, ty - y0]]),
+        alpha = cv2.warpAffine(sprite.alpha, np.array([[a, b, tx - x0], [c, d, ty - y0]]),
                                (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR)
-        roi = out[y0:y1, x0:x1]
-        np.maximum(roi, alpha * level if level != 1 / 255 else alpha * (1 / 255), out=roi)
+        roi = cover[y0:y1, x0:x1]
+        np.maximum(roi, alpha, out=roi)
+        bx0, by0, bx1, by1 = min(bx0, x0), min(by0, y0), max(bx1, x1), max(by1, y1)
+    if bx1 > bx0 and by1 > by0:
+        roi = out[by0:by1, bx0:bx1]
+        np.maximum(roi, cover[by0:by1, bx0:bx1] * (opacity / 255), out=roi)
     return out
 
 
+RAISED = 20.0      # stage units: feet this far above a floor they could stand on are up on a top
+TOP_DEPTH = 60.0   # stage units front to back of a raised top whose surface does not say
+
+
+def support(actor: ActorPose, set_def: SetDef) -> tuple[float, Top | None]:
+    """What `actor` stands on, for its shadow: (the stage y of the floor line its depth is
+    measured from, the raised top under its feet or None). A grounded puppet whose feet are on
+    a surface of the set raised above its base stands on that top; one whose feet are above the
+    wall's foot (where no floor is) stands on a top the set does not name, as wide as its own
+    stance; any other grounded puppet stands on the floor where its feet are (further back or
+    nearer); a puppet in the air or held throws its shadow from the set's floor line."""
+    if not actor.grounded:
+        return set_def.floor_y, None
+    for sf in set_def.surfaces:
+        base = set_def.floor_y if sf.base is None else sf.base
+        if sf.x0 <= actor.x <= sf.x1 and abs(actor.y - sf.y) <= RAISED and sf.y < base - RAISED:
+            return base, Top(sf.x0, sf.x1, sf.y, sf.depth or TOP_DEPTH)
+    if set_def.wall is not None and actor.y < set_def.wall - RAISED:
+        xs = actor.slot_matrices[:, 0, 2]
+        return set_def.floor_y, Top(float(xs.min()), float(xs.max()), actor.y, TOP_DEPTH)
+    return actor.y, None
+
+
 def cast_shadows(frame: np.ndarray, set_def: SetDef, actors: list, cam_m: np.ndarray,
-                 strength: float = 1.0, report: bool = False
+                 strength: float = 1.0, report: bool = False, key: Light | None = None
                  ) -> tuple[int, int, np.ndarray] | None:
     """Darken `frame` (H, W, 3) uint8 in place by the shadows of `actors`, a list of
     (ActorPose, its (painting, slot) pairs) drawn through `cam_m` (stage units to frame pixels),
-    from `set_def`'s key light; `strength` multiplies the key's (flicker). Returns the darkening
-    (H, W) float32 0..1 it applied, or None when the set has no key."""
-    light = set_def.key
+    from `set_def`'s key light (`key`: that light where it is this exposure, if it moves);
+    `strength` multiplies the key's (flicker). Returns the darkening (H, W) float32 0..1 it
+    applied, or None when the set has no key."""
+    light = key if key is not None else set_def.key
     if light is None or not actors:
         return None
     fh, fw = frame.shape[:2]
@@ -182,16 +266,17 @@ def cast_shadows(frame: np.ndarray, set_def: SetDef, actors: list, cam_m: np.nda
     sw, sh = max(8, round(fw * q)), max(8, round(fh * q))
     small = np.array([[sw / fw, 0, 0], [0, sh / fh, 0], [0, 0, 1]]) @ cam_m
     total = np.zeros((sh, sw), np.float32)
-    groups: dict[float, np.ndarray] = {}          # puppets standing on one floor: one shadow
+    groups: dict[tuple, np.ndarray] = {}   # puppets standing on one floor or top: one shadow
     for actor, sprites in actors:
         if not sprites:
             continue
-        floor = round(actor.y if actor.grounded else set_def.floor_y, 1)
-        if floor not in groups:
-            groups[floor] = np.zeros((sh, sw), np.float32)
-        silhouette(actor, sprites, small, (sw, sh), actor.opacity, out=groups[floor])
-    for floor, sil in groups.items():
-        mask = shadow_mask(sil, small, light, floor, set_def.wall)
+        floor, top = support(actor, set_def)
+        where = (round(floor, 1), top)
+        if where not in groups:
+            groups[where] = np.zeros((sh, sw), np.float32)
+        silhouette(actor, sprites, small, (sw, sh), actor.opacity, out=groups[where])
+    for (floor, top), sil in groups.items():
+        mask = shadow_mask(sil, small, light, floor, set_def.wall, top)
         np.maximum(total, mask, out=total)        # overlapping shadows do not double
     box = _nonzero_box(total > 3 / 255)   # under a level of darkening: left alone
     if box is None:

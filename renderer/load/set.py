@@ -34,10 +34,12 @@ SET_FIELDS = ("set", "description", "layers", "dof", "floor", "surfaces", "light
 SET_REQUIRED = ("set", "layers")
 LAYER_FIELDS = ("name", "depth", "extent", "background", "shapes")
 LAYER_REQUIRED = ("name", "depth")
-SURFACE_FIELDS = ("name", "kind", "x", "y")
+SURFACE_FIELDS = ("name", "kind", "x", "y", "depth", "base")
 SURFACE_REQUIRED = ("name", "x", "y")
 MAX_SURFACES = 64
-LIGHT_FIELDS = ("kind", "at", "z", "color", "strength", "softness", "reach", "flicker", "window")
+LIGHT_FIELDS = ("kind", "at", "z", "color", "strength", "softness", "reach", "flicker", "window",
+                "swing", "period", "wander")
+MAX_SWING = 1000.0   # stage units a light may swing or wander from where it hangs
 LIGHT_REQUIRED = ("kind", "at", "color")
 DEFAULT_MARGIN = 0.15  # of the stage size on every side: room for camera moves and shake
 
@@ -113,7 +115,9 @@ def read_surfaces(f: Field) -> tuple[Surface, ...]:
         if x1 <= x0:
             sm["x"].fail("[x0, x1] with x1 > x0", f"[{x0:g}, {x1:g}]")
         out.append(Surface(name, sm["kind"].choice(SURFACE_KINDS) if "kind" in sm else "seat",
-                           x0, x1, sm["y"].number(-COORD, COORD)))
+                           x0, x1, sm["y"].number(-COORD, COORD),
+                           sm["depth"].number(0, COORD) if "depth" in sm else 0.0,
+                           sm["base"].number(-COORD, COORD) if "base" in sm else None))
     return tuple(out)
 
 
@@ -133,4 +137,7 @@ def read_light(item: Field) -> Light:
                  lm["strength"].number(0, 4) if "strength" in lm else strength,
                  lm["softness"].number(0, 1) if "softness" in lm else softness,
                  lm["reach"].number(10, 8000) if "reach" in lm else reach,
-                 lm["flicker"].number(0, 1) if "flicker" in lm else 0.0, window)
+                 lm["flicker"].number(0, 1) if "flicker" in lm else 0.0, window,
+                 lm["swing"].vec2(-MAX_SWING, MAX_SWING) if "swing" in lm else (0.0, 0.0),
+                 lm["period"].number(0.1, 120) if "period" in lm else 2.0,
+                 lm["wander"].number(0, MAX_SWING) if "wander" in lm else 0.0)

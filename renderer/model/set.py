@@ -14,18 +14,23 @@ SURFACE_KINDS = ("seat", "table", "floor")
 class Surface:
     """A flat top something rests on: a `seat` (a puppet can `sit` on it), a `table` or a `floor`
     (a dropped prop lands on it). `x0`..`x1` its span and `y` its height: stage units in a set,
-    relative to the root (facing right, scale 1) in a prop."""
+    relative to the root (facing right, scale 1) in a prop. For the shadows of those standing
+    on it: `depth`, stage units its top reaches back (0: not said), and `base`, the stage y (or
+    in a prop, relative y) where it stands on the floor (None: the set's floor line)."""
 
     name: str
     kind: str
     x0: float
     x1: float
     y: float
+    depth: float = 0.0
+    base: float | None = None
 
     def placed(self, x: float, y: float, facing: int, scale: float) -> "Surface":
         """This prop surface on the stage, for a prop at (x, y) facing `facing` at `scale`."""
         a, b = x + facing * self.x0 * scale, x + facing * self.x1 * scale
-        return Surface(self.name, self.kind, min(a, b), max(a, b), y + self.y * scale)
+        return Surface(self.name, self.kind, min(a, b), max(a, b), y + self.y * scale,
+                       self.depth * scale, None if self.base is None else y + self.base * scale)
 
 LIGHT_KINDS = ("key", "fill", "rim", "practical", "moon")
 # Per kind, the defaults of a light that does not say: z (stage units toward the camera from the
@@ -47,7 +52,10 @@ class Light:
     box: how soft its shadow's edge is); reach: stage units of its pool of light on the set;
     flicker: 0..1, how much of its strength varies from one exposure to the next (a candle);
     window: (x0, y0, x1, y1) stage units, a window the light shines through (its patch lies on
-    the floor in front of it), or None."""
+    the floor in front of it), or None. A light may move, held per exposure like everything
+    else: swing (dx, dy) stage units, how far either side of `at` it swings (a lantern on a
+    chain, a torch in a hand), one way and back in `period` seconds; wander: stage units a flame
+    strays from `at` at random from one exposure to the next (a candle)."""
 
     kind: str
     at: tuple[float, float]
@@ -58,6 +66,19 @@ class Light:
     reach: float
     flicker: float = 0.0
     window: tuple[float, float, float, float] | None = None
+    swing: tuple[float, float] = (0.0, 0.0)
+    period: float = 2.0
+    wander: float = 0.0
+
+    @property
+    def moves(self) -> bool:
+        """Whether it is somewhere else from one exposure to the next."""
+        return self.swing != (0.0, 0.0) or self.wander > 0
+
+    @property
+    def animated(self) -> bool:
+        """Whether it moves or flickers: its light is worked out per exposure, not painted in."""
+        return self.moves or self.flicker > 0
 
 
 @dataclass(frozen=True)

@@ -17,10 +17,16 @@ The lighting model, in a few lines:
 
 Directions are quantised (`LightKey`), so a part held in a pose, or swinging a little, reuses
 the painting it was lit with: lighting is precomputed per painting and light wherever nothing moves.
+
+A lamp that moves (`swing`, `wander`) or flickers is held per exposure like everything else: the
+set's paintings stay lit with it where it hangs at full strength, and each exposure lays only the
+change on the frame, worked out small where its pool reaches (`light_change`); puppets follow a
+moving or flickering key, fill or rim, and see a practical where it hangs (`puppet_rig`).
 """
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import NamedTuple
 
 import cv2
@@ -94,14 +100,26 @@ def light_keys(lights: tuple[Light, ...], levels: tuple[float, ...], centre: tup
         / (1.0 + (dist / reach) ** 2)
     rgb = np.rint(np.array([li.color for li in lights]) / 255 * power[:, None] / LEVEL_STEP)
     tilt = np.rint(v[:, 2] / TILT_STEP).astype(int).tolist()
-    soft = [li.kind == "fill" for li in lights]   # a fill wraps the puppet: no direction
-    # the in-plane direction in each slot's own axes: the inverse of each slot's linear part
-    local = np.linalg.inv(axes) @ v[:, :2].T                      # (slots, 2, lights)
-    angle = np.mod(np.rint(np.arctan2(local[:, 1], local[:, 0]) * (ANGLES / (2 * math.pi))),
-                   ANGLES).astype(int).tolist()                     # (slots, lights)
-    rest = [(t, *c) for t, c in zip(tilt, rgb.astype(int).tolist())]
-    return [tuple(LightKey(FILL if f else a, *r) for a, r, f in zip(row, rest, soft))
-            for row in angle]
+    # the in-plane direction in each slot's own axes: the inverse of each slot's linear part,
+    # as its adjugate over its determinant (a batched LAPACK inverse costs more than the rest)
+    a, b, c, d = axes[:, 0, 0], axes[:, 0, 1], axes[:, 1, 0], axes[:, 1, 1]
+    det = a * d - b * c
+    x, y = v[:, 0], v[:, 1]
+    lx = (d[:, None] * x - b[:, None] * y) / det[:, None]              # (slots, lights)
+    ly = (a[:, None] * y - c[:, None] * x) / det[:, None]
+    angle = np.mod(np.rint(np.arctan2(ly, lx) * (ANGLES / (2 * math.pi))), ANGLES).astype(int)
+    for i, li in enumerate(lights):
+        if li.kind == "fill":              # a fill wraps the puppet: no direction
+            angle[:, i] = FILL
+    made: dict[tuple[int, ...], tuple[LightKey, ...]] = {}   # slots turned alike share keys
+    rest = [(t, *col) for t, col in zip(tilt, rgb.astype(int).tolist())]
+    out = []
+    for row in map(tuple, angle.tolist()):
+        keys = made.get(row)
+        if keys is None:
+            keys = made[row] = tuple(LightKey(k, *r) for k, r in zip(row, rest))
+        out.append(keys)
+    return out
 
 
 def lit_sprite(rgba: np.ndarray, normals: np.ndarray, keys: tuple[LightKey, ...],
@@ -159,25 +177,148 @@ def light_plate(shape: tuple[int, int], origin: tuple[float, float], scale: floa
     xs = origin[0] + (np.arange(gw, dtype=np.float32) * POOL_GRID) / scale
     ys = origin[1] + (np.arange(gh, dtype=np.float32) * POOL_GRID) / scale
     gx, gy = np.meshgrid(xs, ys)
-    plate = np.full((gh, gw, 3), ambient, np.float32)
-    norm = np.full(3, ambient, np.float32)
-    for light, level in zip(lights, levels):
-        colour = np.array(light.color, np.float32) / 255 * light.strength * level
-        d2 = ((gx - light.at[0]) ** 2 + (gy - light.at[1]) ** 2) / (light.reach ** 2)
-        if light.kind == "practical":
-            pool = np.exp(-d2 * 1.6) * 1.4          # a warm pool close around the lamp
-        elif light.kind == "moon" and light.window is not None:
-            pool = 0.35 / (1.0 + d2) + 1.3 * _window_patch(gx, gy, light, wall, floor)
-        elif light.z > 0:
-            pool = 1.0 / (1.0 + d2)                 # a broad lamp: brightest where it aims
-            norm += colour
-        else:
-            pool = 0.25 / (1.0 + d2)                # a lamp behind spills a little on the set
-        plate += pool[..., None] * colour
-    luma = float(norm @ np.array([0.299, 0.587, 0.114], np.float32)) or 1.0
-    plate /= luma
+    plate = _plate_at(gx, gy, lights, levels, ambient, wall, floor)
     return cv2.resize(plate, (gw * POOL_GRID, gh * POOL_GRID),
                       interpolation=cv2.INTER_LINEAR)[:h, :w]
+
+
+def _plate_at(gx: np.ndarray, gy: np.ndarray, lights: tuple[Light, ...],
+              levels: tuple[float, ...], ambient: float, wall: float | None,
+              floor: float) -> np.ndarray:
+    """`light_plate`'s factor (gh, gw, 3) float32 at the stage points (gx, gy)."""
+    plate = np.full(gx.shape + (3,), ambient, np.float32)
+    for light, level in zip(lights, levels):
+        colour = np.array(light.color, np.float32) / 255 * light.strength * level
+        plate += _pool(light, gx, gy, wall, floor)[..., None] * colour
+    plate /= _plate_norm(lights, levels, ambient)
+    return plate
+
+
+def _pool(light: Light, gx: np.ndarray, gy: np.ndarray, wall: float | None,
+          floor: float) -> np.ndarray:
+    """How much of a light's colour falls on the set at the stage points (gx, gy)."""
+    d2 = ((gx - light.at[0]) ** 2 + (gy - light.at[1]) ** 2) / (light.reach ** 2)
+    if light.kind == "practical":
+        return np.exp(-d2 * 1.6) * 1.4              # a warm pool close around the lamp
+    if light.kind == "moon" and light.window is not None:
+        return 0.35 / (1.0 + d2) + 1.3 * _window_patch(gx, gy, light, wall, floor)
+    if light.z > 0:
+        return 1.0 / (1.0 + d2)                     # a broad lamp: brightest where it aims
+    return 0.25 / (1.0 + d2)                        # a lamp behind spills a little on the set
+
+
+def _plate_norm(lights: tuple[Light, ...], levels: tuple[float, ...], ambient: float) -> float:
+    """The luma of a face turned to the camera under the broad lamps in front: the set's light
+    is divided by it, so that such a face keeps its painted colour."""
+    norm = np.full(3, ambient, np.float32)
+    for light, level in zip(lights, levels):
+        if light.z > 0 and light.kind != "practical" and not (light.kind == "moon"
+                                                             and light.window is not None):
+            norm += np.array(light.color, np.float32) / 255 * light.strength * level
+    return float(norm @ np.array([0.299, 0.587, 0.114], np.float32)) or 1.0
+
+
+POOL_REACH = 1.5   # reaches: a practical's flicker changes its pool by under a level beyond this
+CHANGE_GRID = 24   # px: a moving or flickering light's change is worked out on this grid
+
+
+def light_change(size: tuple[int, int], cam: np.ndarray, rest: tuple[Light, ...],
+                 now: tuple[Light, ...], levels: tuple[float, ...], ambient: float,
+                 wall: float | None, floor: float) -> list[tuple[int, int, np.ndarray]]:
+    """How the rig's moving and flickering lights change a frame of `size` (w, h) px, seen
+    through `cam` (stage units to its pixels), from the set as it was lit and painted (`rest`:
+    every light where it hangs, at full strength) to this exposure (`now`: each where it is,
+    with its `levels`): patches (x0, y0, factor), factor (h', w', 3) uint8 in 1/128ths to lay
+    on the frame's box from (x0, y0); none where nothing changes. Worked on a CHANGE_GRID grid
+    (a pool is hundreds of pixels across) and smoothed up, only within the reach of the lights
+    that change: a patch per practical's pool (pools that overlap share one), the whole frame
+    for a broad lamp, whose strength rescales the whole set's light."""
+    w, h = size
+    changed = [i for i, (a, b, lv) in enumerate(zip(rest, now, levels)) if a != b or lv != 1.0]
+    if not changed:
+        return []
+    if any(rest[i].kind != "practical" for i in changed):
+        boxes = [(0, 0, w, h)]
+    else:
+        boxes = []
+        for i in changed:
+            box = (w, h, 0, 0)
+            for li in (rest[i], now[i]):
+                cx, cy = (cam @ [li.at[0], li.at[1], 1.0])[:2]
+                r = POOL_REACH * li.reach * cam[0, 0]
+                box = (min(box[0], math.floor(cx - r)), min(box[1], math.floor(cy - r)),
+                       max(box[2], math.ceil(cx + r)), max(box[3], math.ceil(cy + r)))
+            boxes.append((max(0, box[0]), max(0, box[1]), min(w, box[2]), min(h, box[3])))
+        boxes = _merged(boxes)
+    return [(b[0], b[1], _change_in(b, cam, rest, now, levels, changed, ambient, wall, floor))
+            for b in boxes if b[2] > b[0] and b[3] > b[1]]
+
+
+def _merged(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
+    """`boxes` with those that overlap joined into the box around them (no pixel changed twice)."""
+    out: list[tuple[int, int, int, int]] = []
+    for box in boxes:
+        while True:
+            hit = next((o for o in out if box[0] < o[2] and o[0] < box[2] and box[1] < o[3]
+                        and o[1] < box[3]), None)
+            if hit is None:
+                break
+            out.remove(hit)
+            box = (min(box[0], hit[0]), min(box[1], hit[1]), max(box[2], hit[2]),
+                   max(box[3], hit[3]))
+        out.append(box)
+    return out
+
+
+def _change_in(box: tuple[int, int, int, int], cam: np.ndarray, rest: tuple[Light, ...],
+               now: tuple[Light, ...], levels: tuple[float, ...], changed: list[int],
+               ambient: float, wall: float | None, floor: float) -> np.ndarray:
+    """`light_change`'s factor over one box of frame pixels."""
+    x0, y0, x1, y1 = box
+    gw, gh = math.ceil((x1 - x0) / CHANGE_GRID) + 1, math.ceil((y1 - y0) / CHANGE_GRID) + 1
+    inv = np.linalg.inv(cam)
+    cols = x0 + np.arange(gw, dtype=np.float32) * CHANGE_GRID
+    rows = y0 + np.arange(gh, dtype=np.float32) * CHANGE_GRID
+    gx, gy = np.meshgrid(inv[0, 0] * cols + inv[0, 2], inv[1, 1] * rows + inv[1, 2])
+    before = _plate_at(gx, gy, rest, (1.0,) * len(rest), ambient, wall, floor)
+    if all(rest[i].kind == "practical" for i in changed):
+        # a practical's pool only adds to the set's light (it is not in the normalisation):
+        # the change is the changed pools' difference, on the light as it was painted
+        luma = _plate_norm(rest, (1.0,) * len(rest), ambient)
+        after = before.copy()
+        for i in changed:
+            colour = np.array(rest[i].color, np.float32) / 255 * rest[i].strength / luma
+            grow = _pool(now[i], gx, gy, wall, floor) * levels[i] \
+                - _pool(rest[i], gx, gy, wall, floor)
+            after += grow[..., None] * colour
+    else:
+        after = _plate_at(gx, gy, now, levels, ambient, wall, floor)
+    factor = np.clip(after / before * 128 + 0.5, 0, 255).astype(np.uint8)
+    return cv2.resize(factor, (gw * CHANGE_GRID, gh * CHANGE_GRID),
+                      interpolation=cv2.INTER_LINEAR)[:y1 - y0, :x1 - x0]
+
+
+def placed(lights: tuple[Light, ...], places: tuple[tuple[float, float], ...]
+           ) -> tuple[Light, ...]:
+    """The rig as it stands this exposure: each light moved to its place in `places` (stage
+    units; empty: every light where it hangs)."""
+    if not places:
+        return lights
+    return tuple(li if li.at == p else replace(li, at=p) for li, p in zip(lights, places))
+
+
+def puppet_rig(lights: tuple[Light, ...], now: tuple[Light, ...], levels: tuple[float, ...]
+               ) -> tuple[tuple[Light, ...], tuple[float, ...]]:
+    """The rig (lights and their levels) that shades the puppets this exposure: a key, fill,
+    rim or moon where it is now and as bright as it is now (a swinging lamp turns the light on
+    every part); a practical where it hangs at its full strength. A practical (a candle) is a
+    level step or two on a puppet and shows its flicker in its pool on the set: followed on
+    the puppets too it made five times the lit paintings (and the time) for a wobble of a
+    level on felt that boils anyway."""
+    if not levels:
+        levels = (1.0,) * len(lights)
+    rig = tuple(rest if rest.kind == "practical" else li for rest, li in zip(lights, now))
+    return rig, tuple(1.0 if li.kind == "practical" else lv for li, lv in zip(lights, levels))
 
 
 def _window_patch(gx: np.ndarray, gy: np.ndarray, light: Light, wall: float | None,
@@ -201,13 +342,24 @@ def _step(x: np.ndarray, soft: float) -> np.ndarray:
     return np.clip(x / soft + 0.5, 0.0, 1.0)
 
 
+LIT_BAND = 64   # rows: a set painting is lit this many rows at a time (the float work stays small)
+
+
 def lit_layer(rgba: np.ndarray, plate: np.ndarray) -> np.ndarray:
-    """A premultiplied (h, w, 4) set painting multiplied by its `light_plate` (a new array)."""
-    out = rgba.copy()
-    rgb = out[..., :3]
-    lit = rgb.astype(np.float32) * plate
-    if (rgba[..., 3] < 255).any():
-        np.minimum(lit, rgba[..., 3:4], out=lit)
-    np.clip(lit + 0.5, 0, 255, out=lit)
-    rgb[...] = lit.astype(np.uint8)
+    """A premultiplied (h, w, 4) set painting multiplied by its `light_plate` (a new array).
+    Worked in bands of LIT_BAND rows: a backdrop is millions of pixels, and one float copy of it
+    whole costs more in fresh memory than the arithmetic."""
+    out = np.empty_like(rgba)
+    blended = bool((rgba[..., 3] < 255).any())
+    lit = np.empty((min(LIT_BAND, rgba.shape[0]),) + rgba.shape[1:2] + (3,), np.float32)
+    for r0 in range(0, rgba.shape[0], LIT_BAND):
+        band = rgba[r0:r0 + LIT_BAND]
+        f = lit[:len(band)]
+        np.multiply(band[..., :3], plate[r0:r0 + LIT_BAND], out=f, dtype=np.float32)
+        if blended:
+            np.minimum(f, band[..., 3:4], out=f)
+        np.add(f, 0.5, out=f)
+        np.clip(f, 0, 255, out=f)
+        out[r0:r0 + LIT_BAND, :, :3] = f
+    out[..., 3] = rgba[..., 3]
     return out

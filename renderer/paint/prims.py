@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Sequence
 
 import cv2
@@ -43,6 +44,12 @@ class Sprite:
     rgba: np.ndarray
     origin: tuple[float, float]
     scale: float
+
+    @cached_property
+    def alpha(self) -> np.ndarray:
+        """The coverage plane alone, (H, W) uint8, C-contiguous: what a cast shadow warps every
+        exposure (OpenCV copies a strided plane before each warp)."""
+        return np.ascontiguousarray(self.rgba[..., 3])
 
 
 def _base_color(g: Grid, geo: Geom, p: Prim) -> np.ndarray:

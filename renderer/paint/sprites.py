@@ -19,6 +19,7 @@ from renderer import jitter
 from renderer.model.art import ImageArt, Prim
 from renderer.model.puppet import PuppetDef
 from renderer.model.set import Layer, SetDef
+from renderer.paint import light
 from renderer.paint.paintcache import PaintStore
 from renderer.paint.grade import Grade
 from renderer.paint.prims import Sprite, geometry, paint, paint_layer
@@ -210,6 +211,44 @@ def layer_sprite(set_def: SetDef, index: int, scale: float, dof: float,
     """A set layer painted at `scale` with depth of field `dof`, in `grade`'s colours if given;
     with `clip` (stage units x0, y0, x1, y1), only that part of it (a layer too large to paint
     whole at this scale, seen up close). `store`: the paint cache on disk, as for sprites."""
+    parts, painted = _layer_painting(set_def, index, scale, dof, clip)
+    rgba, (ox, oy, opaque) = _kept(store, parts, grade, painted)
+    return LayerSprite(rgba, (ox, oy), scale, bool(opaque))
+
+
+LIGHT_CODE = ("paint/light.py",)   # the code that lights a painting (`light.lit_layer`)
+
+
+def lit_layer_sprite(set_def: SetDef, index: int, scale: float, dof: float,
+                     grade: Grade | None, clip: tuple[float, float, float, float] | None,
+                     levels: tuple[float, ...], store: PaintStore | None = None) -> LayerSprite:
+    """`layer_sprite` lit by the set's rig with each light's strength times `levels`
+    (`light.light_plate`, `light.lit_layer`), from the paint cache `store` where it can be: the
+    lit painting is the one a render draws, so a set seen before is read ready to use instead of
+    read, then lit (lighting a backdrop costs more than reading it, and the first frame waits)."""
+    lit_digest = None
+    if store is not None:
+        parts, _ = _layer_painting(set_def, index, scale, dof, clip)
+        lit_digest = store.key("lit", store.key(*parts), grade, set_def.lights, levels,
+                               set_def.ambient, set_def.wall, set_def.floor_y,
+                               code=LIGHT_CODE + GRADE_CODE)
+        if (hit := store.load(lit_digest)) is not None:
+            rgba, (ox, oy, opaque) = hit
+            return LayerSprite(rgba, (ox, oy), scale, bool(opaque))
+    sprite = layer_sprite(set_def, index, scale, dof, grade, clip, store)
+    plate = light.light_plate(sprite.rgba.shape[:2], sprite.origin, sprite.scale,
+                              set_def.lights, levels, set_def.ambient, set_def.wall,
+                              set_def.floor_y)
+    rgba = light.lit_layer(sprite.rgba, plate)
+    if lit_digest is not None:
+        store.keep(lit_digest, rgba, (*sprite.origin, float(sprite.opaque)))
+    return LayerSprite(rgba, sprite.origin, scale, sprite.opaque)
+
+
+def _layer_painting(set_def: SetDef, index: int, scale: float, dof: float,
+                    clip: tuple[float, float, float, float] | None
+                    ) -> tuple[tuple, Callable[[], tuple[np.ndarray, tuple[float, ...]]]]:
+    """The paint cache's key parts of a layer's ungraded painting, and how to paint it."""
     layer: Layer = set_def.layers[index]
     seed = jitter.key_int(0, set_def.name, layer.name)
 
@@ -218,8 +257,7 @@ def layer_sprite(set_def: SetDef, index: int, scale: float, dof: float,
         return sprite.rgba, (*sprite.origin, float(sprite.opaque))
 
     parts = (layer, scale, dof, seed, DOF_SIGMA) + ((clip,) if clip is not None else ())
-    rgba, (ox, oy, opaque) = _kept(store, ("layer", *parts), grade, painted)
-    return LayerSprite(rgba, (ox, oy), scale, bool(opaque))
+    return ("layer", *parts), painted
 
 
 def _paint_layer(layer: Layer, scale: float, dof: float, seed: int,

@@ -35,6 +35,7 @@ from renderer.load.set import (
     LIGHT_FIELDS,
     LIGHT_REQUIRED,
     MAX_SURFACES,
+    MAX_SWING,
     SET_FIELDS,
     SET_REQUIRED,
     SURFACE_FIELDS,
@@ -278,6 +279,12 @@ SURFACE = Obj("surface", "surface", "An item of `surfaces` (a set's or a prop's)
           "prop, from its root facing right at scale 1 (placed, mirrored and scaled with it)."),
     "y": (Number(-COORD, COORD), "The height of its top: a stage y in a set (the floor is "
           "usually 930); in a prop, from its root (negative is up)."),
+    "depth": (Number(0, COORD), "Stage units its top reaches back from its front edge: the "
+              "shadow of a puppet standing on it lies on the top that far back, then goes on "
+              "down to the floor.", dn("60 for a shadow")),
+    "base": (Number(-COORD, COORD), "Where it stands on the floor, as `y` is given (a podium "
+             "further back than the floor line stands on a higher y): the depth its shadows "
+             "are cast from.", dn("the set's floor")),
 }))
 PUPPET = Obj("puppet", "Puppet file", "`puppets/NAME.yaml` (a puppet) or "
              "`puppets/props/NAME.yaml` (a prop: the same format, usually one bone): a rig of "
@@ -383,6 +390,13 @@ LIGHT = Obj("light", "light", "An item of a set's `lights`. Defaults by kind (z,
                 "(a candle 0.3); held while an exposure is held.", d(0)),
     "window": (ListOf(Number(-COORD, COORD), 4, 4), "`[x0, y0, x1, y1]`: a window it shines "
                "through; its patch of light lies on the floor in front of the wall.", dn("none")),
+    "swing": (Point(-MAX_SWING, MAX_SWING), "`[dx, dy]` stage units: how far either side of `at` it "
+              "swings, one way and back in `period` (a lantern on a chain, a torch in a hand); "
+              "its pool, the puppets' shading and, for a key, their shadows swing with it. "
+              "Held while an exposure is held.", d([0, 0])),
+    "period": (Number(0.1, 120), "Seconds of one whole swing.", d(2)),
+    "wander": (Number(0, MAX_SWING), "Stage units a flame strays from `at` at random from one "
+               "exposure to the next (a candle 4); held while an exposure is held.", d(0)),
 }))
 
 OBJECTS = (PUPPET, BONE, SLOT, SKIN, MOUTHS, MOUTH_SHAPES_OBJ, POSE_BONE, CYCLE, GRIP, SURFACE, SET,

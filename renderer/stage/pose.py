@@ -3,6 +3,8 @@
 """
 from __future__ import annotations
 
+import math
+
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -61,6 +63,7 @@ class StageState:
     crumble: dict                      # set layer name -> progress 0..1 of its disintegration
     time: float
     lights: tuple[float, ...] = ()     # each set light's strength multiplier (its flicker)
+    light_at: tuple[tuple[float, float], ...] = ()   # where each set light is (it may move)
 
 
 def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure,
@@ -113,7 +116,8 @@ def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure,
                       jitter.flicker(scene.seed, shot.id, exposure.index,
                                      FLICKER * scene.look["flicker"]),
                       jitter.key_int(scene.seed, shot.id, exposure.index, "grain"), crumble, t,
-                      light_levels(scene.seed, shot, exposure.index))
+                      light_levels(scene.seed, shot, exposure.index),
+                      light_places(scene.seed, shot, exposure))
 
 
 FLICKER_LEVELS = 2   # a flickering light's strength takes 2 * this + 1 values, held per exposure
@@ -130,6 +134,23 @@ def light_levels(seed: int, shot: Shot, exposure: int) -> tuple[float, ...]:
         u = jitter.unit(seed, shot.id, exposure, "light", i)
         levels.append(1.0 + light.flicker * (round(u * 2 * FLICKER_LEVELS) / FLICKER_LEVELS - 1))
     return tuple(levels)
+
+
+def light_places(seed: int, shot: Shot, exposure: Exposure) -> tuple[tuple[float, float], ...]:
+    """Where each light of the shot's set is at this exposure, stage units: where it hangs,
+    swung by `swing` along a sine of its `period` at the exposure's time, and strayed up to
+    `wander` either way on each axis from the exposure's own random stream (a flame)."""
+    places = []
+    for i, light in enumerate(shot.set.lights):
+        x, y = light.at
+        if light.swing != (0.0, 0.0):
+            s = math.sin(2 * math.pi * exposure.time / light.period)
+            x, y = x + light.swing[0] * s, y + light.swing[1] * s
+        if light.wander > 0:
+            u, v = jitter.stream(seed, shot.id, exposure.index, "light-wander", i).random(2)
+            x, y = x + light.wander * (2 * float(u) - 1), y + light.wander * (2 * float(v) - 1)
+        places.append((x, y))
+    return tuple(places)
 
 
 def _in_front_of(pose: ActorPose, holder: ActorPose) -> ActorPose:
