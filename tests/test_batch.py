@@ -40,10 +40,10 @@ def film_project(project_dir, write_scene):
     return project_dir
 
 
-def batch(root, capsys, executor=None, jobs=1, force=False):
+def batch(root, capsys, jobs=1, force=False, **options):
     settings = settings_for("draft", width=96)
     run_film(Project(root), root / "scenes" / "sequence.yaml", settings, jobs=jobs, force=force,
-             out_dir=root / "output", executor=executor)
+             out_dir=root / "output", **options)
     return capsys.readouterr().out
 
 

@@ -7,8 +7,6 @@ videos are joined by stream copy: assembling costs seconds, not a second encode 
 """
 from __future__ import annotations
 
-import os
-import subprocess
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,7 +15,6 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 import cv2
-import imageio_ffmpeg
 import numpy as np
 
 from renderer.errors import EncodeError
@@ -29,8 +26,9 @@ from renderer.output.files import (
     partial_path,
     remove_path,
 )
-from renderer.output.mux import Sound, mux, sidecar, vtt_text, write_atomic
-from renderer.output.probe import count_frames, probe, read_frames
+from renderer.output.join import join_videos
+from renderer.output.mux import Sound
+from renderer.output.probe import probe, read_frames
 from renderer.settings import RenderSettings
 from renderer.stage.timing import frames_for
 
@@ -84,7 +82,7 @@ def between(kind: str, last: np.ndarray, first: np.ndarray, n: int) -> Iterator[
             yield _iris(last, 1 - 2 * p) if p < 0.5 else _iris(first, 2 * p - 1)
 
 
-def _first_frame(path: Path) -> np.ndarray:
+def first_frame(path: Path) -> np.ndarray:
     frames = read_frames(path)
     try:
         return next(frames).copy()
@@ -92,7 +90,7 @@ def _first_frame(path: Path) -> np.ndarray:
         frames.close()
 
 
-def _last_frame(path: Path, fps: int) -> np.ndarray:
+def last_frame(path: Path, fps: int) -> np.ndarray:
     """Decode only the last half second or so of a video and keep its final frame."""
     last = None
     for last in read_frames(path, from_end=max(0.5, 4.0 / fps)):
@@ -128,7 +126,8 @@ def assemble(parts: list[Part], target: Path, settings: RenderSettings, seconds:
             segments = _segments(parts, work, settings, seconds, label, pool, on_frames)
         finally:   # after a failure or Ctrl-C, start nothing more; let the running few end
             pool.shutdown(wait=True, cancel_futures=True)
-        _concat(segments, target, film_frames(parts, seconds, settings.fps), label, work, sound)
+        join_videos([path for path, _ in segments], target, [n for _, n in segments],
+                    settings.fps, label, sound)
     except OSError as err:
         if err.errno in DISK_FULL_ERRNOS:
             raise disk_full(target, label) from None
@@ -139,17 +138,17 @@ def assemble(parts: list[Part], target: Path, settings: RenderSettings, seconds:
 
 def _segments(parts: list[Part], work: Path, settings: RenderSettings, seconds: float,
               label: str, pool: ThreadPoolExecutor,
-              on_frames: Callable[[int], None] | None) -> list[Path]:
-    """The film's segments in order: each part's transition in and title card encoded in `pool`,
+              on_frames: Callable[[int], None] | None) -> list[tuple[Path, int]]:
+    """The film's segments in order, with their frames: each part's transition in and title card encoded in `pool`,
     its video as it is. At most 2 * ASSEMBLY_THREADS encodes wait at once (each holds frames)."""
     fps = settings.fps
-    ends = [pool.submit(_ends, part, fps) for part in parts[:LOOKAHEAD]]
+    ends = [pool.submit(part_ends, part, fps) for part in parts[:LOOKAHEAD]]
     encodes: deque[tuple[Future, int]] = deque()
-    segments: list[Path | Future] = []
+    segments: list[tuple[Path | Future, int]] = []
 
     def encode(path: Path, frames, n: int) -> None:
-        encodes.append((pool.submit(_segment, path, frames, n, settings, label), n))
-        segments.append(encodes[-1][0])
+        encodes.append((pool.submit(encode_segment, path, frames, n, settings, label), n))
+        segments.append((encodes[-1][0], n))
         while len(encodes) > 2 * ASSEMBLY_THREADS:
             done(*encodes.popleft())
 
@@ -161,7 +160,7 @@ def _segments(parts: list[Part], work: Path, settings: RenderSettings, seconds: 
     last = None
     for k, part in enumerate(parts):
         if k + LOOKAHEAD < len(parts):
-            ends.append(pool.submit(_ends, parts[k + LOOKAHEAD], fps))
+            ends.append(pool.submit(part_ends, parts[k + LOOKAHEAD], fps))
         first, final = ends[k].result()
         ends[k] = None                      # the frames go with the segments that use them
         n = transition_frames(part.transition, seconds, fps) if last is not None else 0
@@ -170,57 +169,27 @@ def _segments(parts: list[Part], work: Path, settings: RenderSettings, seconds: 
         if part.image is not None:
             encode(work / f"{k:03d}-card.mp4", [(part.image, part.frames)], part.frames)
         else:
-            segments.append(part.video)
+            segments.append((part.video, part.frames))
             if on_frames is not None:
                 on_frames(part.frames)
         last = final
     while encodes:
         done(*encodes.popleft())
-    return [s.result() if isinstance(s, Future) else s for s in segments]
+    return [(s.result() if isinstance(s, Future) else s, n) for s, n in segments]
 
 
-def _ends(part: Part, fps: int) -> tuple[np.ndarray, np.ndarray]:
+def part_ends(part: Part, fps: int) -> tuple[np.ndarray, np.ndarray]:
     """A part's first and last frames."""
     if part.image is not None:
         return part.image, part.image
-    return _first_frame(part.video), _last_frame(part.video, fps)
+    return first_frame(part.video), last_frame(part.video, fps)
 
 
-def _segment(path: Path, frames, n: int, settings: RenderSettings, label: str) -> Path:
+def encode_segment(path: Path, frames, n: int, settings: RenderSettings, label: str,
+                   threads: int | None = None) -> Path:
     """Encode a short piece of the film (frames, or (frame, repeat) pairs) with the film's settings."""
-    with open_sink(path, settings.video, expected_frames=n, label=label) as sink:
+    with open_sink(path, settings.video, expected_frames=n, label=label, threads=threads) as sink:
         for item in frames:
             frame, repeat = item if isinstance(item, tuple) else (item, 1)
             sink.write(frame, repeat=repeat)
     return path
-
-
-def _concat(segments: list[Path], target: Path, expected: int, label: str, work: Path,
-            sound: Sound | None = None) -> None:
-    listing = work / "segments.txt"
-    listing.write_text("".join("file '" + str(p.resolve()).replace("'", "'\\''") + "'\n"
-                               for p in segments))
-    temp = partial_path(target, ".mp4")
-    try:
-        run = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-v", "error",
-                              "-y", "-f", "concat", "-safe", "0", "-i", str(listing),
-                              "-map", "0:v", "-c", "copy",
-                              "-movflags", "+faststart", str(temp)],
-                             stdin=subprocess.DEVNULL, capture_output=True)
-        if run.returncode != 0:
-            if b"No space left on device" in run.stderr or b"Disk quota exceeded" in run.stderr:
-                raise disk_full(target, label)
-            raise EncodeError(f"joining the film {label} failed: "
-                              f"{run.stderr.decode('utf-8', 'replace').strip()[-300:]}")
-        counted = count_frames(temp)
-        if counted != expected:
-            raise EncodeError(f"the film {label} has {counted} frames, expected {expected}")
-        if sound is not None and (sound.samples is not None or sound.cues):
-            muxed = work / ("sound" + target.suffix)
-            mux(temp, sound, muxed, label)
-            os.replace(muxed, temp)
-        os.replace(temp, target)
-        if sound is not None and sound.cues:
-            write_atomic(sidecar(target), vtt_text(sound.cues).encode("utf-8"))
-    finally:
-        remove_path(temp)
