@@ -24,7 +24,7 @@ PARTIAL = re.compile(r"\.(\d{6}-\d{6})\.partial-(\d+)")   # a chunk being writte
 @pytest.fixture(scope="module")
 def cluster():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as local:
+                                  dashboard_address=":0") as local:   # any free port
         yield local
 
 
@@ -125,3 +125,37 @@ def test_a_cluster_that_cannot_be_used_is_refused_before_any_work(address, says,
     assert capsys.readouterr().err == f"stopmo: {says}\n"
     assert time.monotonic() - started < 5
     assert list((project_dir / "output").iterdir()) == []      # nothing rendered, nothing left
+
+
+def test_a_worker_that_cannot_use_the_shared_folder_or_runs_other_code_is_named(tmp_path):
+    """What each worker is asked before any work (`ClusterEngine.check_workers`)."""
+    from renderer.jobs.batch import renderer_digest
+    from renderer.jobs.cluster import _can_use
+    digest = renderer_digest()
+    assert _can_use(str(tmp_path), [], digest) == ""
+    assert _can_use(str(tmp_path / "absent"), [], digest) == f"cannot write {tmp_path / 'absent'}"
+    assert _can_use(str(tmp_path), [str(tmp_path / "a.yaml")], digest) == \
+        f"cannot read {tmp_path / 'a.yaml'}"
+    assert _can_use(str(tmp_path), [], "0" * 64) == \
+        "runs another version of stopmo (its code differs from this one's)"
+
+
+def test_ctrl_c_cancels_the_graph_and_leaves_no_partial_film(tmp_path):
+    """Ctrl-C at the terminal (SIGINT to the whole process group: the batch, its LocalCluster's
+    processes, their encoders): the graph is cancelled, the cluster stopped, exit code 130 with
+    the one line; no film, nothing half-written, no process left."""
+    from test_bad_input import make_project
+    from test_faults import INTERRUPTED, SEQUENCE, Job, encoding, leftovers, scene_text, wait_until
+    proj = make_project(tmp_path / "proj")
+    (proj / "output" / "good.mp4").unlink()
+    for name, seconds in (("s1", 0.5), ("s2", 20), ("s3", 20)):
+        (proj / "scenes" / f"{name}.yaml").write_text(scene_text(name, seconds))
+    (proj / "scenes" / "sequence.yaml").write_text(SEQUENCE)
+    job = Job(["batch", "--width", "160", "--cluster", "local:2"], proj)
+    wait_until(lambda: encoding(job, 20), "chunks being encoded on the cluster")
+    job.ctrl_c()
+    code, _, err = job.finish()
+    assert (code, err.splitlines()) == (130, [INTERRUPTED])
+    assert not (proj / "output" / "film.mp4").exists()
+    assert leftovers(proj) == []
+    assert job.survivors() == []

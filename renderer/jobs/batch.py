@@ -56,7 +56,7 @@ class InlineExecutor(Executor):
         return future
 
 
-def _renderer_digest() -> str:
+def renderer_digest() -> str:
     """The renderer's own code and the captions' font are inputs of every frame: a change to
     either invalidates the cache."""
     h = hashlib.sha256(__version__.encode())
@@ -68,7 +68,7 @@ def _renderer_digest() -> str:
 
 def cache_key(files: list[Path], settings: RenderSettings) -> str:
     """A digest of the bytes of every file a scene reads, the settings and the renderer's code."""
-    h = hashlib.sha256(_renderer_digest().encode())
+    h = hashlib.sha256(renderer_digest().encode())
     h.update(repr(settings).encode())
     for path in files:
         h.update(str(path.name).encode())

@@ -143,7 +143,7 @@ def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *,
         check_name(path)      # before anything renders, not when the film is written
     engine = engine or open_engine(jobs, cluster)
     try:
-        engine.check_folders(out_dir, sorted({f for s in scenes.values() for f in s.files()}))
+        engine.check_workers(out_dir, sorted({f for s in scenes.values() for f in s.files()}))
     except BaseException:
         engine.close()
         raise
@@ -315,12 +315,8 @@ class _FilmWork:
         out_dir = self.target.parent
         remove_stale_partials(out_dir)
         for job in self.jobs:
-            folder = chunk_folder(job)
-            if folder.is_dir():
-                remove_stale_partials(folder)
-        chunks = out_dir / CHUNKS_DIR
-        if chunks.is_dir() and not any(chunks.iterdir()):
-            chunks.rmdir()
+            _tidy_chunks(chunk_folder(job))
+        _remove_if_empty(out_dir / CHUNKS_DIR)
 
 
 def render_scene(scene, settings: RenderSettings, target: Path, *, shot: str | None = None,
@@ -340,7 +336,7 @@ def render_scene(scene, settings: RenderSettings, target: Path, *, shot: str | N
                    record=False)
     engine = engine or open_engine(jobs, cluster)
     try:
-        engine.check_folders(Path(target).parent, scene.files())
+        engine.check_workers(Path(target).parent, scene.files())
         spans = auto_chunk_frames(plan.frames, engine.slots) if chunk_frames is None \
             else chunk_frames
         with Progress(plan.frames, 0, scene.name) as progress:
@@ -354,6 +350,22 @@ def render_scene(scene, settings: RenderSettings, target: Path, *, shot: str | N
     finally:
         engine.close()
         remove_stale_partials(Path(target).parent)
-        if chunk_folder(job).is_dir():
-            remove_stale_partials(chunk_folder(job))
+        _tidy_chunks(chunk_folder(job))
     return plan.frames, work.chunks
+
+
+def _tidy_chunks(folder: Path) -> None:
+    """Remove what dead workers left half-written among a scene's chunks, and the folder (and
+    the chunks' folder above it) once nothing is left in them."""
+    if folder.is_dir():
+        remove_stale_partials(folder)
+    _remove_if_empty(folder)
+    _remove_if_empty(folder.parent)
+
+
+def _remove_if_empty(folder: Path) -> None:
+    try:
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+    except OSError:
+        pass   # filled meanwhile by another batch, which tidies up after itself

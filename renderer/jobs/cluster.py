@@ -13,9 +13,13 @@ futures; the film is joined only when every piece is in. Dask is an optional ext
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import threading
 from collections import defaultdict
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 from urllib.parse import urlsplit
 
 from renderer.errors import ClusterError
@@ -60,8 +64,9 @@ def connect(address: str) -> "ClusterEngine":
     where, local_workers = parse_address(address)
     distributed = _dask()
     if local_workers is not None:
-        cluster = distributed.LocalCluster(n_workers=local_workers, threads_per_worker=1,
-                                           processes=True, dashboard_address=None)
+        with _quiet_children():   # its HTTP server on a free port: 8787 may be another's
+            cluster = distributed.LocalCluster(n_workers=local_workers, threads_per_worker=1,
+                                               processes=True, dashboard_address=":0")
         try:
             return ClusterEngine(distributed.Client(cluster), address, cluster)
         except BaseException:
@@ -85,12 +90,43 @@ def connect(address: str) -> "ClusterEngine":
     return ClusterEngine(client, where)
 
 
-def _can_use(folder: str, files: list[str]) -> str:
-    """On a worker: '' when it can write `folder` and read `files`, else what it cannot."""
+@contextmanager
+def _quiet_children() -> Iterator[None]:
+    """Around starting a LocalCluster: its processes ignore Ctrl-C, which a terminal sends to
+    the whole process group (this process stops them itself, after cancelling the graph; they
+    would print tracebacks), and log only errors (not the warnings of their own shutdown)."""
+    import logging
+    logging.getLogger("distributed").setLevel(logging.ERROR)   # the scheduler runs here
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    level = os.environ.get(_LOG_LEVEL)
+    os.environ[_LOG_LEVEL] = "error"   # read by the worker processes as they start
+    try:
+        yield
+    finally:
+        if level is None:
+            os.environ.pop(_LOG_LEVEL, None)
+        else:
+            os.environ[_LOG_LEVEL] = level
+        if main:
+            signal.signal(signal.SIGINT, previous)
+
+
+_LOG_LEVEL = "DASK_LOGGING__DISTRIBUTED"
+
+
+def _can_use(folder: str, files: list[str], digest: str) -> str:
+    """On a worker: '' when it runs this very stopmo, can write `folder` and read `files`;
+    else what is wrong."""
+    from renderer.jobs.batch import renderer_digest
     if not os.access(folder, os.W_OK | os.X_OK):
         return f"cannot write {folder}"
     missing = [f for f in files if not os.access(f, os.R_OK)]
-    return f"cannot read {missing[0]}" if missing else ""
+    if missing:
+        return f"cannot read {missing[0]}"
+    if renderer_digest() != digest:
+        return "runs another version of stopmo (its code differs from this one's)"
+    return ""
 
 
 class ClusterEngine:
@@ -124,15 +160,19 @@ class ClusterEngine:
         """Two tasks per slot: each worker has its next task when it finishes one."""
         return 2 * self.slots
 
-    def check_folders(self, folder: Path, files: list[Path]) -> None:
+    def check_workers(self, folder: Path, files: list[Path]) -> None:
         """Refuse, before any work, a cluster whose workers cannot write `folder` or read
-        `files` (the output folder and the project must be shared, at the same paths)."""
-        answers = self.client.run(_can_use, str(folder), [str(f) for f in files])
+        `files` (the output folder and the project must be shared, at the same paths), or run
+        other code than this stopmo (their frames would not be this render's)."""
+        from renderer.jobs.batch import renderer_digest
+        answers = self.client.run(_can_use, str(folder), [str(f) for f in files],
+                                  renderer_digest())
         for worker, problem in sorted(answers.items()):
             if problem:
                 raise ClusterError(f"the Dask worker {worker} {problem}",
-                                   hint="the project and the output folder must be on storage "
-                                   "every worker sees, at the same path")
+                                   hint="every worker needs this stopmo installed, and the "
+                                   "project and the output folder on storage it sees, at the "
+                                   "same path")
 
     def stop(self) -> None:
         """Interrupted or failed: cancel every future of the graph (running chunks finish or

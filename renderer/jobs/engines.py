@@ -50,7 +50,7 @@ class Engine:
         """Tasks handed to the executor at once: one waiting per slot keeps every worker busy."""
         return self.slots + 1
 
-    def check_folders(self, folder, files) -> None:
+    def check_workers(self, folder, files) -> None:
         """Local workers see what this process sees: nothing to check (see the cluster's)."""
 
     def stop(self) -> None:
