@@ -337,10 +337,10 @@ def render_scene(scene, settings: RenderSettings, target: Path, *, shot: str | N
     engine = engine or open_engine(jobs, cluster)
     try:
         engine.check_workers(Path(target).parent, scene.files())
-        spans = auto_chunk_frames(plan.frames, engine.slots) if chunk_frames is None \
+        length = auto_chunk_frames(plan.frames, engine.slots) if chunk_frames is None \
             else chunk_frames
         with Progress(plan.frames, 0, scene.name) as progress:
-            work = SceneWork(job, exposure_starts(plan), spans, engine, progress,
+            work = SceneWork(job, exposure_starts(plan), length, engine, progress,
                              lambda result: None)
             progress.chunks = work.chunks
             run_tasks(work.tasks, engine.executor, engine.in_flight)
