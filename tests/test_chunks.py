@@ -190,3 +190,14 @@ def test_a_chunk_length_out_of_range_is_refused(value, small_scene, project_dir,
     monkeypatch.chdir(project_dir)
     assert main(["render", "small", *WIDTH, "--chunk-frames", value]) == 2
     assert f"--chunk-frames {value}: expected 0 (whole scenes) to" in capsys.readouterr().err
+
+
+def test_without_dask_the_cluster_option_says_what_to_install(small_scene, project_dir,
+                                                             monkeypatch, capsys):
+    import sys
+    monkeypatch.setitem(sys.modules, "distributed", None)   # `import distributed` fails
+    monkeypatch.chdir(project_dir)
+    assert main(["render", "small", *WIDTH, "--cluster", "local:2"]) == 2
+    assert capsys.readouterr().err == ("stopmo: --cluster needs Dask distributed, which is not "
+                                       "installed (pip install 'stopmo[cluster]')\n")
+    assert main(["render", "small", *WIDTH, "-o", str(project_dir / "output" / "x.mp4")]) == 0

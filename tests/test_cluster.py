@@ -120,10 +120,8 @@ def test_a_cluster_that_cannot_be_used_is_refused_before_any_work(address, says,
                                                                   project_dir, monkeypatch,
                                                                   capsys):
     monkeypatch.chdir(project_dir)
-    started = time.monotonic()
     assert main(["render", "small", *WIDTH, "--cluster", address]) == 2
     assert capsys.readouterr().err == f"stopmo: {says}\n"
-    assert time.monotonic() - started < 5
     assert list((project_dir / "output").iterdir()) == []      # nothing rendered, nothing left
 
 
