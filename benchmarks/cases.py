@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -48,14 +49,21 @@ def _sink(target: Path, settings, frames: int, label: str):
     return open_sink(target, settings.video, expected_frames=frames, label=label)
 
 
+def _scene(scene_path: Path):
+    """The scene as `stopmo render` loads it: its project opened with the paint cache the
+    environment names (`STOPMO_CACHE`)."""
+    from renderer.load.project import find_scene
+    from renderer.paint.paintcache import open_store
+    return find_scene(str(scene_path), Path.cwd(), open_store(os.environ))
+
+
 def run_stopmo(scene_path: Path, work: Path, post: bool) -> int:
     """`stopmo render SCENE -q preview` without the progress bar; returns frames written."""
-    from renderer.load.scene import load_scene
     from renderer.output.encode import find_ffmpeg_early
     from renderer.render import plan_scene, render_into
     find_ffmpeg_early()
     settings = _settings(post)
-    plan = plan_scene(load_scene(scene_path), settings)
+    plan = plan_scene(_scene(scene_path), settings)
     with _sink(work / f"stopmo{'' if post else '-nopost'}.mp4", settings, plan.frames,
                plan.scene.name) as sink:
         render_into(plan, sink)
@@ -68,10 +76,9 @@ def prepare(scene_path: Path, work: Path, profile: int) -> dict:
     import pstats
 
     from benchmarks.mpy_export import export
-    from renderer.load.scene import load_scene
     from renderer.render import plan_scene, render_frames
     settings = _settings(True)
-    plan = plan_scene(load_scene(scene_path), settings)
+    plan = plan_scene(_scene(scene_path), settings)
     kept: list = []
     profiler = cProfile.Profile() if profile else None
     if profiler:
@@ -89,7 +96,7 @@ def prepare(scene_path: Path, work: Path, profile: int) -> dict:
         for frame, _ in kept:
             f.write(frame.tobytes())
     (work / "holds.json").write_text(json.dumps([h for _, h in kept]))
-    spec = export(plan_scene(load_scene(scene_path), _settings(False)), work / "mpy")
+    spec = export(plan_scene(_scene(scene_path), _settings(False)), work / "mpy")
     return {"frames": plan.frames, "exposures": plan.exposures, "parts": parts_drawn(spec)}
 
 

@@ -66,7 +66,7 @@ def decompose(m: np.ndarray, w: int, h: int) -> tuple[float, float, bool, tuple[
 def _states(plan: ScenePlan) -> list[tuple[int, object, StageState]]:
     """(first scene frame, set, stage state) of every exposure of the plan, in order."""
     return [(sp.first_frame + e.frame, getattr(sp.shot, "set", None) or plan.scene.set,
-             stage_exposure(plan.scene, sp.shot, e)) for sp, e in exposures(plan)]
+             stage_exposure(plan.scene, sp.shot, e, plan.stage_memo)) for sp, e in exposures(plan)]
 
 
 def _items(plan: ScenePlan, set_def, state: StageState, scales: dict,

@@ -81,14 +81,23 @@ def _settings(args) -> RenderSettings:
                         audio=not args.no_audio, captions=args.captions)
 
 
+def _paint_store():
+    """The paint cache a command reads and keeps its paintings and definitions in, opened once
+    from the environment (`STOPMO_CACHE`, see `paintcache.open_store`)."""
+    from renderer.paint.paintcache import open_store
+    return open_store(os.environ)
+
+
 def _project(start: Path | None = None):
     from renderer.load.project import project_at
-    return project_at(start or Path.cwd())
+    from renderer.output.audiofile import decode_recording
+    return project_at(start or Path.cwd(), _paint_store(), decode_recording)
 
 
 def _scene(arg: str):
     from renderer.load.project import find_scene
-    return find_scene(arg, Path.cwd())
+    from renderer.output.audiofile import decode_recording
+    return find_scene(arg, Path.cwd(), _paint_store(), decode_recording)
 
 
 def _default_output(scene, name: str) -> Path:
@@ -196,16 +205,17 @@ def cmd_validate(args) -> int:
         line_face_warnings,
         validate_file,
     )
-    failed = 0
+    failed, store = 0, _paint_store()
     for path in args.files:
         try:
-            what = validate_file(path)
+            what = validate_file(path, store)
             print(shown(f"{path}: ok ({what})"))
         except StopmoError as exc:
             failed += 1
             print(f"stopmo: {shown(exc.format())}", file=sys.stderr)
             continue
-        for warning in glyph_warnings(path) + line_face_warnings(path):   # exit code stays 0
+        warnings = glyph_warnings(path) + line_face_warnings(path, store)
+        for warning in warnings:   # exit code stays 0
             print(f"stopmo: {shown(warning)}", file=sys.stderr)
     return 2 if failed else 0
 
@@ -235,7 +245,7 @@ def cmd_list(args) -> int:
 
 
 def cmd_puppets(args) -> int:
-    from renderer.review import modelsheet
+    from renderer.review import castlist, modelsheet
     project = _project()
     if args.all and args.name:
         raise SceneError("give a puppet NAME or --all, not both")
@@ -248,17 +258,17 @@ def cmd_puppets(args) -> int:
     if args.sheet:
         if not args.name:
             raise SceneError("--sheet needs a puppet NAME", hint="or use --all")
-        puppet = modelsheet.resolve(project, args.name)
+        puppet = castlist.resolve(project, args.name)
         if args.output is None:
             (project.root / "output").mkdir(exist_ok=True)
         target = args.output or project.root / "output" / f"{puppet.name}-model.png"
-        print(modelsheet.write_sheet(puppet, target, args.width))
+        print(modelsheet.write_sheet(puppet, target, args.width, project.store))
         return 0
     if args.name:
-        print("\n".join(modelsheet.describe(modelsheet.resolve(project, args.name),
+        print("\n".join(castlist.describe(castlist.resolve(project, args.name),
                                               grips=True)))
         return 0
-    lines, errors = modelsheet.cast_listing(project)
+    lines, errors = castlist.cast_listing(project)
     print("\n".join(lines))
     for message in errors:
         print(f"stopmo: {shown(message)}", file=sys.stderr)

@@ -18,12 +18,14 @@ import numpy as np
 from renderer.compose.composite import compose, preload_cast, preload_set
 from renderer.compose.paintings import Paintings
 from renderer.compose.post import ExposureLook, PostChain
-from renderer.compose.safeband import keep_clear
-from renderer.compose.text import draw_captions
+from renderer.compose.safeband import line_places
+from renderer.compose.text import draw_placed_captions
 from renderer.compose.weather import draw_weather
 from renderer.errors import SceneError, did_you_mean
 from renderer.model.scene import Scene, Shot
 from renderer.settings import RenderSettings
+from renderer.stage.gait import StageMemo
+from renderer.stage.framing import framed_shot
 from renderer.stage.pose import stage_exposure
 from renderer.stage.timing import Exposure, exposure_at, exposure_sheet, frames_for
 
@@ -60,6 +62,8 @@ class ScenePlan:
     shots: tuple[ShotPlan, ...]
     # what this render has painted, kept in memory for its later exposures; dropped with the plan
     paintings: Paintings = field(default_factory=Paintings, repr=False)
+    # what it has worked out about its puppets' legs (gaits), kept the same way
+    stage_memo: StageMemo = field(default_factory=StageMemo, repr=False)
 
     @property
     def frames(self) -> int:
@@ -77,11 +81,23 @@ class ScenePlan:
         look = self.scene.look
         return self.paintings.get("look", world, lambda: PostChain.build(
             self.settings.width, self.settings.height, world, self.scene.seed,
-            grain=look["grain"], vignette=look["vignette"], halation=look["halation"]))
+            grain=look["grain"], vignette=look["vignette"], halation=look["halation"],
+            store=self.paintings.store))
 
+    def line_places(self, sp: ShotPlan) -> dict[int, int | None]:
+        """Where each exposure of `sp` draws its burnt captions (`safeband.line_places`),
+        worked out once per shot from all its exposures: a frame rendered alone places them
+        as the whole render does."""
+        return self.paintings.get("lines", sp.shot.id, lambda: line_places(
+            ((e.index, stage_exposure(self.scene, sp.shot, e, self.stage_memo))
+             for e in sp.exposure_sheet),
+            self.settings, self.paintings))
 
 
 def plan_scene(scene: Scene, settings: RenderSettings, shot_id: str | None = None) -> ScenePlan:
+    """The render of `scene` (or of its shot `shot_id`) at `settings`. It paints through the
+    paint cache its project was opened with (`Project.store`: none unless the command line, a
+    batch or a test gave it one), and keeps what it paints in its own `Paintings`."""
     if settings.seed is not None:  # the command line's seed wins over the scene file's
         scene = replace(scene, seed=settings.seed)
     shots = scene.shots
@@ -93,16 +109,17 @@ def plan_scene(scene: Scene, settings: RenderSettings, shot_id: str | None = Non
         shots = tuple(s for s in shots if s.id == shot_id)
     plans, start = [], 0
     for shot in shots:
-        sp = ShotPlan(shot, start, shot_sheet(shot, settings.fps))
+        # framed once here, so that no exposure measures the puppet a camera is framed on
+        sp = ShotPlan(framed_shot(scene, shot), start, shot_sheet(shot, settings.fps))
         plans.append(sp)
         start += sp.frames
-    return ScenePlan(scene, settings, tuple(plans))
+    return ScenePlan(scene, settings, tuple(plans), Paintings(scene.project.store))
 
 
 def render_exposure(plan: ScenePlan, shot: ShotPlan, exposure: Exposure) -> np.ndarray:
     """One photograph: (H, W, 3) uint8 RGB. A pure function of its arguments."""
     scene = plan.scene
-    state = stage_exposure(scene, shot.shot, exposure)
+    state = stage_exposure(scene, shot.shot, exposure, plan.stage_memo)
     look = plan.post_chain(shot.shot.world)
     grade = look.grade if look else None
     frame = compose(shot.shot.set, state, plan.settings, grade, plan.paintings)
@@ -112,8 +129,8 @@ def render_exposure(plan: ScenePlan, shot: ShotPlan, exposure: Exposure) -> np.n
     if look:
         frame = look.apply(frame, ExposureLook(state.flicker, state.grain))
     if state.captions and plan.settings.burn_captions:
-        draw_captions(frame, state.captions, paintings=plan.paintings,
-                      keep_clear=keep_clear(state, plan.settings))
+        draw_placed_captions(frame, state.captions, plan.line_places(shot)[exposure.index],
+                             plan.paintings)
     return frame
 
 
@@ -157,7 +174,7 @@ def _load_first_exposure(plan: ScenePlan, span: tuple[int, int] | None = None) -
     if first is None:
         return
     sp, exposure = first
-    state = stage_exposure(plan.scene, sp.shot, exposure)
+    state = stage_exposure(plan.scene, sp.shot, exposure, plan.stage_memo)
     look = plan.post_chain(sp.shot.world)
     grade = look.grade if look else None
     with ThreadPoolExecutor(max_workers=1) as helper:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from renderer.load.project import Project
+from renderer.paint.paintcache import PaintStore
 from renderer.settings import settings_for
 
 REPO = Path(__file__).resolve().parent.parent
@@ -24,7 +25,8 @@ def pytest_configure(config):
     import os
     import tempfile
     # Tests paint from scratch into a cache of their own: hermetic, and it still exercises the
-    # cache (the second use of a painting in the run is a hit). Subprocesses inherit it.
+    # cache (the second use of a painting in the run is a hit). Subprocesses (the command line)
+    # open it from the environment; tests in this process pass it (`paint_store`).
     if config.getoption("--bless") and os.environ.get("CI"):
         raise pytest.UsageError("--bless is refused when CI is set: CI only checks golden frames")
     config.stopmo_cache = tempfile.mkdtemp(prefix="stopmo-test-cache-")
@@ -36,6 +38,12 @@ def pytest_unconfigure(config):
     cache = getattr(config, "stopmo_cache", None)
     if cache:
         shutil.rmtree(cache, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def paint_store(pytestconfig) -> PaintStore:
+    """The run's own paint cache on disk, the one its command-line subprocesses use."""
+    return PaintStore(Path(pytestconfig.stopmo_cache))
 
 
 @pytest.fixture(scope="session")

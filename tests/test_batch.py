@@ -40,10 +40,10 @@ def film_project(project_dir, write_scene):
     return project_dir
 
 
-def batch(root, capsys, jobs=1, force=False, **options):
+def batch(root, capsys, jobs=1, force=False, store=None, **options):
     settings = settings_for("draft", width=96)
-    run_film(Project(root), root / "scenes" / "sequence.yaml", settings, jobs=jobs, force=force,
-             out_dir=root / "output", **options)
+    run_film(Project(root, store), root / "scenes" / "sequence.yaml", settings, jobs=jobs,
+             force=force, out_dir=root / "output", **options)
     return capsys.readouterr().out
 
 
@@ -79,10 +79,16 @@ def test_a_changed_puppet_invalidates_the_scenes_that_use_it(film_project, capsy
 
 
 def test_parallel_batch_gives_the_same_frames_as_serial(film_project, capsys, tmp_path):
+    """... and the paint cache the batch was opened with goes to its workers, which paint into
+    it the frames a batch without one paints."""
+    from renderer.paint.paintcache import SUFFIX, PaintStore
     batch(film_project, capsys)
     serial = {n: [f.copy() for f in read_frames(film_project / "output" / f"{n}.mp4")]
               for n in ("one", "two")}
-    batch(film_project, capsys, jobs=2, force=True)   # the real thing: two spawned processes
+    cache = tmp_path / "cache"
+    batch(film_project, capsys, jobs=2, force=True,   # the real thing: two spawned processes
+          store=PaintStore(cache))
+    assert list(cache.glob(f"*/*{SUFFIX}")) and list(cache.glob("*/*.def"))
     for n, frames in serial.items():
         again = list(read_frames(film_project / "output" / f"{n}.mp4"))
         assert len(again) == len(frames)

@@ -13,8 +13,10 @@ from conftest import SMALL_SCENE
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from renderer.load.project import project_at
 from renderer.load.scene import load_scene
 from renderer.paint import paintcache
+from renderer.paint.paintcache import PaintStore
 from renderer.render import plan_scene, render_frame
 from renderer.settings import settings_for
 
@@ -32,23 +34,22 @@ def scene(tmp_path_factory) -> Path:
     return path
 
 
-def still(scene: Path) -> np.ndarray:
-    return render_frame(plan_scene(load_scene(scene), settings_for("draft", width=64)), FRAME)
+def still(scene: Path, cache: Path | None) -> np.ndarray:
+    """The frame a new process renders, with its paint cache in `cache` (None: no cache)."""
+    project = project_at(scene.parent, None if cache is None else PaintStore(cache))
+    return render_frame(plan_scene(load_scene(scene, project), settings_for("draft", width=64)),
+                        FRAME)
 
 
 @pytest.fixture(scope="module")
 def reference(scene) -> np.ndarray:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("STOPMO_CACHE", "off")
-        return still(scene)
+    return still(scene, None)
 
 
 @pytest.fixture(scope="module")
 def cache(scene, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("cache")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("STOPMO_CACHE", str(folder))
-        still(scene)
+    still(scene, folder)
     return folder
 
 
@@ -71,8 +72,7 @@ DAMAGE = st.tuples(st.integers(0, 2**20), st.booleans(), st.integers(0, 2**16 - 
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(damages=st.lists(DAMAGE, min_size=1, max_size=3))
 def test_flipped_or_truncated_entries_render_exactly_as_with_the_cache_off(
-        damages, scene, reference, cache, monkeypatch):
-    monkeypatch.setenv("STOPMO_CACHE", str(cache))
+        damages, scene, reference, cache):
     files = entries(cache)
     for which, flip, where, bits in damages:
         victim = files[which % len(files)]
@@ -83,11 +83,10 @@ def test_flipped_or_truncated_entries_render_exactly_as_with_the_cache_off(
         else:                                   # cut short, as a full disk does
             raw = raw[:at]
         victim.write_bytes(bytes(raw))
-    assert np.array_equal(still(scene), reference)
+    assert np.array_equal(still(scene, cache), reference)
 
 
-def test_a_damaged_entry_of_each_kind_is_a_miss_and_is_removed(cache, monkeypatch):
-    monkeypatch.setenv("STOPMO_CACHE", str(cache))
+def test_a_damaged_entry_of_each_kind_is_a_miss_and_is_removed(cache):
     for suffix in (paintcache.SUFFIX, ".def"):
         entry = max((p for p in entries(cache) if p.suffix == suffix), key=lambda p: p.stat().st_size)
         good = entry.read_bytes()

@@ -40,6 +40,20 @@ def test_still_equals_the_frame_of_the_render(small_scene, project_dir):
     assert np.array_equal(np.asarray(Image.open(out)), expected)
 
 
+def test_the_command_line_keeps_its_paintings_where_stopmo_cache_says(small_scene, project_dir,
+                                                                       tmp_path, monkeypatch):
+    """STOPMO_CACHE is read by the command line, once: a folder receives the paintings and
+    definitions, `off` keeps none anywhere."""
+    out = project_dir / "output" / "f3.png"
+    monkeypatch.setenv("STOPMO_CACHE", str(tmp_path / "here"))
+    assert main(["still", str(small_scene), "--frame", "3", "--width", "64", "-o", str(out)]) == 0
+    assert list((tmp_path / "here").glob("*/*.paint")) and list((tmp_path / "here").glob("*/*.def"))
+    monkeypatch.setenv("STOPMO_CACHE", "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "default"))   # where it would go else
+    assert main(["still", str(small_scene), "--frame", "3", "--width", "64", "-o", str(out)]) == 0
+    assert not (tmp_path / "default").exists()
+
+
 def test_sheet_has_a_row_per_shot(small_scene, project_dir):
     out = project_dir / "output" / "sheet.png"
     assert main(["sheet", str(small_scene), "--width", "160", "--per-shot", "2",

@@ -120,3 +120,49 @@ def test_a_crouch_keeps_the_feet_on_the_floor(write_scene):
     _settle(s)
     legs, home = footing_legs(s.puppet)
     assert max(feet_of(s.puppet, legs, s.pose)[:, 1]) == pytest.approx(home[:, 1].max(), abs=1.0)
+
+
+# A person whose bottom is higher than this share of its leg above the floor sits on something
+# (a chair sit: knees bent, bottom at knee height ~0.5 of the leg); a floor sit (the ragdoll's
+# legs out in front, 0.15 of its leg) needs no seat.
+CHAIR_SIT = 0.35
+
+
+def _seated_people():
+    """(scene, shot, cast id) of every person (thigh_X/shin_X legs) placed in a 'sit' pose."""
+    from renderer.load.seats import leg_length
+    out = []
+    for path in sorted((REPO / "scenes").glob("*.yaml")):
+        if path.stem == "sequence":
+            continue
+        for shot in load_scene(path).shots:
+            out += [(path.stem, shot.id, cid) for cid, p in shot.cast.items()
+                    if p.pose == "sit" and leg_length(p.puppet) > 0]
+    return out
+
+
+@pytest.mark.parametrize("name,shot_id,who", _seated_people())
+def test_every_person_sitting_in_the_film_sits_on_a_declared_seat(name, shot_id, who):
+    """The bed of wakes_real and the Other Father's chair were once air: a chair sit needs a
+    seat declared by the set or a prop, and the bottom rests on its top."""
+    from renderer.load.seats import leg_length
+    from renderer.stage.contact import seat_point
+    from renderer.stage.perform import fold
+    from renderer.stage.pose import _settle
+    shot = next(s for s in _scene(name).shots if s.id == shot_id)
+    place = shot.cast[who]
+    s = fold(place, [], 0.0, {})
+    _settle(s)
+    bottom = s.y + seat_point(s.puppet, s.pose)[1] * s.scale
+    if place.seat is None:
+        assert s.y - bottom <= CHAIR_SIT * leg_length(s.puppet) * s.scale, \
+            f"{who} sits {s.y - bottom:.0f} units above the floor on nothing"
+    else:
+        assert bottom == pytest.approx(place.seat.y, abs=1.0)
+
+
+def test_the_bed_and_the_other_fathers_chair_are_declared_seats():
+    waking = _scene("wakes_real").shots[0].cast["coraline"]
+    feast = _scene("other_dinner").shots[0].cast["other_father"]
+    assert waking.seat is not None and waking.seat.name == "bed"
+    assert feast.seat is not None and feast.seat.name == "chair_father"

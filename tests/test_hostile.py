@@ -226,15 +226,14 @@ def test_a_scene_name_with_a_newline_is_refused_where_it_is_written(proj, forker
         "characters, found 'a\\nb' (it names files: rename the file too)"])
 
 
-def test_a_clipped_layer_painting_is_the_same_part_of_the_whole_one(monkeypatch):
+def test_a_clipped_layer_painting_is_the_same_part_of_the_whole_one():
     """A layer too large to paint whole is painted where the camera looks: that part must be
     the picture the whole painting has there (within a level of rounding)."""
     from conftest import REPO
 
     from renderer.load.project import Project
     from renderer.paint.sprites import layer_sprite
-    monkeypatch.setenv("STOPMO_CACHE", "off")
-    set_def = Project(REPO).set("other_dining_room")
+    set_def = Project(REPO).set("other_dining_room")   # no paint cache: both painted here
     scale, clip = 0.25, (500.0, 300.0, 900.0, 700.0)
     compared = 0
     for i in range(len(set_def.layers)):

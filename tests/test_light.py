@@ -19,6 +19,7 @@ from renderer.load.scene import load_scene
 from renderer.paint import light as lighting
 from renderer.render import plan_scene, render_exposure
 from renderer.settings import settings_for
+from renderer.stage.lens import plane_zoom
 from renderer.stage.pose import light_levels, stage_exposure
 
 WIDTH = 320
@@ -194,10 +195,12 @@ def scene_separations(scene: str) -> list[tuple[str, str, float]]:
         frame = render_exposure(plan, shot, exposure)
         look = plan.post_chain(shot.shot.world)
         grade = look.grade if look else None
-        cam_m = camera_matrix(state.camera, 1.0, settings.scale)
-        need = settings.scale * state.camera.zoom
         size = (settings.width, settings.height)
-        sils = [silhouette(a, _actor_sprites(plan.paintings, a, need, grade), cam_m, size) > 0.5
+        # each through the camera of its own plane: a puppet standing nearer the camera
+        # (depth < 1) is drawn over everyone on the puppet plane, out of focus by design
+        sils = [silhouette(a, _actor_sprites(plan.paintings, a, settings.scale *
+                                             plane_zoom(state.camera, a.depth), grade),
+                           camera_matrix(state.camera, a.depth, settings.scale), size) > 0.5
                 for a in state.actors]
         front = np.zeros((settings.height, settings.width, 3), np.uint8)
         for p in placed_layers(shot.shot.set, state.camera, settings, grade, plan.paintings):
@@ -206,14 +209,14 @@ def scene_separations(scene: str) -> list[tuple[str, str, float]]:
                 blit(front, a, p.place)
         front_cover = front[..., 0] > 127
         for i, actor in enumerate(state.actors):
-            if not _judged(actor, sils[i]):
+            if actor.depth < 1.0 or not _judged(actor, sils[i]):
                 continue
             later = np.zeros_like(sils[i])
             others = np.zeros_like(sils[i])
             for j, s in enumerate(sils):
                 if j != i:
                     others |= s
-                    if j > i:
+                    if j > i or state.actors[j].depth < 1.0:
                         later |= s
             value = separation(frame, sils[i], others, front_cover | later)
             if value is not None:

@@ -30,13 +30,18 @@ from renderer.review.regress import (
 
 BASELINES = REPO / "tests" / "baselines"
 RESULTS = REPO / "tests" / "results"
-PROJECT = Project(REPO)   # shared: a puppet in many scenes is loaded and painted once
-SCENES = [p.stem for p in baseline_scene_paths(PROJECT)]
+SCENES = [p.stem for p in baseline_scene_paths(Project(REPO))]
+
+
+@pytest.fixture(scope="module")
+def shared_project(paint_store) -> Project:
+    """Shared with the run's paint cache: a puppet in many scenes is loaded and painted once."""
+    return Project(REPO, paint_store)
 
 
 @pytest.mark.parametrize("name", SCENES)
-def test_scene_matches_its_golden_frames(name, bless):
-    plan = baseline_plan(load_scene(REPO / "scenes" / f"{name}.yaml", PROJECT))
+def test_scene_matches_its_golden_frames(name, bless, shared_project):
+    plan = baseline_plan(load_scene(REPO / "scenes" / f"{name}.yaml", shared_project))
     if bless:
         print(bless_scene(plan, BASELINES / name))
         return

@@ -154,7 +154,7 @@ def test_cap_and_line_ratios_are_the_shipped_fonts():
 
 
 def test_the_cmap_is_read_once_and_matches_what_renders():
-    assert covered() is covered()                                    # cached
+    assert covered() is covered()                                    # read once
     fnt = font(32)
     notdef = bytes(fnt.getmask("\U000F0000"))
     for ch in "a\u00e9\u0142\u2014\u266a":

@@ -54,8 +54,8 @@ def test_give_moves_a_prop_from_one_hand_to_the_other(write_scene):
     body = """
 cast:
   coraline: {at: [600, 930]}
-  other_mother: {at: [1300, 930], facing: left}
-  cat: {at: [1300, 800]}
+  other_mother: {at: [950, 930], facing: left}
+  cat: {at: [950, 800]}
 action:
   - {t: 0.0, who: other_mother, do: take, what: cat}
   - {t: 1.0, who: other_mother, do: give, what: cat, to: coraline, for: 1.0}

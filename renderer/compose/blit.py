@@ -65,6 +65,11 @@ def copied_rect(frame_shape: tuple[int, ...], rgba: np.ndarray, m: np.ndarray,
     return _copied(solid, coeffs, _box(frame_shape, w, h, coeffs))
 
 
+def sprite_box(frame_shape: tuple[int, ...], rgba: np.ndarray, m: np.ndarray) -> Rect:
+    """The frame pixels `blit` would touch drawing `rgba` through `m` (empty: x1 <= x0)."""
+    return _box(frame_shape, rgba.shape[1], rgba.shape[0], m[:2].ravel().tolist())
+
+
 def _box(frame_shape: tuple[int, ...], w: int, h: int, coeffs: list[float]) -> Rect:
     """The frame pixels a w x h sprite touches through the affine `coeffs` (a, b, tx, c, d, ty),
     clipped to the frame (empty when x1 <= x0 or y1 <= y0)."""

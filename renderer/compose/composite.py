@@ -14,6 +14,7 @@ import numpy as np
 
 from renderer import jitter
 from renderer.compose.blit import Rect, around, blit, copied_rect, solid_rectangle
+from renderer.compose.foreground import draw_near, focus_blur
 from renderer.compose.paintings import Paintings
 from renderer.compose.shadows import cast_shadows
 from renderer.model.art import ImageArt
@@ -29,25 +30,13 @@ from renderer.paint.sprites import (
     covered,
     paint_scale,
 )
-from renderer.settings import STAGE_H, STAGE_W, RenderSettings
+from renderer.settings import RenderSettings
 from renderer.stage import rig
+from renderer.stage.lens import camera_matrix, plane_zoom
 from renderer.stage.pose import ActorPose, StageState
 
 CRUMBLE_SPREAD = 0.6   # fraction of a disintegration over which tiles start to fall
 CRUMBLE_DROP = 900.0   # stage units a tile falls before it is gone
-
-
-def camera_matrix(cam: CameraKey, depth: float, px_per_unit: float) -> np.ndarray:
-    """Stage units on a layer at `depth` to output pixels (3x3).
-
-    The puppet plane has depth 1. A layer at depth d pans 1/d as far and zooms 1/d as much as the
-    puppet plane, as a multiplane camera rig does; d < 1 is in front and moves more.
-    """
-    cx = STAGE_W / 2 + (cam.x - STAGE_W / 2) / depth
-    cy = STAGE_H / 2 + (cam.y - STAGE_H / 2) / depth
-    zoom = 1.0 + (cam.zoom - 1.0) / depth
-    return rig.scale(px_per_unit) @ rig.translate(STAGE_W / 2, STAGE_H / 2) @ rig.scale(zoom) \
-        @ rig.translate(-cx, -cy)
 
 
 def layer_solid(paintings: Paintings, sprite: LayerSprite) -> Rect | None:
@@ -209,7 +198,7 @@ def _layer_view(cam: CameraKey, set_def: SetDef, index: int, settings: RenderSet
     extent), the part `cam` shows, on a grid of a quarter of the view so that a camera moving a
     little reuses it, within the same budget (`bounded_scale`)."""
     layer = set_def.layers[index]
-    scale = paint_scale(settings.scale * (1.0 + (cam.zoom - 1.0) / layer.depth))
+    scale = paint_scale(settings.scale * plane_zoom(cam, layer.depth))
     frame = settings.width * settings.height
     whole = paintings.get("covered", (set_def, index), lambda: _layer_covers(layer))
     if bounded_scale(scale, whole, frame) == scale:
@@ -331,7 +320,7 @@ def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
     frame = _backdrop(paintings, set_def, cam, settings, state.crumble, grade, layers, trims,
                       levels)
     cam_m = camera_matrix(cam, 1.0, settings.scale)
-    need = settings.scale * cam.zoom
+    need = settings.scale * plane_zoom(cam, 1.0)
     for actor in state.actors:
         sprite = _shadow(paintings, actor, need, grade)
         if sprite is not None:
@@ -339,16 +328,41 @@ def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
                 @ rig.translate(-sprite.origin[0], -sprite.origin[1])
             blit(frame, sprite.rgba, m, actor.opacity, hidden=hidden)
     frame_pixels = settings.width * settings.height
+    plane = [a for a in state.actors if a.depth >= 1.0]
     painted = [(actor, _actor_sprites(paintings, actor, need, grade, frame_pixels))
-               for actor in state.actors]
+               for actor in plane]
     if set_def.key is not None:
         key = set_def.lights.index(set_def.key)
         cast_shadows(frame, set_def, painted, cam_m, levels[key] if levels else 1.0)
     for actor, sprites in painted:
         _draw_actor(frame, actor, cam_m, _lit_sprites(paintings, actor, sprites, set_def, levels),
                     hidden)
-    _draw_layers(frame, set_def.name, [p for p in layers if p.front], state.crumble, trims)
+    near = sorted((a for a in state.actors if a.depth < 1.0), key=lambda a: -a.depth)
+    front = [p for p in layers if p.front]
+    for actor in near:    # the front layers farther than it, then it, nearest last
+        _draw_layers(frame, set_def.name, [p for p in front if p.layer.depth > actor.depth],
+                     state.crumble, trims)
+        front = [p for p in front if p.layer.depth <= actor.depth]
+        _draw_near_actor(frame, actor, cam, set_def, settings, grade, paintings, levels)
+    _draw_layers(frame, set_def.name, front, state.crumble, trims)
     return frame
+
+
+def _draw_near_actor(frame: np.ndarray, actor: ActorPose, cam: CameraKey, set_def: SetDef,
+                     settings: RenderSettings, grade: Grade | None, paintings: Paintings,
+                     levels: tuple[float, ...]) -> None:
+    """A puppet nearer the camera (`depth` < 1): on its own plane of the rig, lit like the
+    rest, out of focus by its distance from the puppet plane (`foreground.draw_near`)."""
+    cam_m = camera_matrix(cam, actor.depth, settings.scale)
+    need = settings.scale * plane_zoom(cam, actor.depth)
+    sprites = _actor_sprites(paintings, actor, need, grade, settings.width * settings.height)
+    on_screen = cam_m @ actor.slot_matrices
+    parts = []
+    for sprite, slot in _lit_sprites(paintings, actor, sprites, set_def, levels):
+        k, (ox, oy) = 1 / sprite.scale, sprite.origin
+        parts.append((sprite, on_screen[slot] @ np.array([[k, 0, -k * ox], [0, k, -k * oy],
+                                                          [0, 0, 1]])))
+    draw_near(frame, parts, actor.opacity, focus_blur(set_def.dof, actor.depth) * need)
 
 
 def preload_set(set_def: SetDef, cam: CameraKey, settings: RenderSettings, grade: Grade | None,
@@ -363,8 +377,8 @@ def preload_cast(state: StageState, settings: RenderSettings, grade: Grade | Non
               paintings: Paintings, set_def: SetDef | None = None) -> None:
     """Load into `paintings` every painting the actors of `state` show, shadows included, and
     lit by `set_def`'s rig when given."""
-    need = settings.scale * state.camera.zoom
     for actor in state.actors:
+        need = settings.scale * plane_zoom(state.camera, actor.depth)
         _shadow(paintings, actor, need, grade)
         sprites = _actor_sprites(paintings, actor, need, grade, settings.width * settings.height)
         if set_def is not None:

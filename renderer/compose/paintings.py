@@ -3,8 +3,9 @@
 A render (its `ScenePlan`), a model sheet or a benchmark makes a `Paintings` and hands it down to
 the compositor; nothing is kept at module level, so two renders in one process never share or
 clear each other's memory, and a batch worker frees a scene's paintings by dropping its plan.
-Paintings come from `sprites` (which reads and writes the paint cache on disk); this is only the
-memory in front of it: bounded least-recently-used tables, one per kind of painting.
+Paintings come from `sprites`, which reads and writes the paint cache on disk when the render
+was given one (`store`, opened by the command line or the batch); this is only the memory in
+front of it: bounded least-recently-used tables, one per kind of painting.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from renderer.model.puppet import PuppetDef
 from renderer.model.set import SetDef
 from renderer.paint import sprites
 from renderer.paint.grade import Grade
+from renderer.paint.paintcache import PaintStore
 from renderer.paint.sprites import LayerSprite, Sprite
 
 T = TypeVar("T")
@@ -25,13 +27,15 @@ T = TypeVar("T")
 KEEP = {"attachment": 4096, "layer": 24, "tiles": 16, "shadow": 256, "solid": 24,
         "look": 8, "plate": 8, "caption": 128,   # post chains (with their plates), fog, captions
         "relief": 4096, "lit": 8192, "litlayer": 48,   # lit by the set's rig (`paint.light`)
-        "covered": 4096}                         # the area a layer's or part's shapes cover
+        "covered": 4096,                         # the area a layer's or part's shapes cover
+        "lines": 64}                             # where each shot's burnt captions sit
 
 
 class Paintings:
     """Bounded memory of paintings, and the backdrop a held camera reuses (see `compose`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, store: PaintStore | None = None) -> None:
+        self.store = store                      # the paint cache on disk; None: paint, keep none
         self._tables: dict[str, OrderedDict] = {kind: OrderedDict() for kind in KEEP}
         # The set's paintings load in a helper thread while the cast's load in the render's:
         # each table is touched under the lock (painting itself happens outside it).
@@ -59,12 +63,13 @@ class Paintings:
                    grade: Grade | None = None, variant: int = 0) -> Sprite:
         return self.get("attachment", (puppet, attachment, scale, grade, variant),
                         lambda: sprites.attachment_sprite(puppet, attachment, scale, grade,
-                                                          variant))
+                                                          variant, self.store))
 
     def layer(self, set_def: SetDef, index: int, scale: float, dof: float,
               grade: Grade | None = None, clip: tuple | None = None) -> LayerSprite:
         return self.get("layer", (set_def, index, scale, dof, grade, clip),
-                        lambda: sprites.layer_sprite(set_def, index, scale, dof, grade, clip))
+                        lambda: sprites.layer_sprite(set_def, index, scale, dof, grade, clip,
+                                                     self.store))
 
     def tiles(self, sprite: LayerSprite) -> tuple:
         return self.get("tiles", sprite, lambda: sprites.layer_tiles(sprite))

@@ -8,19 +8,19 @@ exposure. Every spatial parameter is in stage units
 (the stage is 1920x1080 units), so a 320x180 draft and a 1920x1080 final show the same look.
 
 Speed comes from uint8 OpenCV operations on plates and lookup tables built once per render
-(`PostChain.build` is cached): a whole-frame float round trip would cost more than all the effects.
+(a `PostChain` is built once per render): a whole-frame float round trip would cost more than all the effects.
 """
 from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
 from renderer.errors import SceneError
-from renderer.paint import paintcache
+from renderer.paint.paintcache import PaintStore
 from renderer.paint.grade import Grade, check_frame
 from renderer.settings import STAGE_W
 
@@ -145,7 +145,8 @@ class Grain:
     size: grain size in stage units. amplitude: standard deviation in levels of 255 as seen at one
     pixel per stage unit (a 1080p final) — smaller renders see it averaged, as a downscaled
     photograph would, and larger ones see softer, bigger-in-pixels grains. amount scales it.
-    seed: the render's seed. Exposure `k` uses plate `k % GRAIN_PLATES`.
+    seed: the render's seed. Exposure `k` uses plate `k % GRAIN_PLATES`. store: the paint cache
+    its noise field is read back from and kept in (None: made here, kept by no one else).
 
     The plates are windows at eight well-separated offsets into one noise field a little larger
     than the frame: eight distinct grain images for the memory of one (a 4K plate set is ~60 MB
@@ -159,6 +160,7 @@ class Grain:
     seed: int = 0
     width: int = 1280
     height: int = 720
+    store: PaintStore | None = field(default=None, repr=False, compare=False)
 
     def plates(self) -> tuple[np.ndarray, np.ndarray, tuple[tuple[int, int], ...]]:
         """(positive, negative, offsets): two (H+M, W+M, 3) uint8 plates and 8 (dy, dx) origins."""
@@ -192,11 +194,13 @@ def _grain_field(g: Grain) -> tuple[np.ndarray, np.ndarray, tuple[tuple[int, int
     margin = max(8, int(round(GRAIN_MARGIN * g.width / STAGE_W)))   # pixels
     # Made once per (seed, size, look) on this machine: 40 ms at 720p, a render's first frame
     # waits for it. The cache keys it by this module's code, like paintings by theirs.
-    digest = paintcache.key("grain", g, margin, code=("compose/post.py",))
-    cached = paintcache.load(digest, channels=2)
+    digest = None if g.store is None else g.store.key("grain", g, margin,
+                                                      code=("compose/post.py",))
+    cached = None if digest is None else g.store.load(digest, channels=2)
     if cached is None:
         halves = _grain_noise(g, g.width + margin, g.height + margin)
-        paintcache.store(digest, halves, ())
+        if digest is not None:
+            g.store.keep(digest, halves, ())
     else:
         halves = cached[0]
     pos, neg = (cv2.cvtColor(cv2.extractChannel(halves, c), cv2.COLOR_GRAY2RGB) for c in (0, 1))
@@ -315,11 +319,13 @@ class PostChain:
 
     @classmethod
     def build(cls, width: int, height: int, world: str, seed: int, *, grain: float = 1.0,
-              vignette: float = 1.0, halation: float = 1.0) -> "PostChain":
+              vignette: float = 1.0, halation: float = 1.0,
+              store: PaintStore | None = None) -> "PostChain":
         """The look of a `width` x `height` pixel render of `world` (a key of GRADES).
-        grain, vignette, halation: amounts, 1 the default look, 0 off."""
+        grain, vignette, halation: amounts, 1 the default look, 0 off. store: the paint cache
+        the grain's noise field is kept in."""
         return _build(int(width), int(height), world, int(seed), float(grain), float(vignette),
-                      float(halation))
+                      float(halation), store)
 
     def prepare(self) -> "PostChain":
         """Build the plates the effects use now rather than at the first frame (each effect
@@ -343,7 +349,7 @@ class PostChain:
 
 
 def _build(width: int, height: int, world: str, seed: int, grain: float, vignette: float,
-           halation: float) -> PostChain:
+           halation: float, store: PaintStore | None = None) -> PostChain:
     if world not in GRADES:
         raise SceneError(f"unknown world {world!r}", field="world",
                          hint="expected one of: " + ", ".join(GRADES))
@@ -355,5 +361,5 @@ def _build(width: int, height: int, world: str, seed: int, grain: float, vignett
     else:
         effects.append(Flicker())
     if grain > 0:
-        effects.append(Grain(amount=grain, seed=seed, width=width, height=height))
+        effects.append(Grain(amount=grain, seed=seed, width=width, height=height, store=store))
     return PostChain(width, height, GRADES[world], tuple(effects))

@@ -18,7 +18,9 @@ from renderer.compose.typeface import LINE_RATIO, font, font_for_cap, printable
 from renderer.settings import STAGE_W
 
 __all__ = ["font", "font_for_cap", "printable", "wrap", "draw_caption", "draw_captions",
-           "caption_sprite", "caption_stack", "clear_band", "blend"]
+           "caption_sprite", "caption_stack", "caption_places", "clear_band", "clear_place",
+           "clear_places", "place_captions", "placed_captions", "draw_placed_captions",
+           "letterbox", "blend"]
 
 CAPTION_CAP = 34.0        # caption cap height, stage units
 CAPTION_MAX_W = 1400.0    # caption line width limit, stage units
@@ -107,8 +109,8 @@ def draw_captions(frame: np.ndarray, captions: Sequence[tuple[str, str]], *,
                   opacity: float = 1.0, paintings: Paintings | None = None,
                   keep_clear: Sequence[tuple[int, int, int, int]] = ()) -> None:
     """Draw the captions of lines spoken at the same time, in place, stacked at the bottom centre
-    of an (H, W, 3) uint8 RGB frame (see `caption_stack`), or at the top centre when that band
-    covers less of `keep_clear`.
+    of an (H, W, 3) uint8 RGB frame (see `caption_stack`), or wherever `place_captions` finds
+    them clear of `keep_clear`, letterboxing the picture when nowhere is.
 
     captions: (speaker, line) in speaking order, the earliest first; a speaker of "" shows no
     name, an empty line is skipped. opacity: 0..1, for fades. paintings: where a render keeps
@@ -120,36 +122,111 @@ def draw_captions(frame: np.ndarray, captions: Sequence[tuple[str, str]], *,
     if not shown or opacity <= 0.0:
         return
     h, w = frame.shape[:2]
-    sprites = caption_stack(shown, w, h, paintings)
-    if keep_clear:
-        sprites = clear_band(sprites, w, h, keep_clear)
+    sprites, picture = place_captions(shown, w, h, keep_clear, paintings)
+    if picture < 1.0:
+        letterbox(frame, picture)
     for sprite in sprites:
         blend(frame, sprite, opacity)
 
 
-def _covered(sprites: Sequence[TextOverlay], margin: int, rects) -> int:
-    """Pixels of `rects` under the caption boxes (their sprites less the soft margin)."""
+def place_captions(captions: Sequence[tuple[str, str]], width: int, height: int,
+                   keep_clear: Sequence[tuple[int, int, int, int]] = (),
+                   paintings: Paintings | None = None) -> tuple[list[TextOverlay], float]:
+    """(sprites, picture scale) of `captions` on a `width` x `height` frame: the stack in the
+    first of `caption_places` that covers nothing in `keep_clear`, the picture whole (1.0);
+    or, when every place covers a face or feet, a letterbox (`placed_captions`)."""
+    sprites = caption_stack(captions, width, height, paintings)
+    if not keep_clear:
+        return sprites, 1.0
+    return placed_captions(captions, width, height,
+                           clear_place(sprites, width, height, [keep_clear]), paintings)
+
+
+def clear_place(sprites: list[TextOverlay], width: int, height: int,
+                rect_sets: Sequence[Sequence[tuple[int, int, int, int]]]) -> int | None:
+    """The index of the first of `caption_places` that covers nothing in any of `rect_sets`
+    (the faces and feet of each exposure a line shows on), or None when every place does."""
+    rects = [r for rs in rect_sets for r in rs]
+    return min(clear_places(sprites, width, height, rects), default=None)
+
+
+def clear_places(sprites: list[TextOverlay], width: int, height: int,
+                 rects: Sequence[tuple[int, int, int, int]]) -> set[int]:
+    """The indices of the `caption_places` that cover nothing in `rects`."""
+    return {i for i, place in enumerate(caption_places(sprites, width, height))
+            if not _covered(place, rects)}
+
+
+def placed_captions(captions: Sequence[tuple[str, str]], width: int, height: int,
+                    place: int | None, paintings: Paintings | None = None
+                    ) -> tuple[list[TextOverlay], float]:
+    """(sprites, picture scale) of `captions` at `caption_places`[place], the picture whole
+    (1.0); or, with place None, a letterbox: the picture shrunk to the returned fraction
+    (`letterbox`) above the bottom band, where the stack sits on black."""
+    sprites = caption_stack(captions, width, height, paintings)
+    if place is not None:
+        return caption_places(sprites, width, height)[place], 1.0
+    top = min(sp.y for sp in sprites)    # the soft edge of the top box: the picture ends here
+    return sprites, max(0.2, top / height)
+
+
+def draw_placed_captions(frame: np.ndarray, captions: Sequence[tuple[str, str]],
+                         place: int | None, paintings: Paintings | None = None) -> None:
+    """Draw `captions` in place at `caption_places`[place], or below a letterboxed picture
+    when `place` is None (`placed_captions`)."""
+    h, w = frame.shape[:2]
+    sprites, picture = placed_captions(captions, w, h, place, paintings)
+    if picture < 1.0:
+        letterbox(frame, picture)
+    for sprite in sprites:
+        blend(frame, sprite)
+
+
+def letterbox(frame: np.ndarray, picture: float) -> None:
+    """Shrink the picture in `frame` (in place) to `picture` of its size, centred at the top,
+    black around: the band below it holds the captions and covers nothing."""
+    h, w = frame.shape[:2]
+    ph, pw = max(1, round(h * picture)), max(1, round(w * picture))
+    small = cv2.resize(frame, (pw, ph), interpolation=cv2.INTER_AREA)
+    frame[:] = 0
+    x0 = (w - pw) // 2
+    frame[:ph, x0:x0 + pw] = small
+
+
+def _covered(sprites: Sequence[TextOverlay], rects) -> int:
+    """Pixels of `rects` under the caption sprites (their whole rectangles, soft edges too)."""
     total = 0
     for sp in sprites:
-        bx0, by0 = sp.x + margin, sp.y + margin
-        bx1, by1 = sp.x + sp.rgb.shape[1] - margin, sp.y + sp.rgb.shape[0] - margin
+        bx0, by0 = sp.x, sp.y
+        bx1, by1 = sp.x + sp.rgb.shape[1], sp.y + sp.rgb.shape[0]
         for x0, y0, x1, y1 in rects:
             total += max(0, min(bx1, x1) - max(bx0, x0)) * max(0, min(by1, y1) - max(by0, y0))
     return total
 
 
-def clear_band(sprites: list[TextOverlay], width: int, height: int, rects) -> list[TextOverlay]:
-    """The caption stack in the bottom band, or moved whole to the top band (as far from the
-    top as it was from the bottom) when that covers less of `rects`: a face or feet."""
-    margin = _caption_margin(width / STAGE_W)
-    bottom = _covered(sprites, margin, rects)
-    if not bottom:
-        return sprites
+def caption_places(sprites: list[TextOverlay], width: int, height: int
+                   ) -> list[list[TextOverlay]]:
+    """Where the caption stack may go, in order of preference: centred in the bottom band, then
+    in the top band (as far from the top as it was from the bottom); then both against the
+    left edge, then the right (as far from it as from the bottom)."""
+    gap = round(CAPTION_BOTTOM * width / STAGE_W)
     top_y = min(sp.y for sp in sprites)
     low_y = max(sp.y + sp.rgb.shape[0] for sp in sprites)
-    lift = top_y - (height - low_y)            # the same gap to the top as there was below
-    moved = [replace(sp, y=sp.y - lift) for sp in sprites]
-    return moved if _covered(moved, margin, rects) < bottom else sprites
+    left_x = min(sp.x for sp in sprites)
+    right_x = max(sp.x + sp.rgb.shape[1] for sp in sprites)
+    margin = _caption_margin(width / STAGE_W)
+    bands = (0, (height - low_y) - top_y)
+    sides = (0, gap - margin - left_x, width - gap + margin - right_x)
+    return [[replace(sp, x=sp.x + dx, y=sp.y + dy) for sp in sprites]
+            for dx in sides for dy in bands]
+
+
+def clear_band(sprites: list[TextOverlay], width: int, height: int, rects
+               ) -> list[TextOverlay] | None:
+    """The first of `caption_places` that covers none of `rects` (faces, feet), or None when
+    every one covers some."""
+    place = clear_place(sprites, width, height, [rects])
+    return None if place is None else caption_places(sprites, width, height)[place]
 
 
 def caption_stack(captions: Sequence[tuple[str, str]], width: int, height: int,

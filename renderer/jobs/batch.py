@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from renderer import __version__
+from renderer.paint.paintcache import PaintStore
 from renderer.settings import RenderSettings
 
 SOURCE = Path(__file__).resolve().parent.parent   # the renderer package
@@ -29,6 +30,8 @@ class SceneJob:
     settings: RenderSettings
     key: str            # its cache key: the name of its chunks' folder, and of its record
     frames: int         # what the scene renders to at these settings: a cached file must hold it
+    store: PaintStore | None = None   # the batch's paint cache (a worker gets its own copy;
+    #                                   None: the paint cache of the machine a task runs on)
     shot: str | None = None   # only this shot of the scene
     record: bool = True       # keep the key beside the target (the batch's cache; not `render`)
 
@@ -138,15 +141,28 @@ def remember(target: Path, key: str) -> None:
         tmp.unlink(missing_ok=True)  # only left when interrupted before the rename
 
 
+def load_plan(job: SceneJob):
+    """The job's scene planned at its settings, in a worker: its project opened with the job's
+    paint cache, or without one (a cluster's job) the paint cache of the machine it runs on,
+    from that machine's environment (`STOPMO_CACHE`)."""
+    from renderer.load.project import project_at
+    from renderer.load.scene import load_scene
+    from renderer.output.audiofile import decode_recording
+    from renderer.paint.paintcache import open_store
+    from renderer.render import plan_scene
+    store = job.store if job.store is not None else open_store(os.environ)
+    project = project_at(job.path.parent, store, decode_recording)
+    return plan_scene(load_scene(job.path, project), job.settings, job.shot)
+
+
 def render_job(job: SceneJob, on_frames: Callable[[int], None] | None = None,
                threads: int | None = None) -> SceneResult:
     """Render one scene to its target, whole. Top-level so a worker process can import it.
     threads: x264's threads (default: one per core of the machine)."""
-    from renderer.load.scene import load_scene
-    from renderer.render import plan_scene, render_to
+    from renderer.render import render_to
 
     started = time.perf_counter()
-    plan = plan_scene(load_scene(job.path), job.settings, job.shot)
+    plan = load_plan(job)
     # A worker renders scene after scene: what this one paints is held by its plan, and goes
     # with it when this function returns (the paint cache on disk keeps it for the next render).
     # Scenes render side by side, so no core waits for a scene's first frame: loading it in a

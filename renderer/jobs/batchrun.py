@@ -14,6 +14,7 @@ import hashlib
 import os
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from renderer.errors import OutputError
@@ -137,11 +138,14 @@ def run_film(project: Project, sequence_path: Path, settings: RenderSettings, *,
         plan = plan_scene(scene, settings)
         starts[entry.scene] = exposure_starts(plan)
         scene_jobs.append(SceneJob(entry.scene, entry.path, out_dir / f"{entry.scene}.mp4",
-                                   settings, cache_key(scene.files(), settings), plan.frames))
+                                   settings, cache_key(scene.files(), settings), plan.frames,
+                                   project.store))
     target = out_dir / f"{sequence.film}.mp4"
     for path in [job.target for job in scene_jobs] + [target]:
         check_name(path)      # before anything renders, not when the film is written
     engine = engine or open_engine(jobs, cluster)
+    if not engine.local:   # a cluster's workers use their own machines' paint caches
+        scene_jobs = [replace(job, store=None) for job in scene_jobs]
     try:
         engine.check_workers(out_dir, sorted({f for s in scenes.values() for f in s.files()}))
     except BaseException:
@@ -332,9 +336,9 @@ def render_scene(scene, settings: RenderSettings, target: Path, *, shot: str | N
     key = cache_key(scene.files(), settings)
     if shot is not None:   # a shot alone is another render than the scene's
         key = hashlib.sha256(f"{key} {shot}".encode()).hexdigest()
-    job = SceneJob(scene.name, scene.path, Path(target), settings, key, plan.frames, shot,
-                   record=False)
     engine = engine or open_engine(jobs, cluster)
+    job = SceneJob(scene.name, scene.path, Path(target), settings, key, plan.frames,
+                   store=scene.project.store if engine.local else None, shot=shot, record=False)
     try:
         engine.check_workers(Path(target).parent, scene.files())
         length = auto_chunk_frames(plan.frames, engine.slots) if chunk_frames is None \

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from renderer.jobs.batch import SceneJob, SceneResult, remember
+from renderer.jobs.batch import SceneJob, SceneResult, load_plan, remember
 from renderer.output.files import FRAME_RE, is_frame_folder, remove_path
 
 MIN_CHUNK_FRAMES = 48     # 2 s at 24 fps: a chunk's start-up stays under a tenth of its time
@@ -102,14 +102,13 @@ def render_chunk(chunk: ChunkJob, on_frames: Callable[[int], None] | None = None
     """Render one chunk to its file (a task: top-level, so a worker process can import it).
     Returns the path and the seconds it took; an existing complete chunk is kept as it is (a
     retried task, or a rerun)."""
-    from renderer.load.scene import load_scene
-    from renderer.render import plan_scene, render_to
+    from renderer.render import render_to
     started = time.perf_counter()
     if chunk_done(chunk):
         return chunk.path, 0.0
     chunk.path.parent.mkdir(parents=True, exist_ok=True)
     job = chunk.scene
-    plan = plan_scene(load_scene(job.path), job.settings, job.shot)
+    plan = load_plan(job)
     target = str(chunk.path) + ("/" if is_frame_folder(job.target) else "")
     render_to(plan, target, on_frames, preload=False, label=f"{job.name} frames "
               f"{chunk.span[0]}..{chunk.span[1] - 1}", span=chunk.span,
@@ -121,14 +120,13 @@ def join_scene(job: SceneJob, chunks: list[ChunkJob], render_time: float) -> Sce
     """Join a scene's chunks into its target and mux its soundtrack, made once for the whole
     scene (a task, like `render_chunk`); its chunks go once the scene is in place."""
     pieces = [c.path for c in chunks]
-    from renderer.load.scene import load_scene
     from renderer.output.join import join_frames, join_videos
-    from renderer.render import as_sound, plan_scene, soundtrack
+    from renderer.render import as_sound, soundtrack
     started = time.perf_counter()
     if is_frame_folder(job.target):
         join_frames(pieces, job.target, job.frames, job.name)
     else:
-        plan = plan_scene(load_scene(job.path), job.settings, job.shot)
+        plan = load_plan(job)
         sound = as_sound(soundtrack(plan), job.settings) \
             if job.settings.audio or job.settings.caption_track else None
         join_videos(pieces, job.target, [c.frames for c in chunks], job.settings.fps,

@@ -133,6 +133,7 @@ class ClusterEngine:
     """Runs tasks on a Dask cluster through its `concurrent.futures` executor."""
 
     inline = False
+    local = False   # its workers may be other machines, each with its own paint cache
 
     def __init__(self, client, address: str, cluster=None) -> None:
         self.client, self.address, self.cluster = client, address, cluster

@@ -31,6 +31,8 @@ def threads_per_slot(cores: int, slots: int) -> int:
 class Engine:
     """Runs tasks in this process (inline) or in a local pool of `jobs` worker processes."""
 
+    local = True   # its workers see this machine's paint cache
+
     def __init__(self, jobs: int):
         self.slots = jobs
         self.inline = jobs == 1

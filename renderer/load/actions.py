@@ -29,8 +29,8 @@ VERBS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     "jump": (("to",), ("height",), ACTOR),
     "enter": (("from",), ("cycle",), ACTOR),
     "exit": (("to",), ("cycle",), ACTOR),
-    "turn": (("facing",), (), ACTOR),
-    "look": (("at",), (), ACTOR),
+    "turn": ((), ("facing", "head"), ACTOR),
+    "look": (("at",), ("head",), ACTOR),
     "pose": (("pose",), (), ACTOR),
     "face": (("face",), (), ACTOR),
     "sit": ((), ("seat", "pose"), ACTOR),
@@ -97,6 +97,8 @@ def read_action(f: Field, cast: dict, shot_duration: float, project, set_layers:
     args = _read_args(m, verb, target, cast, project, set_layers)
     if verb in TRAVEL and "to" not in args and "path" not in args:
         f.fail(f"a 'to' or 'path' for {verb!r}", "neither")
+    if verb == "turn" and "facing" not in args and "head" not in args:
+        f.fail("a 'facing' (the whole puppet) or a 'head' (its head's turn) for 'turn'", "neither")
     if verb == "transform" and "into" not in args and "skin" not in args:
         f.fail("an 'into' (another puppet) or a 'skin' for 'transform'", "neither")
     if "for" in m:
@@ -164,6 +166,8 @@ def _read_args(m: Mapping, verb: str, target, cast: dict, project, set_layers: l
         args["pose"] = named_part(m["pose"], puppet, "pose")
     if "face" in m:
         args["face"] = named_part(m["face"], puppet, "face")
+    if "head" in m:
+        args["head"] = named_part(m["head"], puppet, "turn")
     if "say" in m:
         args["say"] = m["say"].str()
         if len(args["say"]) > MAX_SAY_CHARS:
@@ -172,7 +176,7 @@ def _read_args(m: Mapping, verb: str, target, cast: dict, project, set_layers: l
         if puppet.mouth_slot is None:
             m["say"].fail("a puppet with mouth shapes", f"{puppet.name!r} has no 'mouths'")
     if "voice" in m:
-        args["voice"] = read_recording(m["voice"], project.root)
+        args["voice"] = read_recording(m["voice"], project.root, project.decode_audio)
     if "lipsync" in m:
         args["mouths"] = read_lipsync(m["lipsync"], project.root)
         args["lipsync"] = project.root / m["lipsync"].value

@@ -1,15 +1,22 @@
-"""Sound files of a project: recordings (WAV) and lip-sync timing files (Rhubarb's TSV or JSON).
+"""Sound files of a project: recordings (WAV read here; FLAC, MP3 and Ogg through a decoder the
+caller hands down) and lip-sync timing files (Rhubarb's TSV or JSON).
 
 A file is named in a scene relative to the project's folder (`sounds/hello.wav`) and must stay
 inside it. A recording is decoded, mixed down to mono, resampled to SAMPLE_RATE, and measured
 (its level and brightness every 10 ms, for lip sync). Every refusal names the field that named
 the file, and what to do.
+
+Decoding a compressed format runs ffmpeg, a process, and only output/ starts processes; output/
+sits above this layer. So the loader takes the decoder as a value, `AudioDecoder`, from its
+`Project` (the command line, the batch and review give theirs `output.audiofile.decode_recording`).
+A project made without one reads WAV only and says so.
 """
 from __future__ import annotations
 
 import json
 import struct
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -18,10 +25,16 @@ from renderer.model.sound import ENVELOPE_HZ, Recording
 from renderer.model.vocab import RHUBARB_SHAPES
 from renderer.settings import MAX_AUDIO_BYTES, MAX_RECORDING_SECONDS, SAMPLE_RATE
 
-READABLE = (".wav", ".wave")
-KNOWN_ELSEWHERE = (".flac", ".mp3", ".ogg", ".oga", ".opus", ".m4a", ".aac")
+WAV = (".wav", ".wave")
+COMPRESSED = (".flac", ".mp3", ".ogg", ".oga", ".opus")
+READABLE = WAV + COMPRESSED
+KNOWN_ELSEWHERE = (".m4a", ".aac", ".wma", ".aif", ".aiff")
 LIPSYNC = (".tsv", ".txt", ".json")
 _PCM, _FLOAT, _EXTENSIBLE = 1, 3, 0xFFFE
+
+# (file, rate, longest accepted s) -> mono float32 samples at `rate`, stopping a little past the
+# longest (a longer result: the file is too long); ValueError says what is wrong with the file.
+AudioDecoder = Callable[[Path, int, float], np.ndarray]
 
 
 def project_file(f: Field, root: Path, suffixes: tuple[str, ...], what: str) -> Path:
@@ -34,8 +47,8 @@ def project_file(f: Field, root: Path, suffixes: tuple[str, ...], what: str) -> 
         f.fail(f"a {what} inside the project folder", repr(text),
                hint="put the file in the project (e.g. sounds/) and name it from there")
     if path.suffix.lower() in KNOWN_ELSEWHERE and suffixes == READABLE:
-        f.fail("a WAV file", repr(text),
-               hint=f"convert it first, e.g. ffmpeg -i {text} {Path(text).with_suffix('.wav')}")
+        f.fail("a WAV, FLAC, MP3 or Ogg file", repr(text),
+               hint=f"convert it first, e.g. ffmpeg -i {text} {Path(text).with_suffix('.flac')}")
     if path.suffix.lower() not in suffixes:
         f.fail(f"a {what} ({', '.join(suffixes)})", repr(text))
     if not path.is_file():
@@ -46,24 +59,47 @@ def project_file(f: Field, root: Path, suffixes: tuple[str, ...], what: str) -> 
     return path
 
 
-def read_recording(f: Field, root: Path) -> Recording:
-    """The WAV file named by `f`, decoded and measured."""
+def read_recording(f: Field, root: Path, decode: AudioDecoder | None = None) -> Recording:
+    """The recording named by `f`, decoded and measured: WAV here, other formats by `decode`."""
     path = project_file(f, root, READABLE, "sound file")
-    try:
-        samples, rate = decode_wav(path.read_bytes())
-    except (ValueError, struct.error) as err:
-        f.fail("a readable WAV file (PCM 8/16/24/32-bit or float)", f"{f.value!r}: {err}",
-               hint="export it again as 16-bit PCM WAV")
+    if path.suffix.lower() in WAV:
+        samples, rate = _read_wav(f, path)
+    else:
+        samples, rate = _read_compressed(f, path, decode), SAMPLE_RATE
     if len(samples) == 0:
         f.fail("a recording with sound in it", f"{f.value!r}: no samples")
     seconds = len(samples) / rate
     if seconds > MAX_RECORDING_SECONDS:
-        f.fail(f"a recording of at most {MAX_RECORDING_SECONDS:g} s (a shot's limit)",
-               f"{seconds:.1f} s", hint="cut it to the line it voices")
+        found = f"{seconds:.1f} s" if path.suffix.lower() in WAV else \
+            f"more than {MAX_RECORDING_SECONDS:g} s"
+        f.fail(f"a recording of at most {MAX_RECORDING_SECONDS:g} s (a shot's limit)", found,
+               hint="cut it to the line it voices")
     samples = resample(samples, rate, SAMPLE_RATE)
     samples.setflags(write=False)
     level, brightness = measure(samples)
     return Recording(path, samples, level, brightness)
+
+
+def _read_wav(f: Field, path: Path) -> tuple[np.ndarray, int]:
+    try:
+        return decode_wav(path.read_bytes())
+    except (ValueError, struct.error) as err:
+        f.fail("a readable WAV file (PCM 8/16/24/32-bit or float)", f"{f.value!r}: {err}",
+               hint="export it again as 16-bit PCM WAV, or as FLAC")
+
+
+def _read_compressed(f: Field, path: Path, decode: AudioDecoder | None) -> np.ndarray:
+    """A FLAC, MP3 or Ogg file's samples at SAMPLE_RATE, by `decode`."""
+    if decode is None:
+        f.fail("a WAV file (this program was given no decoder for other formats)", repr(f.value),
+               hint=f"convert it, e.g. ffmpeg -i {f.value} {Path(f.value).with_suffix('.wav')}")
+    try:
+        return decode(path, SAMPLE_RATE, MAX_RECORDING_SECONDS)
+    except ValueError as err:
+        kind = "Ogg" if path.suffix.lower() in (".ogg", ".oga", ".opus") else \
+            path.suffix[1:].upper()
+        f.fail(f"a readable {kind} file", f"{f.value!r}: {err}",
+               hint="it may be damaged or cut short: export it again")
 
 
 def decode_wav(data: bytes) -> tuple[np.ndarray, int]:

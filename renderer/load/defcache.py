@@ -2,7 +2,7 @@
 
 Reading a puppet file (YAML, then every field checked) takes 20-30 ms, the cast of a scene
 about 100 ms before its first frame; the finished definition unpickles in half a millisecond.
-Definitions are kept beside the paintings (`paintcache.cache_dir()`, evicted with them, sealed
+Definitions are kept beside the paintings (in the project's `PaintStore`, evicted with them, sealed
 with a checksum like them), keyed by the file's bytes and path, the name it is shown by and the
 source of the whole renderer package. The entry also lists the digest of every image the file
 references (`image: parts/arm.png`, wherever it sits), recorded while the loader read them
@@ -19,22 +19,15 @@ import io
 import pickle
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator, TypeVar
 
 from renderer import settings
 from renderer.paint import paintcache
+from renderer.paint.paintcache import PaintStore
 
 SUFFIX = ".def"
 T = TypeVar("T")
-
-
-@lru_cache(maxsize=1)
-def _all_code() -> tuple[str, ...]:
-    """Every module of the package: what a definition holds is made by several of them."""
-    package = Path(__file__).resolve().parent.parent
-    return tuple(sorted(p.relative_to(package).as_posix() for p in package.rglob("*.py")))
 
 
 # The files a loader opened besides the YAML file itself (images), while `_recording`.
@@ -58,16 +51,16 @@ def _recording() -> Iterator[list[Path]]:
         _READ.reset(token)
 
 
-def load(path: Path, display: str | None, loader: Callable[..., T]) -> tuple[T, tuple[Path, ...]]:
-    """`loader(path, display=display)`, or the definition it made last time for the same inputs,
-    with the files it references (images) besides `path`."""
-    folder = paintcache.cache_dir()
-    digest = _key(path, display, loader) if folder is not None else None
+def load(path: Path, display: str | None, loader: Callable[..., T],
+         store: PaintStore | None = None) -> tuple[T, tuple[Path, ...]]:
+    """`loader(path, display=display)`, or the definition it made last time for the same inputs
+    (kept in `store`; None: always read), with the files it references (images) besides `path`."""
+    digest = _key(store, path, display, loader) if store is not None else None
     if digest is None:
         with _recording() as read:
             definition = loader(path, display=display)
         return definition, tuple(dict.fromkeys(read))
-    kept = folder / digest[:2] / f"{digest}{SUFFIX}"
+    kept = store.path(digest, SUFFIX)
     found = _read_back(kept)
     if found is not None:
         return found
@@ -110,7 +103,7 @@ def file_digest(path: Path) -> str | None:
         return None
 
 
-def _key(path: Path, display: str | None, loader: Callable) -> str | None:
+def _key(store: PaintStore, path: Path, display: str | None, loader: Callable) -> str | None:
     """The digest of the file, its path and name and the renderer's code; None when the file
     cannot be read within the size limit (the loader then explains why)."""
     try:
@@ -122,8 +115,9 @@ def _key(path: Path, display: str | None, loader: Callable) -> str | None:
         return None
     if len(raw) > settings.MAX_FILE_BYTES:
         return None
-    return paintcache.key("definition", loader.__module__, loader.__qualname__, str(path),
-                          display, hashlib.sha256(raw).hexdigest(), code=_all_code())
+    # every module of the package: what a definition holds is made by several of them
+    return store.key("definition", loader.__module__, loader.__qualname__, str(path),
+                     display, hashlib.sha256(raw).hexdigest(), code=paintcache.EVERY_MODULE)
 
 
 def _store(kept: Path, definition, digests: list[tuple[str, str]]) -> None:

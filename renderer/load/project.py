@@ -15,11 +15,13 @@ from pathlib import Path
 
 from renderer.errors import SceneError, did_you_mean
 from renderer.load import defcache
+from renderer.load.audio import AudioDecoder
 from renderer.load.fields import Field
 from renderer.load.puppet import load_puppet
 from renderer.load.set import load_set
 from renderer.model.puppet import PuppetDef
 from renderer.model.set import SetDef
+from renderer.paint.paintcache import PaintStore
 
 # The command that lists every name of a kind, named by a hint too long to list them all.
 LISTED_BY = {"puppet": "stopmo puppets", "prop": "stopmo puppets", "set": "stopmo set"}
@@ -40,7 +42,15 @@ def find_root(start: Path) -> Path:
 
 @dataclass(eq=False)
 class Project:
+    """A project folder, and what its files are read with. decode_audio: how recordings other
+    than WAV (FLAC, MP3, Ogg) are decoded, handed down by the layer that may start a process
+    (see load/audio.py); None reads WAV only."""
+
     root: Path
+    # The paint cache its definitions are read back from and its scenes' renders paint through,
+    # opened by whoever opened the project (the command line, a batch, a test); None: none.
+    store: PaintStore | None = None
+    decode_audio: AudioDecoder | None = None
 
     @property
     def scenes_dir(self) -> Path:
@@ -79,7 +89,7 @@ class Project:
                 raise SceneError(f"unknown {kind} {name!r}", hint=hint)
             path = folder / f"{name}.yaml"
             self._cache[key], self._references[path] = \
-                defcache.load(path, self.display(path), loader)
+                defcache.load(path, self.display(path), loader, self.store)
         return self._cache[key]
 
     @cached_property
@@ -136,18 +146,22 @@ def is_sequence_file(path: Path) -> bool:
         and not {"scene", "shots"} & root.keys()
 
 
-def project_at(start: Path) -> "Project":
-    """The project holding `start` (see `find_root`)."""
-    return Project(find_root(start))
+def project_at(start: Path, store: PaintStore | None = None,
+               decode_audio: AudioDecoder | None = None) -> "Project":
+    """The project holding `start` (see `find_root`), using the paint cache `store` and reading
+    recordings with `decode_audio`."""
+    return Project(find_root(start), store, decode_audio)
 
 
-def find_scene(arg: str, cwd: Path):
+def find_scene(arg: str, cwd: Path, store: PaintStore | None = None,
+               decode_audio: AudioDecoder | None = None):
     """The scene a user named on the command line: a scene file's path, or a name from the
-    scenes/ of the project around `cwd`. Raises SceneError naming what was looked for."""
+    scenes/ of the project around `cwd` (opened with the paint cache `store`). Raises SceneError
+    naming what was looked for."""
     from renderer.load.scene import load_scene
     path = Path(arg)
     if not path.suffix:
-        project = project_at(cwd)
+        project = project_at(cwd, store, decode_audio)
         candidate = project.scenes_dir / f"{arg}.yaml"
         if not candidate.is_file():
             if (why := not_a_file(candidate)) is not None:
@@ -158,7 +172,7 @@ def find_scene(arg: str, cwd: Path):
         path = candidate
     if not path.is_file():
         raise SceneError(f"{path}: {not_a_file(path) or 'no such file'}")
-    return load_scene(path)
+    return load_scene(path, project_at(path.parent, store, decode_audio))
 
 
 def not_a_file(path: Path) -> str | None:

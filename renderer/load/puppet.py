@@ -12,12 +12,13 @@ import numpy as np
 
 from renderer.errors import PuppetError, did_you_mean
 from renderer.load.fields import Field, Mapping
+from renderer.load.heads import Sculpt, is_sculpt, read_sculpt, sculpted_heads, turned_face
 from renderer.load.set import read_surfaces
 from renderer.load.shapes import COORD, read_art
 from renderer.load.yamlsrc import load_yaml
 from renderer.model.art import Art, ImageArt
 from renderer.model.puppet import Bone, Cycle, PuppetDef, Skin, Slot
-from renderer.model.vocab import MOUTH_SHAPES
+from renderer.model.vocab import BASE_TURN, MOUTH_SHAPES, TURNS
 
 # How much a part boils, by the material it is made of: felt and yarn are handled (and shift) more
 # than vinyl or resin. Relative to the puppet's base amplitude.
@@ -58,7 +59,14 @@ def load_puppet(path: Path, display: str | None = None) -> PuppetDef:
                          hint="a puppet is named by its file")
     bones = _read_bones(m["bones"])
     bone_names = [b.name for b in bones]
-    attachments = {k: read_art(f, path.parent) for k, f in m["attachments"].dict().items()}
+    attachments: dict[str, Art] = {}
+    sculpts: dict[str, Sculpt] = {}
+    for k, f in m["attachments"].dict().items():
+        if is_sculpt(f):
+            sculpts[k] = read_sculpt(f)
+            attachments[k] = sculpted_heads(sculpts[k])[BASE_TURN]
+        else:
+            attachments[k] = read_art(f, path.parent)
     att_names = sorted(attachments)
     slots = _read_slots(m["slots"], bone_names, attachments)
     slot_names = [s.name for s in slots]
@@ -77,6 +85,8 @@ def load_puppet(path: Path, display: str | None = None) -> PuppetDef:
         mouth_slot = mm["slot"].name(slot_names, "slot")
         shapes = mm["shapes"].mapping(MOUTH_SHAPES, required=MOUTH_SHAPES_REQUIRED)
         mouths = {k: _att_or_none(v, att_names) for k, v in shapes.items()}
+    if sculpts:
+        _add_turns(attachments, sculpts, slots, skins, faces, mouth_slot, mouths)
     poses = {"stand": np.zeros((len(bones), 4)) + [0, 0, 0, 1]}
     if "poses" in m:
         for pose_name, f in m["poses"].dict().items():
@@ -99,7 +109,34 @@ def load_puppet(path: Path, display: str | None = None) -> PuppetDef:
     return PuppetDef(name, path, hashlib.sha256(raw).hexdigest(), tuple(bones), tuple(slots),
                      attachments, skins, faces, mouth_slot, mouths, poses, cycles, shadow, boil,
                      title, grips[0] if grips else None, legs, grips, handle,
-                     read_surfaces(m["surfaces"]) if "surfaces" in m else ())
+                     read_surfaces(m["surfaces"]) if "surfaces" in m else (),
+                     TURNS if sculpts else ())
+
+
+def _add_turns(attachments: dict[str, Art], sculpts: dict[str, Sculpt], slots: list[Slot],
+               skins: dict[str, Skin], faces: dict, mouth_slot: str | None, mouths: dict) -> None:
+    """Every sculpted head carved on each turn, and every part the face slots can show placed
+    on it (by the sculpt a slot shows by default, else the first): `A@TURN` beside each `A`.
+    A part drawn by hand under that name is kept."""
+    face = {s.name for s in slots if s.face or s.name == mouth_slot}
+    shown = {s.attachment for s in slots if s.name in face}
+    shown |= {a for expr in faces.values() for slot, a in expr.items() if slot in face}
+    shown |= set(mouths.values())
+    shown |= {a for sk in skins.values() for slot, a in sk.slots.items() if slot in face}
+    for _ in range(4):    # a skin swaps a face part for another (eyes for buttons), or twice
+        shown |= {b for sk in skins.values() for a, b in sk.swap.items() if a in shown}
+    geometry = next((sculpts[s.attachment] for s in slots if s.attachment in sculpts),
+                    next(iter(sculpts.values())))
+    for name, sculpt in sculpts.items():
+        for turn, shapes in sculpted_heads(sculpt).items():
+            if turn != BASE_TURN:
+                attachments.setdefault(f"{name}@{turn}", shapes)
+    for name in sorted(a for a in shown if a is not None and a not in sculpts):
+        art = attachments[name]
+        if isinstance(art, tuple):   # a drawing (PNG) is shown as it is on every turn
+            for turn in TURNS:
+                if turn != BASE_TURN:
+                    attachments.setdefault(f"{name}@{turn}", turned_face(art, geometry, turn))
 
 
 def _read_point(f: Field, bone_names: list[str]) -> tuple[int, float, float]:

@@ -8,16 +8,25 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from renderer.errors import SceneError
+from renderer.errors import SceneError, did_you_mean
 from renderer.load.actions import COORD, read_action
 from renderer.load.audio import read_recording
 from renderer.load.fields import Field, Mapping
 from renderer.load.project import Project, find_root
 from renderer.load.puppet import named_part
+from renderer.load.handoff import check_give
 from renderer.load.seats import find_seat, seats_in, where_at
 from renderer.load.yamlsrc import load_yaml
 from renderer.model.action import Action
-from renderer.model.scene import Camera, CameraKey, Placement, Scene, Shot, ShotDefaults
+from renderer.model.scene import (
+    SHOT_SIZES,
+    Camera,
+    CameraKey,
+    Placement,
+    Scene,
+    Shot,
+    ShotDefaults,
+)
 from renderer.model.sound import Cue, SoundBed
 from renderer.model.vocab import AMBIENCES, FACINGS, MUSIC, SOUNDS, VOICES, WORLDS
 from renderer.model.vocab import EASES as EASINGS
@@ -45,13 +54,19 @@ WORLD_SOUND = {
     "nightmare": SoundBed("nightmare", {"wind": 0.8}),
     "sunny": SoundBed("lullaby", {"birds": 0.7}),
 }
-CAST_FIELDS = ("puppet", "at", "facing", "scale", "skin", "pose", "face", "opacity", "z", "seat")
+CAST_FIELDS = ("puppet", "at", "facing", "scale", "skin", "pose", "face", "opacity", "z", "seat",
+               "head", "depth")
 PROP_FIELDS = ("prop", "at", "facing", "scale", "rot", "opacity", "z")
 SCENE_REQUIRED = ("scene", "set", "shots")
 SHOT_REQUIRED = ("id", "duration")
 PLACEMENT_REQUIRED = ("at",)
 # A camera either holds still ({x, y, zoom}) or moves from one key to another over the shot.
-CAMERA_KEY_FIELDS = ("x", "y", "zoom")
+# A key framed on a puppet (`frame` and `who`) has its x, y and zoom worked out from its head.
+CAMERA_PLACE_FIELDS = ("x", "y", "zoom")
+CAMERA_KEY_FIELDS = CAMERA_PLACE_FIELDS + ("tilt", "dolly", "frame", "who")
+MAX_TILT = 10.0          # degrees: a slight lean, not a roll
+MAX_DOLLY_IN = 0.75      # of the nearest depth: it is seen at most 1 / (1 - 0.75) = 4 x larger
+MIN_CAST_DEPTH = 0.3     # a puppet nearer than this would fill the frame with blur
 CAMERA_STILL_FIELDS = CAMERA_KEY_FIELDS + ("shake",)
 CAMERA_MOVE_FIELDS = ("from", "to", "ease", "shake")
 CAMERA_MOVE_REQUIRED = ("from",)
@@ -112,8 +127,6 @@ def _read_shot(f: Field, project: Project, scene: ShotDefaults) -> Shot:
     step = m["step"].int(1, 3) if "step" in m else scene.step
     world = m["world"].choice(WORLDS) if "world" in m else scene.world
     set_def = project.set(m["set"].str(), m["set"]) if "set" in m else scene.set
-    camera = _read_camera(m["camera"], scene.shake) if "camera" in m else \
-        Camera(CameraKey(), CameraKey(), shake=scene.shake)
     cast: dict[str, Placement] = {}
     if "cast" in m:
         for cid, cf in m["cast"].dict().items():
@@ -123,6 +136,8 @@ def _read_shot(f: Field, project: Project, scene: ShotDefaults) -> Shot:
             if pid in cast:
                 pf.fail("a prop id different from every cast id", repr(pid))
             cast[pid] = _read_placement(pid, pf, project, world, prop=True)
+    camera = _read_camera(m["camera"], scene.shake, cast, set_def) if "camera" in m else \
+        Camera(CameraKey(), CameraKey(), shake=scene.shake)
     actions = []
     fields = m["action"].list(max_len=500) if "action" in m else []
     for af in fields:
@@ -130,6 +145,8 @@ def _read_shot(f: Field, project: Project, scene: ShotDefaults) -> Shot:
     if "cast" in m:
         _seat_cast(m["cast"], cast, set_def)
     actions = [_seat_action(af, a, cast, actions, set_def) for af, a in zip(fields, actions)]
+    for af, a in zip(fields, actions):
+        check_give(af, a, cast, actions)
     actions.sort(key=lambda a: a.t)
     weather = {**scene.weather, **(_read_weather(m["weather"]) if "weather" in m else {})}
     # A shot in another world than its scene's plays that world's bed unless it says otherwise.
@@ -161,7 +178,7 @@ def _read_sound(f: Field, base: SoundBed) -> SoundBed:
 
 
 def _read_cue(f: Field, shot_duration: float, project: Project) -> Cue:
-    """A sound at a time of its shot: a built-in sound's name or a WAV file of the project."""
+    """A sound at a time of its shot: a built-in sound's name or a sound file of the project."""
     m = f.mapping(CUE_FIELDS, required=CUE_REQUIRED)
     t = m["t"].number(0, MAX_SHOT_SECONDS)
     if t >= shot_duration:
@@ -169,9 +186,10 @@ def _read_cue(f: Field, shot_duration: float, project: Project) -> Cue:
     play = m["play"].str()
     recording = None
     if "/" in play or "." in play:
-        recording = read_recording(m["play"], project.root)
+        recording = read_recording(m["play"], project.root, project.decode_audio)
     elif play not in SOUNDS:
-        m["play"].choice(SOUNDS + ("a WAV file of the project (sounds/NAME.wav)",))
+        m["play"].choice(SOUNDS + ("a sound file of the project (sounds/NAME.wav, .flac, .mp3, "
+                                   ".ogg)",))
     kw = {k: m[k].number(0, MAX_SHOT_SECONDS) for k in ("fade_in", "fade_out") if k in m}
     return Cue(t, play, recording, m["gain"].number(-60, 12) if "gain" in m else 0.0,
                m["pan"].number(-1, 1) if "pan" in m else 0.0,
@@ -218,21 +236,61 @@ def _read_weather(f: Field) -> dict[str, float]:
     return {k: v.number(0, 5) for k, v in f.mapping(KINDS).items()}
 
 
-def _read_camera_key(m: Mapping, base: CameraKey) -> CameraKey:
-    return CameraKey(m["x"].number(-COORD, COORD) if "x" in m else base.x,
-                     m["y"].number(-COORD, COORD) if "y" in m else base.y,
-                     m["zoom"].number(0.5, 8) if "zoom" in m else base.zoom)
+def _read_camera_key(m: Mapping, base: CameraKey, cast: dict[str, Placement],
+                     set_def) -> CameraKey:
+    """A camera key over `base` (the keys it leaves out keep base's): placed by x, y and zoom,
+    or framed on a cast member (`frame` and `who`), with its tilt and dolly."""
+    framing = "frame" in m or "who" in m
+    if framing:
+        for key in CAMERA_PLACE_FIELDS:
+            if key in m:
+                m[key].fail("no x, y or zoom beside `frame`", key,
+                            hint="a framed key's x, y and zoom are worked out from `who`'s head")
+        for need, other in (("frame", "who"), ("who", "frame")):
+            if need not in m:
+                m[other].fail(f"`{need}` beside `{other}`", f"`{other}` alone",
+                              hint="e.g. {frame: close, who: coraline}")
+        who = m["who"].str()
+        if who not in cast or cast[who].is_prop:
+            members = [c for c, p in cast.items() if not p.is_prop]
+            m["who"].fail("a cast member of this shot" + (f" ({', '.join(members)})"
+                                                            if members else ""), repr(who),
+                          hint="a prop has no head to frame on" if who in cast else
+                          did_you_mean(who, members, "cast member"))
+        place = (base.x, base.y, base.zoom)
+        frame: tuple = (m["frame"].choice(SHOT_SIZES), who)
+    else:
+        given = [k for k in CAMERA_PLACE_FIELDS if k in m]
+        if base.framed and given and len(given) < len(CAMERA_PLACE_FIELDS):
+            m[given[0]].fail("all of x, y and zoom", ", ".join(given),
+                             hint="`from` is framed on a puppet: `to` has nothing to keep")
+        place = (m["x"].number(-COORD, COORD) if "x" in m else base.x,
+                 m["y"].number(-COORD, COORD) if "y" in m else base.y,
+                 m["zoom"].number(0.5, 8) if "zoom" in m else base.zoom)
+        frame = (None, None) if given else (base.frame, base.who)
+    dolly = base.dolly
+    if "dolly" in m:
+        dolly = m["dolly"].number(-1, MAX_DOLLY_IN)
+        nearest = min([(layer.depth, f"layer {layer.name!r}") for layer in set_def.layers] +
+                      [(p.depth, f"{cid!r}") for cid, p in cast.items()], default=(1.0, ""))
+        if dolly > MAX_DOLLY_IN * nearest[0]:
+            m["dolly"].fail(f"a dolly of at most {MAX_DOLLY_IN * nearest[0]:.3g}", f"{dolly:g}",
+                            hint=f"the nearest thing, {nearest[1]}, is at depth {nearest[0]:g}: "
+                                 "the camera would run into it")
+    tilt = m["tilt"].number(-MAX_TILT, MAX_TILT) if "tilt" in m else base.tilt
+    return CameraKey(*place, tilt=tilt, dolly=dolly, frame=frame[0], who=frame[1])
 
 
-def _read_camera(f: Field, shake: float) -> Camera:
+def _read_camera(f: Field, shake: float, cast: dict[str, Placement], set_def) -> Camera:
     """`{x, y, zoom}` holds still; `{from: {...}, to: {...}, ease}` moves over the whole shot."""
     if isinstance(f.value, dict) and not ({"from", "to"} & set(f.value)):
         m = f.mapping(CAMERA_STILL_FIELDS)
-        key = _read_camera_key(m, CameraKey())
+        key = _read_camera_key(m, CameraKey(), cast, set_def)
         return Camera(key, key, shake=m["shake"].number(0, 50) if "shake" in m else shake)
     m = f.mapping(CAMERA_MOVE_FIELDS, required=CAMERA_MOVE_REQUIRED)
-    start = _read_camera_key(m["from"].mapping(CAMERA_KEY_FIELDS), CameraKey())
-    end = _read_camera_key(m["to"].mapping(CAMERA_KEY_FIELDS), start) if "to" in m else start
+    start = _read_camera_key(m["from"].mapping(CAMERA_KEY_FIELDS), CameraKey(), cast, set_def)
+    end = _read_camera_key(m["to"].mapping(CAMERA_KEY_FIELDS), start, cast, set_def) \
+        if "to" in m else start
     return Camera(start, end, m["ease"].choice(sorted(EASINGS)) if "ease" in m else "in_out",
                   m["shake"].number(0, 50) if "shake" in m else shake)
 
@@ -253,6 +311,8 @@ def _read_placement(pid: str, f: Field, project: Project, world: str, prop: bool
         kw["pose"] = named_part(m["pose"], puppet, "pose")
     if "face" in m:
         kw["face"] = named_part(m["face"], puppet, "face")
+    if "head" in m:
+        kw["head"] = named_part(m["head"], puppet, "turn")
     if "facing" in m:
         kw["facing"] = 1 if m["facing"].choice(FACINGS) == "right" else -1
     if "scale" in m:
@@ -263,4 +323,9 @@ def _read_placement(pid: str, f: Field, project: Project, world: str, prop: bool
         kw["opacity"] = m["opacity"].number(0, 1)
     if "z" in m:
         kw["z"] = m["z"].number(-1000, 1000)
+    if "depth" in m:
+        kw["depth"] = m["depth"].number(MIN_CAST_DEPTH, 1.0)
+        if kw["depth"] < 1.0 and "seat" in m:
+            m["depth"].fail("depth 1 for a seated puppet", f"{kw['depth']:g}",
+                            hint="a near puppet stands in front of the set, on no seat")
     return Placement(pid, puppet, m["at"].vec2(-COORD, COORD), is_prop=prop, **kw)

@@ -86,10 +86,20 @@ class PuppetDef:
     # seat, a table's top) relative to its root.
     handle: Point | None = None
     surfaces: tuple[Surface, ...] = ()
+    # The head turns it has (`vocab.TURNS`), each a replacement head and face parts placed on
+    # it: attachment `A@TURN` stands in for `A` on that turn; () for a puppet that never turns.
+    turns: tuple[str, ...] = ()
 
     @property
     def bone_index(self) -> dict[str, int]:
         return {b.name: i for i, b in enumerate(self.bones)}
+
+    def turned(self, attachment: str | None, turn: str | None) -> str | None:
+        """The attachment shown in place of `attachment` while the head is on `turn`."""
+        if attachment is None or turn is None:
+            return attachment
+        name = f"{attachment}@{turn}"
+        return name if name in self.attachments else attachment
 
     def rest_pose(self) -> np.ndarray:
         pose = np.zeros((len(self.bones), 4))

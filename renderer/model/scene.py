@@ -13,13 +13,30 @@ from renderer.model.sound import Cue, SoundBed
 from renderer.settings import STAGE_H, STAGE_W
 
 
+SHOT_SIZES = ("wide", "medium", "close")   # a framed camera key's `frame`
+
+
 @dataclass(frozen=True)
 class CameraKey:
-    """Where the camera looks (stage units) and how far it is zoomed in (1 = the whole stage)."""
+    """Where the camera looks (stage units) and how far it is zoomed in (1 = the whole stage).
+
+    tilt: degrees the camera leans, clockwise on screen (a Dutch angle about the frame's centre).
+    dolly: how far the camera has travelled toward the set along depth, as a fraction of its
+    distance to the puppet plane (0 at rest, negative backs away): near layers grow and move
+    more than far ones. frame, who: a shot size (`SHOT_SIZES`) framed on the cast member `who`;
+    such a key's x, y and zoom are worked out from that puppet's head (`stage.framing`)."""
 
     x: float = STAGE_W / 2
     y: float = STAGE_H / 2
     zoom: float = 1.0
+    tilt: float = 0.0
+    dolly: float = 0.0
+    frame: str | None = None
+    who: str | None = None
+
+    @property
+    def framed(self) -> bool:
+        return self.frame is not None
 
 
 @dataclass(frozen=True)
@@ -28,6 +45,11 @@ class Camera:
     end: CameraKey
     ease: str = "in_out"
     shake: float = 0.0   # stage units of hand-placed camera jitter per exposure
+
+    @property
+    def framed(self) -> bool:
+        """Whether a key is framed on a puppet (and needs `stage.framing` to be placed)."""
+        return self.start.framed or self.end.framed
 
 
 @dataclass(frozen=True)
@@ -47,6 +69,8 @@ class Placement:
     z: float = 0.0           # draw order among actors: higher is in front; ties by feet height
     is_prop: bool = False
     seat: Surface | None = None   # seated on it from the shot's start (`seat:`)
+    head: str | None = None       # the head's turn from the shot's start; None: as drawn
+    depth: float = 1.0       # 1 on the puppet plane; < 1 nearer the camera (out of focus)
 
 
 @dataclass(frozen=True)

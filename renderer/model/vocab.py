@@ -9,6 +9,9 @@ WEATHER_KINDS = ("rain", "snow", "fog", "dust", "debris")
 MOUTH_SHAPES = ("rest", "A", "E", "O", "U", "MBP", "FV", "L", "WQ")
 EASES = ("linear", "in", "out", "in_out", "smooth", "hold")
 FACINGS = ("left", "right")
+# A head's turns, each a replacement head (`load.heads`); puppets are drawn three-quarter.
+TURNS = ("front", "three_quarter", "profile")
+BASE_TURN = "three_quarter"
 MATERIALS: frozenset[str] = frozenset({
     "plain", "felt", "yarn", "vinyl", "clay", "knit", "wood", "button", "fabric", "wallpaper",
     "paper", "resin", "metal", "glass", "glow",

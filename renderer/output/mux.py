@@ -86,12 +86,20 @@ def _clean(text: str) -> str:
     return " ".join(text.replace("-->", "->").split())
 
 
+def _vtt_escaped(text: str) -> str:
+    """Text as WebVTT cue text: & < > written as references, else a browser reads `<word>` as
+    a tag and drops it (and `-->` could end the cue's text)."""
+    text = " ".join(text.split())
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def vtt_text(cues: Sequence[Cue]) -> str:
     """WebVTT with a voice span naming each cue's speaker."""
     out = ["WEBVTT", ""]
     for i, c in enumerate(cues, 1):
+        words = _vtt_escaped(c.text)
         out += [str(i), f"{_stamp(c.start)} --> {_stamp(c.end)}",
-                f"<v {_clean(c.speaker)}>{_clean(c.text)}" if c.speaker else _clean(c.text), ""]
+                f"<v {_vtt_escaped(c.speaker)}>{words}" if c.speaker else words, ""]
     return "\n".join(out)
 
 

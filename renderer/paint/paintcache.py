@@ -6,8 +6,12 @@ seconds, a puppet's parts about as much. Users re-render the same scene dozens o
 paintings are kept as files keyed by a digest of everything that determines their pixels: the
 shape specs, the scale, the seed and the painting code itself. A changed file or a new renderer
 version simply misses. A painting is kept ungraded (one serves every world) and graded for each
-world it was shown in (`sprites._kept`). `STOPMO_CACHE=/path` moves the cache; `STOPMO_CACHE=off`
-disables it.
+world it was shown in (`sprites._kept`).
+
+The cache is a `PaintStore` object, opened once by whoever starts the work (the command line from
+the environment with `open_store`: `STOPMO_CACHE=/path` moves it, `STOPMO_CACHE=off` disables it;
+a batch hands it to its workers; a test opens one on a folder of its own) and passed down to the
+renders that use it. What it remembers besides its files is its own, and goes with it.
 
 A painting is stored as its raw `.npy` bytes compressed with zlib at level 1 (`SUFFIX`): about as
 small as a PNG and three times faster to read back (20 against 65 ms for a 720p backdrop), which
@@ -27,7 +31,7 @@ import os
 import stat
 import time
 import zlib
-from functools import lru_cache
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
@@ -41,56 +45,116 @@ PAINTING_CODE = ("paint/prims.py", "paint/sdf.py", "paint/noise.py", "paint/mate
                  "paint/sprites.py", "model/art.py")
 
 
-def cache_dir() -> Path | None:
-    setting = os.environ.get("STOPMO_CACHE", "")
+# Every module of the package, as `code=` of `PaintStore.key`: for what several of them make.
+EVERY_MODULE = "**/*.py"
+
+
+def open_store(environ: Mapping[str, str]) -> PaintStore | None:
+    """The store a command opens once from its environment: `STOPMO_CACHE=/path` puts it there,
+    `STOPMO_CACHE=off` (or 0, no, false) gives none; otherwise `$XDG_CACHE_HOME/stopmo/paint`,
+    or `~/.cache/stopmo/paint`."""
+    setting = environ.get("STOPMO_CACHE", "")
     if setting.lower() in ("off", "0", "no", "false"):
         return None
     if setting:
-        return Path(setting)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "stopmo" / "paint"
+        return PaintStore(Path(setting))
+    base = environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return PaintStore(Path(base) / "stopmo" / "paint")
 
 
-@lru_cache(maxsize=4)
-def _code_digest(names: tuple[str, ...]) -> str:
-    here = Path(__file__).resolve().parent.parent      # the package: names are paths in it
-    h = hashlib.sha256()
-    for name in names:
-        h.update((here / name).read_bytes())
-    return h.hexdigest()
+class PaintStore:
+    """The paint cache in `folder`: paintings (and, through `read_entry` and `write_entry`, the
+    definitions beside them) kept by a digest of everything that determines them.
 
+    It remembers the digests of the package's code it has keyed with (hashing every module
+    takes ~20 ms, and a key is made for every painting) and whether it has evicted yet, so a
+    process that drops the store drops both. A batch's jobs carry it to their workers pickled,
+    with what it has worked out."""
 
-def key(*parts, code: tuple[str, ...] = PAINTING_CODE) -> str:
-    """A digest of the code that makes the picture (the painting modules unless `code` names
-    others) and `parts` (reprs of frozen specs, scales, seeds)."""
-    h = hashlib.sha256(_code_digest(code).encode())
-    for part in parts:
-        h.update(repr(part).encode())
-        h.update(b"\x1f")
-    return h.hexdigest()
+    def __init__(self, folder: Path) -> None:
+        self.folder = Path(folder)
+        self._code_digests: dict[tuple[str, ...] | str, str] = {}
+        self._evicted = False
 
+    def __repr__(self) -> str:
+        return f"PaintStore({str(self.folder)!r})"
 
-def load(digest: str, channels: int = 4) -> tuple[np.ndarray, tuple[float, ...]] | None:
-    """The cached (image, numbers) for `digest`, or None: an (h, w, channels) uint8 image,
-    RGBA for a painting. A damaged entry is removed and reported as a miss."""
-    folder = cache_dir()
-    if folder is None:
-        return None
-    path = folder / digest[:2] / f"{digest}{SUFFIX}"
-    payload = read_entry(path)
-    if payload is None:
-        return None
-    try:
-        size = int.from_bytes(payload[:4], "big")
-        numbers = tuple(float(x) for x in bytes(payload[4:4 + size]).decode("ascii").split())
-        rgba = _unpacked(payload[4 + size:])
-    except (ValueError, UnicodeDecodeError, zlib.error):
-        discard(path)           # sealed but not a painting: another version's, or a bug's
-        return None
-    if rgba.dtype != np.uint8 or rgba.ndim != 3 or rgba.shape[2] != channels:
-        discard(path)
-        return None
-    return rgba, numbers
+    def key(self, *parts, code: tuple[str, ...] | str = PAINTING_CODE) -> str:
+        """A digest of the code that makes the picture (the painting modules unless `code`
+        names others, by path in the package or as a pattern such as EVERY_MODULE) and `parts`
+        (reprs of frozen specs, scales, seeds)."""
+        h = hashlib.sha256(self._code_digest(code).encode())
+        for part in parts:
+            h.update(repr(part).encode())
+            h.update(b"\x1f")
+        return h.hexdigest()
+
+    def _code_digest(self, code: tuple[str, ...] | str) -> str:
+        digest = self._code_digests.get(code)
+        if digest is None:
+            here = Path(__file__).resolve().parent.parent      # the package: names are paths in it
+            names = code if not isinstance(code, str) else \
+                sorted(p.relative_to(here).as_posix() for p in here.glob(code))
+            h = hashlib.sha256()
+            for name in names:
+                h.update((here / name).read_bytes())
+            digest = self._code_digests[code] = h.hexdigest()
+        return digest
+
+    def path(self, digest: str, suffix: str = SUFFIX) -> Path:
+        """Where the entry `digest` is kept."""
+        return self.folder / digest[:2] / f"{digest}{suffix}"
+
+    def load(self, digest: str, channels: int = 4) -> tuple[np.ndarray, tuple[float, ...]] | None:
+        """The kept (image, numbers) for `digest`, or None: an (h, w, channels) uint8 image,
+        RGBA for a painting. A damaged entry is removed and reported as a miss."""
+        path = self.path(digest)
+        payload = read_entry(path)
+        if payload is None:
+            return None
+        try:
+            size = int.from_bytes(payload[:4], "big")
+            numbers = tuple(float(x) for x in bytes(payload[4:4 + size]).decode("ascii").split())
+            rgba = _unpacked(payload[4 + size:])
+        except (ValueError, UnicodeDecodeError, zlib.error):
+            discard(path)           # sealed but not a painting: another version's, or a bug's
+            return None
+        if rgba.dtype != np.uint8 or rgba.ndim != 3 or rgba.shape[2] != channels:
+            discard(path)
+            return None
+        return rgba, numbers
+
+    def keep(self, digest: str, rgba: np.ndarray, numbers: tuple[float, ...]) -> None:
+        """Keep a painting; any failure (read-only home, full disk) just means no caching."""
+        text = " ".join(repr(float(x)) for x in numbers).encode("ascii")
+        if write_entry(self.path(digest), len(text).to_bytes(4, "big") + text + _packed(rgba)):
+            self.evict()
+
+    def evict(self) -> None:
+        """Once per store: remove abandoned hidden temporary files, then drop the least recently
+        used entries while over LIMIT_BYTES (files of earlier stopmo versions age out the same
+        way)."""
+        if self._evicted:
+            return
+        self._evicted = True
+        now = time.time()
+        files = []
+        try:
+            for p in self.folder.glob("*/*"):
+                st = p.lstat()
+                if p.name.startswith("."):
+                    if now - st.st_mtime > STALE_TEMP_SECONDS:
+                        discard(p)
+                else:
+                    files.append((st.st_mtime, st.st_size, p))
+        except OSError:
+            return
+        total = sum(size for _, size, _ in files)
+        for _, size, path in sorted(files):
+            if total <= LIMIT_BYTES * 0.8:
+                break
+            discard(path)
+            total -= size
 
 
 def seal(payload: bytes) -> bytes:
@@ -217,38 +281,3 @@ def _unpacked(compressed: bytes) -> np.ndarray:
 _FEED = 1 << 16          # compressed bytes handed to zlib at a time
 _CHUNK = 1 << 18         # decompressed bytes taken from it at a time
 _HEADER_MAX = 4096       # an .npy header is a few hundred bytes at most
-
-
-def store(digest: str, rgba: np.ndarray, numbers: tuple[float, ...]) -> None:
-    """Keep a painting; any failure (read-only home, full disk) just means no caching."""
-    folder = cache_dir()
-    if folder is None:
-        return
-    path = folder / digest[:2] / f"{digest}{SUFFIX}"
-    text = " ".join(repr(float(x)) for x in numbers).encode("ascii")
-    if write_entry(path, len(text).to_bytes(4, "big") + text + _packed(rgba)):
-        _evict_once(folder)
-
-
-@lru_cache(maxsize=1)
-def _evict_once(folder: Path) -> None:
-    """Once per process: remove abandoned hidden temporary files, then drop the least recently
-    used entries while over LIMIT_BYTES (files of earlier stopmo versions age out the same way)."""
-    now = time.time()
-    files = []
-    try:
-        for p in folder.glob("*/*"):
-            st = p.lstat()
-            if p.name.startswith("."):
-                if now - st.st_mtime > STALE_TEMP_SECONDS:
-                    discard(p)
-            else:
-                files.append((st.st_mtime, st.st_size, p))
-    except OSError:
-        return
-    total = sum(size for _, size, _ in files)
-    for _, size, path in sorted(files):
-        if total <= LIMIT_BYTES * 0.8:
-            break
-        discard(path)
-        total -= size

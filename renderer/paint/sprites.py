@@ -19,7 +19,7 @@ from renderer import jitter
 from renderer.model.art import ImageArt, Prim
 from renderer.model.puppet import PuppetDef
 from renderer.model.set import Layer, SetDef
-from renderer.paint import paintcache
+from renderer.paint.paintcache import PaintStore
 from renderer.paint.grade import Grade
 from renderer.paint.prims import Sprite, geometry, paint, paint_layer
 from renderer.settings import MAX_PAINT_FRAMES, PAINT_WORK_FRAMES
@@ -66,9 +66,11 @@ def covered(shapes: tuple[Prim, ...], extent: tuple[float, float, float, float] 
 
 
 def attachment_sprite(puppet: PuppetDef, attachment: str, scale: float,
-                      grade: Grade | None = None, variant: int = 0) -> Sprite:
+                      grade: Grade | None = None, variant: int = 0,
+                      store: PaintStore | None = None) -> Sprite:
     """A puppet's attachment painted at `scale` px per stage unit, in `grade`'s colours if given.
-    `variant`: which hand-redrawn variant of a drawing with `redraw` (0 = as drawn)."""
+    `variant`: which hand-redrawn variant of a drawing with `redraw` (0 = as drawn). `store`: the
+    paint cache on disk to read it from and keep it in (None: painted, not kept)."""
     art = puppet.attachments[attachment]
     if isinstance(art, ImageArt):
         variant = variant % art.redraw
@@ -78,8 +80,7 @@ def attachment_sprite(puppet: PuppetDef, attachment: str, scale: float,
             sprite = image_sprite(art, scale, variant, seed)
             return sprite.rgba, sprite.origin
 
-        rgba, origin = _kept(paintcache.key("image", art.spec(), scale, variant, seed), grade,
-                             drawn)
+        rgba, origin = _kept(store, ("image", art.spec(), scale, variant, seed), grade, drawn)
         return Sprite(rgba, (origin[0], origin[1]), scale)
     seed = jitter.key_int(0, puppet.name, attachment)
 
@@ -87,33 +88,45 @@ def attachment_sprite(puppet: PuppetDef, attachment: str, scale: float,
         sprite = paint(art, scale, seed)
         return sprite.rgba, sprite.origin
 
-    rgba, origin = _kept(paintcache.key("sprite", art, scale, seed), grade, painted)
+    rgba, origin = _kept(store, ("sprite", art, scale, seed), grade, painted)
     return Sprite(rgba, (origin[0], origin[1]), scale)
 
 
 GRADE_CODE = ("paint/grade.py",)   # the code that grades a painting (`Grade.paint`)
 
 
-def _kept(digest: str, grade: Grade | None,
+def _kept(store: PaintStore | None, parts: tuple, grade: Grade | None,
           painted: Callable[[], tuple[np.ndarray, tuple[float, ...]]]
           ) -> tuple[np.ndarray, tuple[float, ...]]:
-    """(rgba, numbers) of the painting `digest` in `grade`'s colours, from the paint cache where
-    it can be: the ungraded painting (one serves every world), made by `painted` on a miss, and
-    the graded one, so a render in a world seen before reads its paintings ready to use. Grading
-    a backdrop takes ~30 ms, and a render's first frame waits for it."""
-    graded_digest = None if grade is None else paintcache.key("graded", digest, grade,
-                                                              code=GRADE_CODE)
-    if graded_digest is not None and (hit := paintcache.load(graded_digest)) is not None:
+    """(rgba, numbers) of the painting keyed by `parts` in `grade`'s colours, from the paint
+    cache where it can be: the ungraded painting (one serves every world), made by `painted` on
+    a miss, and the graded one, so a render in a world seen before reads its paintings ready to
+    use. Grading a backdrop takes ~30 ms, and a render's first frame waits for it. Without a
+    store it is painted and graded here, and kept by no one but the caller. The numbers are
+    plain floats either way, as they are read back: a numpy float64 origin made the arithmetic
+    after it float64 where a float keeps float32 arrays float32, and a painting fresh from the
+    brush composed a level apart from the same painting read back."""
+    if store is None:
+        kept = _plain(painted())
+        return kept if grade is None else (grade.paint(kept[0]), kept[1])
+    digest = store.key(*parts)
+    graded_digest = None if grade is None else store.key("graded", digest, grade,
+                                                         code=GRADE_CODE)
+    if graded_digest is not None and (hit := store.load(graded_digest)) is not None:
         return hit
-    kept = paintcache.load(digest)
+    kept = store.load(digest)
     if kept is None:
-        kept = painted()
-        paintcache.store(digest, *kept)
+        kept = _plain(painted())
+        store.keep(digest, *kept)
     if graded_digest is None:
         return kept
     graded = (grade.paint(kept[0]), kept[1])
-    paintcache.store(graded_digest, *graded)
+    store.keep(graded_digest, *graded)
     return graded
+
+
+def _plain(kept: tuple[np.ndarray, tuple[float, ...]]) -> tuple[np.ndarray, tuple[float, ...]]:
+    return kept[0], tuple(float(x) for x in kept[1])
 
 
 REDRAW_WOBBLE = 1.6   # stage units: how far a redrawn variant's outline strays from the drawing
@@ -192,10 +205,11 @@ class LayerSprite:
 
 def layer_sprite(set_def: SetDef, index: int, scale: float, dof: float,
                  grade: Grade | None = None,
-                 clip: tuple[float, float, float, float] | None = None) -> LayerSprite:
+                 clip: tuple[float, float, float, float] | None = None,
+                 store: PaintStore | None = None) -> LayerSprite:
     """A set layer painted at `scale` with depth of field `dof`, in `grade`'s colours if given;
     with `clip` (stage units x0, y0, x1, y1), only that part of it (a layer too large to paint
-    whole at this scale, seen up close)."""
+    whole at this scale, seen up close). `store`: the paint cache on disk, as for sprites."""
     layer: Layer = set_def.layers[index]
     seed = jitter.key_int(0, set_def.name, layer.name)
 
@@ -204,7 +218,7 @@ def layer_sprite(set_def: SetDef, index: int, scale: float, dof: float,
         return sprite.rgba, (*sprite.origin, float(sprite.opaque))
 
     parts = (layer, scale, dof, seed, DOF_SIGMA) + ((clip,) if clip is not None else ())
-    rgba, (ox, oy, opaque) = _kept(paintcache.key("layer", *parts), grade, painted)
+    rgba, (ox, oy, opaque) = _kept(store, ("layer", *parts), grade, painted)
     return LayerSprite(rgba, (ox, oy), scale, bool(opaque))
 
 

@@ -4,6 +4,7 @@ section come from `refscene` and `refrig`."""
 from __future__ import annotations
 
 from renderer.reference.reftypes import Section
+from renderer.settings import MAX_AUDIO_BYTES, MAX_RECORDING_SECONDS, SAMPLE_RATE
 
 REGENERATE = "python -m renderer.formatref"
 
@@ -134,6 +135,18 @@ with no `rot` it lies along the bone's x axis, sideways; with `rot: 90` it hangs
 and run down the picture's y axis, so parts drawn upright on them need no `rot` at all.
 `stopmo import` writes such rigs (see the paper-doll tutorial, `docs/tutorial.md`)."""
 
+SOUND_FILES = f"""\
+A shot's soundtrack is its `sound` bed, its `sounds` cues and its lines' voices. A recording (a
+cue's `play` or a line's `voice`) is a file of the project in WAV, FLAC, MP3 or Ogg (Vorbis or
+Opus): WAV is read by stopmo itself, the others are decoded by the ffmpeg that comes with
+imageio-ffmpeg. Any rate is resampled to the mix's {SAMPLE_RATE // 1000} kHz and any channels
+are mixed to mono. A recording that is missing, outside the project, damaged (a frame that fails to
+decode, a file cut short), without sound, longer than a shot may be ({MAX_RECORDING_SECONDS:g} s)
+or larger than {MAX_AUDIO_BYTES >> 20} MiB is refused when the scene loads, before anything
+renders, naming the field that names it. A line with a `voice` lasts as long as its recording,
+and the recording's loudness opens the mouth."""
+
+
 SECTIONS = (
     Section("Files and folders", FOLDERS),
     Section("Conventions", CONVENTIONS),
@@ -143,14 +156,15 @@ SECTIONS = (
     Section("Shots", DRAW_ORDER, ("shot", "camera_still", "camera_move", "camera_key", "cast",
                                   "prop")),
     Section("Actions", "", ("action",), special="verbs"),
+    Section("Sound", SOUND_FILES, ("sound", "cue")),
     Section("How to put a prop in a hand", PROP_IN_HAND),
-    Section("Set files", "", ("set", "layer", "surface")),
+    Section("Set files", "", ("set", "layer", "surface", "light")),
     Section("Shapes and materials", "Puppet attachments and set layers are drawn with the same "
             "shapes.", ("shape",), special="materials"),
     Section("Puppet and prop files", "Posing never changes a puppet's file: a pose rotates, "
             "moves or scales bones from their setup pose, and a cycle blends poses in a loop.",
-            ("puppet", "bone", "slot", "image", "skin", "mouths", "mouth_shapes", "pose_bone",
-             "cycle", "grip")),
+            ("puppet", "bone", "slot", "image", "sculpted", "sculpt", "skin", "mouths",
+             "mouth_shapes", "pose_bone", "cycle", "grip")),
     Section("Placing a drawing on its bone", IMAGE_PLACING),
     Section("Sequence file", "", ("sequence", "entry")),
     Section("Limits", "Refused with a message that names the limit:", special="limits"),

@@ -27,6 +27,7 @@ from renderer.load.puppet import (
     SLOT_FIELDS,
     SLOT_REQUIRED,
 )
+from renderer.load.heads import SCULPT_FIELDS, SCULPT_REQUIRED
 from renderer.load.set import (
     DEFAULT_MARGIN,
     LAYER_FIELDS,
@@ -145,7 +146,44 @@ IMAGE = Obj("image", "image attachment", "An attachment painted by you: `{image:
                "at random, so the part's edges crawl like a drawing traced anew for every "
                "frame.", d(1)),
 }))
-ATTACHMENT = AnyOf((ListOf(Ref("shape"), 1, 200), Ref("shape"), Ref("image")))
+SCULPTED = Obj("sculpted", "sculpted head", "An attachment `{sculpt: {...}}`: a head carved "
+               "from its measurements once per turn of the head (`front`, `three_quarter`, "
+               "`profile`; see `head` of a cast member and of `turn` and `look`). The puppet is "
+               "drawn three-quarter, facing right: that head keeps the attachment's name, the "
+               "others are `NAME@front` and `NAME@profile`, and every part its face slots show "
+               "(eyes, buttons, brows, mouths) is placed on each turned head: spread about the "
+               "skull from the front, narrowed to the near half in profile (the far eye hides "
+               "behind the nose). An attachment you draw as `PART@TURN` is shown instead of the "
+               "placed one.", keys_of(("sculpt",), ("sculpt",), {
+    "sculpt": (Ref("sculpt"), "The head's measurements."),
+}))
+SCULPT = Obj("sculpt", "sculpt", "The measurements of a sculpted head, in its bone's units "
+             "(y down, the face toward +x).", keys_of(SCULPT_FIELDS, SCULPT_REQUIRED, {
+    "at": (POINT, "The skull's centre."),
+    "size": (Point(1, 10000), "The skull's width and height."),
+    "color": (Colour(), "The skin."),
+    "color2": (Colour(), "A gradient's other end.", dn("none")),
+    "gradient": (Choice(GRADIENTS), "Blend `color` into `color2`.", d("none")),
+    "eyes": (Point(-COORD, COORD), "`[near_x, far_x]`: where the three-quarter face parts put "
+             "the near and the far eye (far > near); the turns move the face by them."),
+    "jaw": (Number(0.2, 1.4), "The jaw's width, a fraction of the skull's: 1 square, 0.3 a "
+            "needle.", d(0.8)),
+    "chin": (Number(-10000, 10000), "How far the chin hangs below the skull (at most its "
+             "height, at least -height/4).", d(0)),
+    "nose": (Number(0, 10000), "How far the nose stands out in profile (at most the width).",
+             d(10)),
+    "ears": (Bool(), "Ears: both from the front, one on the others.", d(True)),
+    "blush": (AnyOf((Colour(), Null())), "Felt blush on the cheeks.", dn("none")),
+    "sharp": (Bool(), "Straight cuts between the outline's points instead of a rounded curve "
+              "(a carved, needle-sharp face).", d(False)),
+    "material": (Choice(("clay", "resin", "plain", "felt", "wood", "glow")), "What it is "
+                 "made of.", d("clay")),
+    "opacity": (Number(0.05, 1), "0.05 is nearly invisible (a ghost).", d(1.0)),
+    "features": (ListOf(Ref("shape"), 1, 40), "Shapes carved into the face as drawn "
+                 "three-quarter (sockets, hollows, wrinkles), placed on every turn as the face "
+                 "parts are.", dn("none")),
+}))
+ATTACHMENT = AnyOf((ListOf(Ref("shape"), 1, 200), Ref("shape"), Ref("image"), Ref("sculpted")))
 
 MATERIAL_MEANINGS = {
     "plain": "Flat paint with a faint mottle.", "felt": "Soft fibrous felt, fuzzy edge.",
@@ -252,7 +290,7 @@ PUPPET = Obj("puppet", "Puppet file", "`puppets/NAME.yaml` (a puppet) or "
         "bones": (ListOf(Ref("bone"), 1, 256), "The skeleton, parent before child."),
         "slots": (ListOf(Ref("slot"), 1, 512), "The draw order, back to front."),
         "attachments": (MapOf("attachment name", ATTACHMENT), "Named pictures: a list of "
-                        "shapes painted in order, one shape, or an image."),
+                        "shapes painted in order, one shape, an image, or a sculpted head."),
         "skins": (MapOf("skin name", Ref("skin")), "Alternative looks, chosen per cast member "
                   "or by the world.", dn("only `real`")),
         "faces": (MapOf("face name", MapOf("slot name", ATTACHMENT_OR_NONE)), "Replacement "
@@ -349,4 +387,4 @@ LIGHT = Obj("light", "light", "An item of a set's `lights`. Defaults by kind (z,
 
 OBJECTS = (PUPPET, BONE, SLOT, SKIN, MOUTHS, MOUTH_SHAPES_OBJ, POSE_BONE, CYCLE, GRIP, SURFACE, SET,
            LAYER, LIGHT,
-           SHAPE, IMAGE)
+           SHAPE, IMAGE, SCULPTED, SCULPT)

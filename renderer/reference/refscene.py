@@ -22,15 +22,12 @@ from renderer.load.actions import (
     VERBS,
 )
 from renderer.load.scene import (
-    CAMERA_KEY_FIELDS,
-    CAMERA_MOVE_FIELDS,
-    CAMERA_MOVE_REQUIRED,
-    CAMERA_STILL_FIELDS,
     CAST_FIELDS,
     CUE_FIELDS,
     CUE_REQUIRED,
     LOOK_FIELDS,
     MAX_CUES,
+    MIN_CAST_DEPTH,
     PLACEMENT_REQUIRED,
     PROP_FIELDS,
     SCENE_FIELDS,
@@ -47,16 +44,17 @@ from renderer.load.sequence import (
 )
 from renderer.load.shapes import COORD
 from renderer.model.action import SPEED
+from renderer.reference.refcamera import CAMERA_KEY, CAMERA_MOVE, CAMERA_STILL, EASE
 from renderer.model.vocab import (
     AMBIENCES,
     FACINGS,
     MUSIC,
     SOUNDS,
     TRANSITIONS,
+    TURNS,
     VOICES,
     WORLDS,
 )
-from renderer.model.vocab import EASES as EASINGS
 from renderer.model.vocab import WEATHER_KINDS as KINDS
 from renderer.reference.reftypes import (
     AnyOf,
@@ -77,16 +75,14 @@ from renderer.reference.reftypes import (
     keys_of,
 )
 from renderer.settings import (
+    MAX_RECORDING_SECONDS,
     MAX_SCENE_SECONDS,
     MAX_SHOT_SECONDS,
     MIN_SHOT_SECONDS,
-    STAGE_H,
-    STAGE_W,
 )
 
 POINT = Point(-COORD, COORD)
 STEP = Int(1, 3)
-EASE = Choice(tuple(sorted(EASINGS)))
 ACTOR_ID = Name("a cast or prop id of the shot")
 
 SCENE = Obj("scene", "Scene file", "`scenes/NAME.yaml`: one scene of the film, a list of shots "
@@ -188,37 +184,15 @@ SOUND = Obj("sound", "sound", "Scene or shot key `sound`: the bed under the pict
 CUE = Obj("cue", "sound cue", "An item of a shot's `sounds`: a sound starting on the exposure "
           "that shows time `t`.", keys_of(CUE_FIELDS, CUE_REQUIRED, {
     "t": (Number(0, MAX_SHOT_SECONDS), "Seconds into the shot (before its end)."),
-    "play": (AnyOf((Choice(SOUNDS), Text())), "A built-in sound, or a WAV file of the project "
-             "(`sounds/knock.wav`, any rate, resampled)."),
+    "play": (AnyOf((Choice(SOUNDS), Text())), "A built-in sound, or a sound file of the project: "
+             "WAV, FLAC, MP3 or Ogg (Vorbis or Opus), e.g. `sounds/knock.flac`; any rate "
+             f"(resampled), any channels (mixed to mono), at most {MAX_RECORDING_SECONDS:g} s."),
     "gain": (Number(-60, 12), "dB.", d(0)),
     "pan": (Number(-1, 1), "-1 left, 1 right.", d(0)),
     "fade_in": (Number(0, MAX_SHOT_SECONDS), "Seconds.", d(0)),
     "fade_out": (Number(0, MAX_SHOT_SECONDS), "Seconds.", d(0)),
     "for": (Number(0, MAX_SHOT_SECONDS, lo_open=True), "Seconds of it played.",
             dn("all of it")),
-}))
-
-_CAMERA_KEY = {
-    "x": (Number(-COORD, COORD), "Stage x the camera looks at.", d(STAGE_W / 2)),
-    "y": (Number(-COORD, COORD), "Stage y the camera looks at.", d(STAGE_H / 2)),
-    "zoom": (Number(0.5, 8), "1 shows the whole stage; 2 shows a quarter of it.", d(1.0)),
-}
-_SHAKE = (Number(0, 50), "Stage units of hand-placed jitter per exposure.",
-          dn("the scene's `look.shake`"))
-CAMERA_KEY = Obj("camera_key", "camera framing", "`from` and `to` of a moving camera.",
-                 keys_of(CAMERA_KEY_FIELDS, (), _CAMERA_KEY))
-CAMERA_STILL = Obj("camera_still", "still camera", "A shot's `camera` without `from` or `to`: "
-                   "`{x: 960, y: 540, zoom: 1.2}` holds that framing for the whole shot.",
-                   keys_of(CAMERA_STILL_FIELDS, (), {**_CAMERA_KEY, "shake": _SHAKE}))
-CAMERA_MOVE = Obj("camera_move", "moving camera", "A shot's `camera` with `from`: it moves from "
-                  "one framing to the other over the whole shot. Set layers move with parallax "
-                  "by their depth.", keys_of(CAMERA_MOVE_FIELDS, CAMERA_MOVE_REQUIRED, {
-    "from": (Ref("camera_key"), "The framing at the shot's start; keys left out take the "
-             "stage's centre and zoom 1."),
-    "to": (Ref("camera_key"), "The framing at the shot's end; keys left out stay as in `from`.",
-           dn("`from`: no move")),
-    "ease": (EASE, "How the move speeds up and slows down.", d("in_out")),
-    "shake": _SHAKE,
 }))
 
 _PLACED = {
@@ -240,11 +214,19 @@ CAST = Obj("cast", "cast member", "A value of a shot's `cast`: a puppet from "
         "skin": (Name("a skin of the puppet"), "Which skin it wears.",
                  dn("the world's name if the puppet has a skin of that name, else `real`")),
         "pose": (Name("a pose of the puppet"), "The pose it holds at the start.", d("stand")),
+        "head": (Choice(TURNS), "The replacement head it starts with: a turn of a puppet "
+                 "with a sculpted head (`profile`, `three_quarter` as drawn, `front`).",
+                 dn("as drawn (three-quarter)")),
         "face": (Name("a face of the puppet"), "The replacement face it starts with.",
                  d("neutral")),
         "seat": (Name("a seat of the set or of a prop in the shot"), "Seated on it from the "
                "start: its bottom on the seat, its feet on the floor. The seat must be within "
                "reach of its `at`.", dn("standing")),
+        "depth": (Number(MIN_CAST_DEPTH, 1), "Its plane in the rig: 1 the puppets' own; less "
+                  "stands nearer the camera, in front of everyone, moving with parallax like "
+                  "a set layer of that depth and out of focus in proportion to its distance "
+                  "from the puppets (an over-the-shoulder framing: place it partly in frame). "
+                  "`at` is on its plane; it casts no shadow on the floor.", d(1.0)),
     }))
 PROP = Obj("prop", "prop", "A value of a shot's `props`: a prop from `puppets/props/NAME.yaml`. "
            "It can be moved like a puppet, taken into a hand, given, thrown and dropped.",
@@ -268,6 +250,9 @@ ARGUMENTS = {
                dn("120 for jump, 160 for throw")),
     "from": (POINT, "Where an `enter` starts (usually off stage); it walks to its `at`."),
     "facing": (Choice(FACINGS), "The way a `turn` leaves it facing."),
+    "head": (Choice(TURNS), "The head's turn a `turn` or `look` swaps in: the puppet's "
+             "replacement head for `front`, `three_quarter` or `profile`, its face placed on "
+             "it (a puppet with a sculpted head). It stays on until another turns it."),
     "at": (AnyOf((POINT, ACTOR_ID)), "What a `look` turns the head toward: a point or an id."),
     "pose": (Name("a pose of the puppet"), "The pose to blend into: only the bones it names "
              "move."),
@@ -275,9 +260,9 @@ ARGUMENTS = {
              "speaks with)."),
     "say": (Text(max_len=MAX_SAY_CHARS), "The line: mouth shapes from its letters (or its "
             "`voice`, or `lipsync`), a subtitle, and a babble voice. The puppet needs `mouths`."),
-    "voice": (Text(), "A WAV recording of the line in the project (`sounds/line.wav`): it is "
-              "heard instead of the babble, its loudness opens and closes the mouth, and the "
-              "line lasts as long as it unless `for` says otherwise."),
+    "voice": (Text(), "A recording of the line in the project, WAV, FLAC, MP3 or Ogg "
+              "(`sounds/line.flac`): it is heard instead of the babble, its loudness opens and "
+              "closes the mouth, and the line lasts as long as it unless `for` says otherwise."),
     "lipsync": (Text(), "A Rhubarb Lip Sync timing file (`.tsv` or `.json`, shapes A-H and X) "
                 "whose mouth shapes replace those read from the letters or recording."),
     "what": (ACTOR_ID, "The prop (or cast member) taken, given, thrown or dropped."),
@@ -301,8 +286,9 @@ VERB_MEANINGS = {
     "jump": "Leap to `to` in an arc `height` high.",
     "enter": "Walk on from `from` to its `at`, fading in; invisible before.",
     "exit": "Walk off to `to`, fading out.",
-    "turn": "Face `left` or `right` (mirrors the puppet).",
-    "look": "Turn to `at` and tilt the head toward it.",
+    "turn": "Face `left` or `right` (mirrors the puppet), and/or swap the head for its `head` "
+            "turn (instant, a replacement head).",
+    "look": "Turn to `at` and tilt the head toward it; with `head`, on that replacement head.",
     "pose": "Blend the bones `pose` names into it; other bones stay.",
     "face": "Swap the replacement face (instant, as on a real puppet).",
     "say": "Speak: mouth shapes from the letters (or a `voice` recording or `lipsync` file), "
@@ -312,7 +298,9 @@ VERB_MEANINGS = {
     "take": "Take `what` into the hand: its handle goes to the puppet's `grip` and moves with "
             "it; with `for`, the hand reaches it first and brings it back.",
     "give": "Hand the held `what` to `to`: both arms reach out, both hands hold it in the "
-            "middle of the give, and it changes hands there.",
+            "middle of the give, and it changes hands there. The two must stand within arm's "
+            "reach of each other (where their travels put them by then): a give whose hands "
+            "cannot meet is refused.",
     "throw": "Throw the held `what` in an arc to a point or onto an actor.",
     "drop": "Let the held `what` fall to `to`, or straight down onto the surface or floor "
             "below the hand.",

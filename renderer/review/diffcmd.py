@@ -6,6 +6,7 @@ Heavy imports stay inside the commands so `stopmo --help` remains quick.
 from __future__ import annotations
 
 import heapq
+import os
 import re
 import shutil
 import sys
@@ -191,17 +192,21 @@ def _write_sheet(args, worst, spans: dict[int, int], n_failing: int, n_frames: i
 def cmd_bless(args) -> int:
     from renderer.load.project import find_scene, project_at
     from renderer.load.scene import load_scene
+    from renderer.output.audiofile import decode_recording
+    from renderer.paint.paintcache import open_store
     from renderer.review.regress import (
         baseline_scene_paths,
         refuse_in_ci,
         stale_baselines,
     )
     refuse_in_ci()
+    store = open_store(os.environ)   # the command's paint cache, as `stopmo render` opens it
     if args.scenes:
-        for scene in [find_scene(a, Path.cwd()) for a in args.scenes]:  # every name checked before any work
+        # every name checked before any work
+        for scene in [find_scene(a, Path.cwd(), store, decode_recording) for a in args.scenes]:
             _bless(scene)
         return 0
-    project, broken = project_at(Path.cwd()), 0
+    project, broken = project_at(Path.cwd(), store, decode_recording), 0
     for path in baseline_scene_paths(project):
         try:
             scene = load_scene(path, project)

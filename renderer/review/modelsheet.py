@@ -16,18 +16,19 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from renderer.compose.blit import blit
+from renderer.compose.paintings import Paintings
 from renderer.compose.text import font, printable, wrap
-from renderer.errors import LimitError, PuppetError, StopmoError, did_you_mean
+from renderer.errors import LimitError, PuppetError, StopmoError
 from renderer.load.project import Project
-from renderer.load.puppet import load_puppet
 from renderer.load.yamlsrc import load_yaml
 from renderer.model.puppet import PuppetDef
 from renderer.model.vocab import MOUTH_SHAPES
 from renderer.output.files import save_png
-from renderer.paint.sprites import attachment_sprite, paint_scale, shadow_sprite
+from renderer.paint.paintcache import PaintStore
+from renderer.paint.sprites import paint_scale
 from renderer.review.contactsheet import BACKGROUND, TITLE, contact_sheet
 from renderer.stage import rig
-from renderer.stage.grip import grip_name, grip_offset, grip_offsets, offset_text
+from renderer.stage.grip import grip_offset, offset_text
 from renderer.stage.pose import placement_matrix, puppet_matrices, slot_attachments
 
 CELL = 220                  # default cell width, pixels
@@ -46,7 +47,7 @@ FLOOR = np.array((196, 186, 168), float)      # the table top the puppet stands 
 FLOOR_LINE = (122, 110, 94)
 GRIP_MARK = (176, 24, 32)                     # the grip cross and its offset: sealing-wax red
 GRIP_HALO = (246, 240, 228)
-CLOSE_UPS = ("expressions", "mouths")   # rows drawn as head-and-shoulders close-ups
+CLOSE_UPS = ("turns", "expressions", "mouths")   # rows drawn as head-and-shoulders close-ups
 
 
 @dataclass(frozen=True)
@@ -59,73 +60,7 @@ class Figure:
     face: str = "neutral"
     mouth: str | None = None
     facing: int = 1
-
-
-# --- resolving and listing -----------------------------------------------------------------------
-
-def resolve(project: Project, name: str) -> PuppetDef:
-    """A puppet or prop by name (puppets first), or a puppet file by path."""
-    if name in project.puppet_names:
-        return project.puppet(name)
-    if name in project.prop_names:
-        return project.prop(name)
-    path = Path(name)
-    if path.suffix in (".yaml", ".yml") and path.is_file():
-        return load_puppet(path, display=project.display(path))
-    raise PuppetError(f"no puppet or prop {name!r}",
-                      hint=did_you_mean(name, project.puppet_names + project.prop_names, "puppet",
-                                         "stopmo puppets"))
-
-
-def describe(puppet: PuppetDef, grips: bool = False) -> list[str]:
-    """Indented lines naming a puppet's skins, faces, mouth shapes, poses, cycles and grip point;
-    with `grips`, the grip point in every pose too (`grip_lines`)."""
-    def row(label: str, items) -> str:
-        return f"    {label:<8}{', '.join(items) if items else '-'}"
-
-    mouths = [m for m in MOUTH_SHAPES if m in puppet.mouths]
-    cycles = [f"{c} ({cy.period:g} s: {' > '.join(cy.keys)})" for c, cy in puppet.cycles.items()]
-    return [f"  {puppet.name:<20} {puppet.title}  ({len(puppet.bones)} bones, "
-            f"{len(puppet.slots)} slots)",
-            row("skins", puppet.skins), row("faces", puppet.faces), row("mouths", mouths),
-            row("poses", puppet.poses), row("cycles", cycles)] + grip_lines(puppet, grips)
-
-
-def grip_lines(puppet: PuppetDef, every_pose: bool) -> list[str]:
-    """The hand props are held at, as an offset from the root (`at`) facing right, in the rest
-    pose and, with `every_pose`, in each named pose: what `props: {P: {at: [x+dx, y+dy]}}` adds."""
-    offsets = grip_offsets(puppet)
-    if not offsets:
-        return ["    grip    - (holds nothing)"]
-    lines = [f"    grip    hand at {grip_name(puppet)}: {offset_text(offsets['stand'])} from the "
-             f"root at rest, facing right (facing left: negate dx)"]
-    for bone, gx, gy in puppet.grips[1:]:
-        lines.append(f"            other hand at {puppet.bones[bone].name} [{gx:g}, {gy:g}] "
-                     "(it joins the holding hand in a give)")
-    if every_pose:
-        posed = [f"{name} {offset_text(off)}" for name, off in offsets.items() if name != "stand"]
-        cell = max(map(len, posed), default=0) + 3
-        per_line = max(1, (100 - 14) // cell)           # columns, so a pose never breaks a line
-        for k in range(0, len(posed), per_line):
-            label = "by pose" if k == 0 else ""
-            lines.append(f"      {label:<8}" + "".join(p.ljust(cell) for p in
-                                                      posed[k:k + per_line]).rstrip())
-    return lines
-
-
-def cast_listing(project: Project) -> tuple[list[str], list[str]]:
-    """(lines of the listing, messages of the files that do not load) for every puppet and prop."""
-    lines, errors = [], []
-    for kind, names, load in (("puppets", project.puppet_names, project.puppet),
-                              ("props", project.prop_names, project.prop)):
-        lines.append(f"{kind}:" if names else f"{kind}: none")
-        for n in names:
-            try:
-                lines.extend(describe(load(n)))
-            except StopmoError as exc:
-                lines.append(f"  {n:<20} (invalid, see below)")
-                errors.append(exc.format())
-    return lines, errors
+    turn: str | None = None
 
 
 # --- posing and drawing --------------------------------------------------------------------------
@@ -144,7 +79,7 @@ def figure_matrices(puppet: PuppetDef, fig: Figure) -> np.ndarray:
 
 
 def figure_attachments(puppet: PuppetDef, fig: Figure) -> tuple[str | None, ...]:
-    return slot_attachments(puppet, fig.skin, fig.face, fig.mouth, False)
+    return slot_attachments(puppet, fig.skin, fig.face, fig.mouth, False, fig.turn)
 
 
 def _sprite_matrix(sprite) -> np.ndarray:
@@ -152,14 +87,17 @@ def _sprite_matrix(sprite) -> np.ndarray:
     return rig.scale(1 / sprite.scale) @ rig.translate(-sprite.origin[0], -sprite.origin[1])
 
 
-def slot_bounds(puppet: PuppetDef, fig: Figure, slots=None) -> np.ndarray | None:
+def slot_bounds(puppet: PuppetDef, fig: Figure, slots=None,
+                paintings: Paintings | None = None) -> np.ndarray | None:
     """(x0, y0, x1, y1) in puppet units of what the figure paints (of `slots` indices only, if
-    given), measured on quick low-resolution paintings; None if it paints nothing."""
+    given), measured on quick low-resolution paintings (kept in `paintings`, the sheet's own);
+    None if it paints nothing."""
+    paintings = Paintings() if paintings is None else paintings
     pts = []
     for i, (att, m) in enumerate(zip(figure_attachments(puppet, fig), figure_matrices(puppet, fig))):
         if att is None or (slots is not None and i not in slots):
             continue
-        sprite = attachment_sprite(puppet, att, PROBE)
+        sprite = paintings.attachment(puppet, att, PROBE)
         solid = sprite.rgba[..., 3] >= SOLID
         rows, cols = np.flatnonzero(solid.any(axis=1)), np.flatnonzero(solid.any(axis=0))
         if len(rows) == 0:
@@ -174,17 +112,20 @@ def slot_bounds(puppet: PuppetDef, fig: Figure, slots=None) -> np.ndarray | None
 
 
 def draw_figure(canvas: np.ndarray, puppet: PuppetDef, fig: Figure, view: np.ndarray,
-                px_per_unit: float, shadow: bool = True) -> None:
+                px_per_unit: float, shadow: bool = True,
+                paintings: Paintings | None = None) -> None:
     """Draw `fig` into `canvas` (H, W, 3) uint8 through `view` (puppet units to canvas pixels,
-    `px_per_unit` pixels per unit), with its contact shadow under the root."""
+    `px_per_unit` pixels per unit), with its contact shadow under the root; its paintings are
+    kept in `paintings` (the sheet's)."""
+    paintings = Paintings() if paintings is None else paintings
     sw, sh = puppet.shadow
     if shadow and sw > 0 and sh > 0:
-        sprite = shadow_sprite(sw, sh, paint_scale(px_per_unit))
+        sprite = paintings.shadow(sw, sh, paint_scale(px_per_unit))
         blit(canvas, sprite.rgba, view @ _sprite_matrix(sprite))
     scale = paint_scale(px_per_unit)
     for att, m in zip(figure_attachments(puppet, fig), figure_matrices(puppet, fig)):
         if att is not None:
-            sprite = attachment_sprite(puppet, att, scale)
+            sprite = paintings.attachment(puppet, att, scale)
             blit(canvas, sprite.rgba, view @ m @ _sprite_matrix(sprite))
 
 
@@ -229,13 +170,13 @@ def figure_layout(bounds: list[np.ndarray], width: int) -> Layout:
 
 
 def figure_cell(puppet: PuppetDef, fig: Figure, lay: Layout, bounds: np.ndarray,
-                mark_grip_point: bool = False) -> np.ndarray:
+                mark_grip_point: bool = False, paintings: Paintings | None = None) -> np.ndarray:
     """One figure standing on the floor line, centred in its cell by its own extent; with
     `mark_grip_point`, its grip marked (`mark_grip`) with its offset from the root."""
     img = backdrop(lay.width, lay.height, lay.floor_y)
     cx = lay.width / 2 - lay.scale * (bounds[0] + bounds[2]) / 2
     view = rig.translate(cx, lay.floor_y) @ rig.scale(lay.scale)
-    draw_figure(img, puppet, fig, view, lay.scale)
+    draw_figure(img, puppet, fig, view, lay.scale, paintings=paintings)
     offset = grip_offset(puppet, fig.pose) if mark_grip_point else None
     if offset is not None:
         mirrored = (offset[0] * fig.facing, offset[1])    # the offset of this facing
@@ -268,10 +209,12 @@ def face_slots(puppet: PuppetDef) -> set[int]:
     return {i for i, s in enumerate(puppet.slots) if s.bone in bones}
 
 
-def close_up_cells(puppet: PuppetDef, figs: list[Figure], width: int) -> list[np.ndarray]:
+def close_up_cells(puppet: PuppetDef, figs: list[Figure], width: int,
+                   paintings: Paintings | None = None) -> list[np.ndarray]:
     """Head-and-shoulders views of `figs`, framed on the face bones, all at one scale."""
+    paintings = Paintings() if paintings is None else paintings
     slots = face_slots(puppet)
-    boxes = [b for b in (slot_bounds(puppet, f, slots) for f in figs) if b is not None]
+    boxes = [b for b in (slot_bounds(puppet, f, slots, paintings) for f in figs) if b is not None]
     if not boxes:
         return []
     b = np.array(boxes)
@@ -287,20 +230,25 @@ def close_up_cells(puppet: PuppetDef, figs: list[Figure], width: int) -> list[np
     cells = []
     for f in figs:
         img = backdrop(width, height, None)
-        draw_figure(img, puppet, f, view, scale, shadow=False)
+        draw_figure(img, puppet, f, view, scale, shadow=False, paintings=paintings)
         cells.append(img)
     return cells
 
 
-def sheet_figures(puppet: PuppetDef) -> dict[str, list[Figure]]:
+def sheet_figures(puppet: PuppetDef, paintings: Paintings | None = None) -> dict[str, list[Figure]]:
     """The drawings of a model sheet by row: facing right and left and every other skin, the
     expressions, the mouth shapes, and every pose (those of a cycle marked with its name)."""
     stand = full_pose(puppet, "stand")
-    box = slot_bounds(puppet, Figure("", stand))
+    box = slot_bounds(puppet, Figure("", stand), paintings=paintings)
     tall = f" · {box[3] - box[1]:.0f} units tall" if box is not None else ""   # compare sheets
     rows = {"views, skins": [Figure("facing right" + tall, stand),
                              Figure("facing left", stand, facing=-1)]
             + [Figure(f"skin {s!r}", stand, skin=s) for s in puppet.skins if s != "real"]}
+    if puppet.turns:   # each replacement head: as it is, in another skin (buttons), speaking
+        skin = next((s for s in puppet.skins if s != "real"), "real")
+        rows["turns"] = [Figure(f"{t} · {label}", stand, skin=sk, mouth=mo, turn=t)
+                         for t in puppet.turns for label, sk, mo in
+                         (("neutral", "real", None), (f"skin {skin}", skin, None), ("mouth A", "real", "A"))]
     if len(puppet.faces) > 1 and face_slots(puppet):
         rows["expressions"] = [Figure(f, stand, face=f) for f in puppet.faces]
     if puppet.mouth_slot is not None:
@@ -318,27 +266,32 @@ def sheet_figures(puppet: PuppetDef) -> dict[str, list[Figure]]:
 
 
 def figure_cells(puppet: PuppetDef, figs: list[Figure], width: int,
-                 mark_grips: bool = False) -> list[np.ndarray]:
+                 mark_grips: bool = False, paintings: Paintings | None = None) -> list[np.ndarray]:
     """Cells `width` px wide of whole figures, all at one scale on one floor line; with
     `mark_grips`, each with its grip point marked."""
-    bounds = [slot_bounds(puppet, f) for f in figs]
+    paintings = Paintings() if paintings is None else paintings
+    bounds = [slot_bounds(puppet, f, paintings=paintings) for f in figs]
     known = [b for b in bounds if b is not None] or [np.array([-1.0, -1.0, 1.0, 0.0])]
     lay = figure_layout(known, width)
-    return [figure_cell(puppet, f, lay, b if b is not None else known[0], mark_grips)
+    return [figure_cell(puppet, f, lay, b if b is not None else known[0], mark_grips, paintings)
             for f, b in zip(figs, bounds)]
 
 
-def model_sheet(puppet: PuppetDef, width: int = CELL, description: str = "") -> np.ndarray:
+def model_sheet(puppet: PuppetDef, width: int = CELL, description: str = "",
+                store: PaintStore | None = None) -> np.ndarray:
     """The model sheet of `puppet`: (H, W, 3) uint8 RGB, cells `width` px wide, rows wrapping
-    more than MAX_COLS cells into rows of even length."""
+    more than MAX_COLS cells into rows of even length; painted through the paint cache `store`,
+    each painting once for the whole sheet."""
     if not MIN_CELL <= width <= MAX_CELL:
         raise LimitError(f"a sheet cell is {MIN_CELL}..{MAX_CELL} px wide, got {width}")
-    rows = sheet_figures(puppet)
+    paintings = Paintings(store)
+    rows = sheet_figures(puppet, paintings)
     whole = [f for name, fs in rows.items() if name not in CLOSE_UPS for f in fs]
-    drawn = dict(zip(map(id, whole), figure_cells(puppet, whole, width, mark_grips=True)))
+    drawn = dict(zip(map(id, whole), figure_cells(puppet, whole, width, True, paintings)))
     out: list[tuple[str, list[tuple[str, np.ndarray]]]] = []
     for name, fs in rows.items():
-        cells = close_up_cells(puppet, fs, width) if name in CLOSE_UPS else [drawn[id(f)] for f in fs]
+        cells = close_up_cells(puppet, fs, width, paintings) if name in CLOSE_UPS \
+            else [drawn[id(f)] for f in fs]
         labelled = [(f.label, c) for f, c in zip(fs, cells)]
         if not labelled:
             continue
@@ -373,9 +326,10 @@ def description_of(puppet: PuppetDef) -> str:
     return d.value if d is not None and isinstance(d.value, str) else ""
 
 
-def write_sheet(puppet: PuppetDef, target: Path, width: int = CELL) -> Path:
+def write_sheet(puppet: PuppetDef, target: Path, width: int = CELL,
+                store: PaintStore | None = None) -> Path:
     """Render and save (atomically) the model sheet of `puppet` to `target` (a .png)."""
-    save_png(target, model_sheet(puppet, width, description_of(puppet)))
+    save_png(target, model_sheet(puppet, width, description_of(puppet), store))
     return target
 
 
@@ -394,7 +348,7 @@ def write_all(project: Project, folder: Path, width: int = CELL, report=print) -
         out.mkdir(parents=True, exist_ok=True)
         for name in names:
             try:
-                report(write_sheet(load(name), out / f"{name}.png", width))
+                report(write_sheet(load(name), out / f"{name}.png", width, project.store))
             except PuppetError as exc:
                 failed += 1
                 print(f"stopmo: {exc.format()}", file=sys.stderr)

@@ -27,6 +27,7 @@ from renderer.load.set import load_set
 from renderer.model.scene import CameraKey
 from renderer.model.set import FLOOR_Y, SetDef
 from renderer.output.files import check_png_target, save_png
+from renderer.paint.paintcache import PaintStore
 from renderer.review.contactsheet import (
     BACKGROUND,
     LABEL,
@@ -135,21 +136,23 @@ def feet_of(project: Project, set_name: str) -> list[tuple[float, float]]:
 
 # --- drawing -------------------------------------------------------------------------------------
 
-def stage_picture(set_def: SetDef, width: int) -> np.ndarray:
-    """The set as a still camera at zoom 1 shows it, no one on stage: (H, W, 3) uint8, ungraded."""
+def stage_picture(set_def: SetDef, width: int, store: PaintStore | None = None) -> np.ndarray:
+    """The set as a still camera at zoom 1 shows it, no one on stage: (H, W, 3) uint8, ungraded.
+    store: the paint cache its layers are read back from and kept in."""
     settings = RenderSettings().with_size(width)
     state = StageState(CameraKey(), (), (), 1.0, 0, {}, 0.0)
-    return compose(set_def, state, settings, None, Paintings())
+    return compose(set_def, state, settings, None, Paintings(store))
 
 
-def layer_alone(set_def: SetDef, index: int, width: int) -> np.ndarray:
+def layer_alone(set_def: SetDef, index: int, width: int,
+                store: PaintStore | None = None) -> np.ndarray:
     """Layer `index` of `set_def` alone over a checkerboard, as the camera at zoom 1 places it."""
     settings = RenderSettings().with_size(width)
     cell = max(4, width // 24)
     yy, xx = np.mgrid[:settings.height, :settings.width]
     img = np.where(((yy // cell + xx // cell) % 2 == 0)[..., None], CHECKER[0], CHECKER[1])
     img = np.ascontiguousarray(img, dtype=np.uint8)
-    p = placed_layers(set_def, CameraKey(), settings, None, Paintings())[index]
+    p = placed_layers(set_def, CameraKey(), settings, None, Paintings(store))[index]
     blit(img, p.sprite.rgba, p.place)
     return img
 
@@ -259,18 +262,18 @@ def header(title: str, width: int) -> np.ndarray:
 
 
 def set_sheet(set_def: SetDef, width: int = WIDTH,
-              feet: list[tuple[float, float]] = ()) -> SetSheet:
+              feet: list[tuple[float, float]] = (), store: PaintStore | None = None) -> SetSheet:
     """The sheet of `set_def` with a stage picture `width` px wide (`feet`: stage points where
-    the scenes stand their cast, drawn as rings)."""
+    the scenes stand their cast, drawn as rings), painted through the paint cache `store`."""
     if not MIN_WIDTH <= width <= MAX_WIDTH:
         raise LimitError(f"--width {width}: expected a stage picture {MIN_WIDTH}..{MAX_WIDTH} px "
                          f"wide")
     width -= width % 2
-    picture = overlay(stage_picture(set_def, width), set_def, list(feet))
+    picture = overlay(stage_picture(set_def, width, store), set_def, list(feet))
     thumb = (width - 2 * max(4, round(12 * width / 1280))) // THUMBS_PER_ROW
     thumb = max(16, thumb - round(thumb * 0.08))
     layers = [(f"{layer.name} · depth {layer.depth:g}" + (" · front" if layer.depth < 1 else ""),
-               layer_alone(set_def, i, max(64, thumb) + max(64, thumb) % 2))
+               layer_alone(set_def, i, max(64, thumb) + max(64, thumb) % 2, store))
               for i, layer in enumerate(set_def.layers)]
     rows = [("", layers[k:k + THUMBS_PER_ROW]) for k in range(0, len(layers), THUMBS_PER_ROW)]
     strip = contact_sheet(rows, thumb_width=thumb)
@@ -293,7 +296,7 @@ def _padded(part: np.ndarray, width: int) -> np.ndarray:
 def write_set_sheet(project: Project, set_def: SetDef, target: Path, width: int = WIDTH) -> Path:
     """Draw and save (atomically) the sheet of `set_def` to `target` (a .png)."""
     check_png_target(target)        # refuse a bad -o before the painting, not after
-    sheet = set_sheet(set_def, width, feet_of(project, set_def.name))
+    sheet = set_sheet(set_def, width, feet_of(project, set_def.name), project.store)
     save_png(target, sheet.image)
     return target
 

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from renderer.errors import Location, SceneError, StopmoError
 from renderer.load.project import Project, find_root, is_sequence_file, not_a_file
+from renderer.output.audiofile import decode_recording
+from renderer.paint.paintcache import PaintStore
 from renderer.stage.timing import seconds_text
 
 # The texts each kind of file puts on screen, by field path ("*" is every item of a list):
@@ -32,11 +34,12 @@ def kind_of(path: Path) -> str:
     return "sequence" if is_sequence_file(path) else "scene"
 
 
-def validate_file(path: Path) -> str:
-    """Load `path` as the kind of file its folder says it is; return a one-line summary."""
+def validate_file(path: Path, store: PaintStore | None = None) -> str:
+    """Load `path` as the kind of file its folder says it is; return a one-line summary.
+    store: the paint cache the puppets and sets a scene uses are read back from."""
     if not path.is_file():
         raise SceneError(f"{path}: {not_a_file(path) or 'no such file'}")
-    project = Project(find_root(path.parent))
+    project = Project(find_root(path.parent), store, decode_recording)
     kind = kind_of(path)
     if kind == "prop":
         p = project.prop(path.stem) if path.stem in project.prop_names else _puppet(path)
@@ -81,14 +84,15 @@ def glyph_warnings(path: Path) -> list[str]:
     return out
 
 
-def line_face_warnings(path: Path) -> list[str]:
+def line_face_warnings(path: Path, store: PaintStore | None = None) -> list[str]:
     """A located warning for every spoken line of a scene file whose face plainly contradicts
     its words (linemood.py); none for other kinds of file. Call it on a file that validates."""
     if kind_of(path) != "scene":
         return []
     from renderer.load.scene import load_scene
     from renderer.review.linemood import line_warnings
-    return line_warnings(load_scene(path, Project(find_root(path.parent))), str(path))
+    project = Project(find_root(path.parent), store, decode_recording)
+    return line_warnings(load_scene(path, project), str(path))
 
 
 def _values_at(node, keys: list[str], path: str):

@@ -8,7 +8,6 @@ comes round again, as a music box's cylinder does; each pass varies a few notes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
@@ -73,9 +72,9 @@ def bar_notes(kind: str, seed: int, bar: int) -> list[tuple[float, int, float, s
     return notes
 
 
-@lru_cache(maxsize=512)
 def _tine_shape(midi: int, cents: float, wobble: float) -> np.ndarray:
-    """One tine struck at velocity 1 (read only: shared by every piece that plays it)."""
+    """One tine struck at velocity 1 (read only: shared by every note of a piece that plays
+    it)."""
     high = max(0.0, (midi - 60) / 24)
     tone = partials(_freq(midi), RING, (1.0, 2.0, 3.0, 4.17, 5.43),
                     (1.0, 0.32, 0.12, 0.08 + 0.05 * high, 0.04),
@@ -84,8 +83,15 @@ def _tine_shape(midi: int, cents: float, wobble: float) -> np.ndarray:
     return tone
 
 
-def _tine(midi: int, velocity: float, cents: float, wobble: float) -> np.ndarray:
-    return _tine_shape(midi, round(cents, 1), wobble) * velocity
+def _tine(midi: int, velocity: float, cents: float, wobble: float,
+          struck: dict[tuple, np.ndarray]) -> np.ndarray:
+    """The tine at `velocity`; `struck` holds the shapes the piece has made so far (a piece
+    plays a few dozen distinct tines hundreds of times)."""
+    key = (midi, round(cents, 1), wobble)
+    shape = struck.get(key)
+    if shape is None:
+        shape = struck[key] = _tine_shape(*key)
+    return shape * velocity
 
 
 def render(kind: str, seed: int, seconds: float) -> np.ndarray:
@@ -95,6 +101,7 @@ def render(kind: str, seed: int, seconds: float) -> np.ndarray:
     out = np.zeros((n + int(RING * SR), 2), np.float32)
     bar_seconds = 3 * style.beat
     pans = {"bass": (0.75, 0.55), "chord": (0.6, 0.7), "melody": (0.55, 0.8)}
+    struck: dict[tuple, np.ndarray] = {}
     for bar in range(int(seconds / bar_seconds) + 1):
         detune = jitter.stream(seed, kind, "detune", bar)
         for beat, midi, velocity, voice in bar_notes(kind, seed, bar):
@@ -102,7 +109,7 @@ def render(kind: str, seed: int, seconds: float) -> np.ndarray:
             if at >= n:
                 continue
             cents = float(detune.uniform(-style.cents, style.cents)) if style.cents else 0.0
-            tone = _tine(midi, velocity * style.gain, round(cents / 4) * 4, style.wobble)
+            tone = _tine(midi, velocity * style.gain, round(cents / 4) * 4, style.wobble, struck)
             left, right = pans[voice]
             out[at:at + len(tone), 0] += tone * left
             out[at:at + len(tone), 1] += tone * right

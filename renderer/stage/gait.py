@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from typing import Callable, Hashable, TypeVar
 
 import numpy as np
 
@@ -34,8 +34,33 @@ MAX_SWEEP = 0.75
 # between two exposures one foot always stays planted unless an exposure covers more than a
 # tenth of a stride (a run).
 STANCE = 0.6
+# A run is a series of leaps: each foot stays down this share of the cycle, so between one foot
+# lifting and the other landing both are off the floor (about a third of the time at two legs).
+# A puppet with more than FLIGHT_LEGS legs keeps some down: a spider scuttles, it does not leap.
+RUN_STANCE = 0.35
+FLIGHT_LEGS = 4
+FLIGHT_RISE = 0.1     # how high the body rises mid-flight, as a share of its shortest leg (a
+                      # runner's hips rise and fall about a tenth of the leg)
 FLOOR_REACH = 0.99    # a planted leg straightens to this share of its reach: a soft knee, no snap
 MIN_LIFT, MAX_LIFT = 0.06, 0.3   # how high a swinging foot rises, as a share of its leg
+
+T = TypeVar("T")
+
+
+class StageMemo:
+    """What a render has worked out about its puppets that no exposure changes, asked for again
+    by every exposure: each cycle's gait at a pace (`gait_of`, ~7 ms a puppet and cycle) and the
+    legs it stands on (`contact.footing_legs`). A render's plan makes one and drops it with
+    itself; staging without one works these out afresh. Keys hold definitions by identity."""
+
+    def __init__(self) -> None:
+        self._known: dict[Hashable, object] = {}
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        """The value for `key`, made by `make` the first time."""
+        if key not in self._known:
+            self._known[key] = make()
+        return self._known[key]
 
 
 @dataclass(frozen=True)
@@ -55,7 +80,8 @@ class Gait:
     down, `duty` the share of the cycle it stays down, `home` (n, 2) the foot in the stand pose
     (puppet space), `lift` how high it rises mid-swing (puppet units). `stride`: puppet units the
     body travels in one cycle. `start`: the phase a walk begins at (the first leg at mid-stance,
-    the feet where standing puts them)."""
+    the feet where standing puts them). `rise`: how high the body rises (puppet units) at the
+    middle of a flight, when no foot is down; 0 for a gait that always keeps a foot down."""
 
     legs: tuple[Leg, ...]
     plant: np.ndarray
@@ -64,6 +90,7 @@ class Gait:
     lift: np.ndarray
     stride: float
     start: float
+    rise: float = 0.0
 
 
 def leg_chains(puppet: PuppetDef) -> tuple[tuple[int, ...], ...]:
@@ -111,16 +138,22 @@ def feet_of(puppet: PuppetDef, legs, pose: np.ndarray, world: np.ndarray | None 
     return np.array([(world[leg.bones[-1]] @ (*leg.foot, 1.0))[:2] for leg in legs])
 
 
-@lru_cache(maxsize=256)
-def gait_of(puppet: PuppetDef, cycle: str, speed: float) -> Gait | None:
+def gait_of(puppet: PuppetDef, cycle: str, speed: float, flight: bool = False,
+            memo: StageMemo | None = None) -> Gait | None:
     """The gait of one of the puppet's cycles travelling at `speed` (stage units a second, the
     verb's default pace), or None when it does not step: no legs, feet that never come down to
     the floor (a ghost's float), or legs too short to keep up (a rat's at a person's pace, whose
     feet would flicker between exposures). Then the cycle plays on the clock, as keyframed.
+    `flight`: a run, whose feet stay down RUN_STANCE of the cycle so that the body flies between
+    one foot and the next (unless it has more than FLIGHT_LEGS legs).
 
     The stride is the distance `speed` covers in one period of the cycle (so at that pace the
     feet keep the keyed cadence), but no longer than the legs reach: a foot sweeps back at most
-    MAX_SWEEP of its leg while it is down, so stride <= MAX_SWEEP * leg / duty."""
+    MAX_SWEEP of its leg while it is down, so stride <= MAX_SWEEP * leg / duty. `memo`: the
+    render's, which keeps it."""
+    if memo is not None:
+        return memo.get(("gait", puppet, cycle, speed, flight),
+                        lambda: gait_of(puppet, cycle, speed, flight))
     stand = puppet.poses["stand"]
     chains = [c for c in leg_chains(puppet) if all(puppet.bones[b].length > 0 for b in c[1:])
               and foot_point(puppet, c) != (0.0, 0.0)]
@@ -143,7 +176,8 @@ def gait_of(puppet: PuppetDef, cycle: str, speed: float) -> Gait | None:
         return None
     keep = np.flatnonzero(steps)
     middle = plant + duty / 2            # mid-stance stays where the keys put it
-    duty = np.maximum(duty, STANCE)
+    leaps = flight and len(keep) <= FLIGHT_LEGS
+    duty = np.full_like(duty, RUN_STANCE) if leaps else np.maximum(duty, STANCE)
     plant = (middle - duty / 2) % 1.0
     legs = tuple(Leg(chains[i], rough[i].foot, _bend(puppet, worlds, rough[i])) for i in keep)
     reach, duty, plant = reach[keep], duty[keep], plant[keep]
@@ -152,7 +186,9 @@ def gait_of(puppet: PuppetDef, cycle: str, speed: float) -> Gait | None:
     if stride < natural / 3:
         return None
     lift = np.clip(height[:, keep].max(axis=0), MIN_LIFT * reach, MAX_LIFT * reach)
-    return Gait(legs, plant, duty, home[keep], lift, stride, float((plant[0] + duty[0] / 2) % 1.0))
+    rise = FLIGHT_RISE * float(reach.min()) if leaps else 0.0
+    return Gait(legs, plant, duty, home[keep], lift, stride, float((plant[0] + duty[0] / 2) % 1.0),
+                rise)
 
 
 def _reach(puppet: PuppetDef, pose: np.ndarray, leg: Leg) -> float:
@@ -251,6 +287,23 @@ class Footing:
                         float(g.lift[leg]) * math.sin(math.pi * s)))
         return out
 
+    def airborne(self, d: float) -> float:
+        """How high the body flies (puppet units) at distance `d`: 0 while a foot is down, else
+        an arc over the flight, from the last foot lifting to the next landing (never past the
+        path's ends, where the puppet stands)."""
+        g, stride = self.gait, self.stride
+        if g.rise <= 0 or not 0 < d < self.length:
+            return 0.0
+        frac = (self.phase(d) - g.plant) % 1.0          # of a cycle since each touch-down
+        if (frac < g.duty).any():
+            return 0.0
+        start = d - float(np.min(frac - g.duty)) * stride    # the last foot lifted here
+        end = d + float(np.min(1.0 - frac)) * stride         # the next lands here
+        if start < 0 or end > self.length or end <= start:
+            return 0.0
+        s = (d - start) / (end - start)
+        return g.rise * 4 * s * (1 - s)
+
     def targets(self, d: float, x: float, y: float, facing: int) -> np.ndarray:
         """(n_legs, 2) the foot targets in puppet space for a body standing at (x, y) facing
         `facing`: the floor points brought into its frame, at each foot's standing height."""
@@ -263,15 +316,20 @@ class Footing:
 def plant_feet(puppet: PuppetDef, gait: Gait, pose: np.ndarray, targets: np.ndarray,
                weight: float = 1.0) -> np.ndarray:
     """`pose` (full, n_bones x 4) with its root lowered as far as the feet need and every leg bent
-    to put its foot on `targets` (n_legs x 2, puppet space); `weight` 0..1 blends it in."""
+    to put its foot on `targets` (n_legs x 2, puppet space); `weight` 0..1 blends it in. A leg of
+    one bone cannot bend (a crawl's thigh, kneeling): the body's height is what puts its end on
+    the target, raised as well as lowered."""
     solved = pose.copy()
     world = rig.puppet_matrices(puppet, solved)
-    sink = 0.0
+    rigid, bent = [], []
     for leg, target in zip(gait.legs, targets):
         hip = world[leg.bones[0]][:2, 2]
-        reach = FLOOR_REACH * _reach(puppet, solved, leg)
+        one = len(leg.bones) == 1
+        reach = (1.0 if one else FLOOR_REACH) * _reach(puppet, solved, leg)
         dx = target[0] - hip[0]
-        sink = max(sink, target[1] - hip[1] - math.sqrt(max(reach * reach - dx * dx, 0.0)))
+        need = target[1] - hip[1] - math.sqrt(max(reach * reach - dx * dx, 0.0))
+        (rigid if one else bent).append(need)
+    sink = max(rigid + bent) if rigid else max([0.0] + bent)    # bent legs only ever lower it
     root = next(i for i, b in enumerate(puppet.bones) if b.parent < 0)
     solved[root, 2] += sink
     world = rig.puppet_matrices(puppet, solved)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import numpy as np
 
 from renderer.model.action import Action
+from renderer.model.skeleton import shoulder_and_reach
 from renderer.stage import rig
-from renderer.stage.contact import meeting_point, reach_arm, shoulder_and_reach
+from renderer.stage.contact import meeting_point, reach_arm
 from renderer.stage.perform import ActorState
 from renderer.stage.timing import progress
 

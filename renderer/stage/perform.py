@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 
 from renderer.model.action import SPEED, Action, along, path_of
 from renderer.model.puppet import PuppetDef
 from renderer.model.scene import Placement
-from renderer.stage.gait import Footing, cycle_pose_at, gait_of, plant_feet
+from renderer.stage.crawl import crawl_gait, plant_hands_and_knees
+from renderer.stage.gait import Footing, Gait, StageMemo, cycle_pose_at, gait_of, plant_feet
 from renderer.stage.speech import mouth_from_keys, mouth_from_recording, viseme_at
 from renderer.stage.timing import progress
 
@@ -23,6 +25,7 @@ CAPTION_LINGER = 0.4    # seconds a caption stays after the line is spoken
 LOOK_LIMIT = 18.0       # degrees a head turns toward what it looks at
 APPEAR = 0.25           # fraction of an enter/exit spent fading
 JUMP_HEIGHT = 120.0     # stage units, when a jump gives none
+RISE = 0.35             # of a travel from a seat: the body leaves the seat over this share of it
 
 
 @dataclass
@@ -42,6 +45,7 @@ class ActorState:
     mouth: str | None = None
     said: str | None = None     # the line whose caption shows
     said_at: float = 0.0        # seconds into the shot when that line began
+    turn: str | None = None     # the head's turn (a replacement head); None: as drawn
     extra: dict = field(default_factory=dict)   # look: head turn in degrees
 
 
@@ -66,7 +70,8 @@ def _overlay(base: np.ndarray, cycle: np.ndarray, puppet: PuppetDef, weight: flo
 def initial_state(place: Placement, actions: list[Action]) -> ActorState:
     puppet = place.puppet
     s = ActorState(puppet, place.at[0], place.at[1], place.facing, place.scale, place.rot,
-                   place.opacity, place.skin, place.face, full_pose(puppet, puppet.poses[place.pose]))
+                   place.opacity, place.skin, place.face, full_pose(puppet, puppet.poses[place.pose]),
+                   turn=place.head)
     enter = next((a for a in actions if a.do in ("enter", "appear")), None)
     if place.seat is not None:   # seated from the start
         s.extra["seat"] = (place.seat, 1.0)
@@ -87,22 +92,46 @@ def _mouth(a: Action, t: float, span: float = 1 / 12) -> str:
     return viseme_at(a.args["say"], (t - a.t) / max(a.duration, 1e-9))
 
 
-def fold(place: Placement, actions: list[Action], t: float, positions: dict) -> ActorState:
+def fold(place: Placement, actions: list[Action], t: float, positions: dict,
+         memo: StageMemo | None = None) -> ActorState:
     """The actor's state at time t: every action begun by then applied in order of start.
 
     positions: id -> (x, y) of every cast member at the shot's start, for `look at` an actor.
+    memo: the render's `StageMemo` (its gaits), if it has one.
     """
     s = initial_state(place, actions)
     for a in actions:
         if a.t > t:
             break
-        _perform(s, a, t, positions, place)
+        _perform(s, a, t, positions, place, memo)
     return s
 
 
-def _travel(s: ActorState, a: Action, t: float, points: list, p: float, cycle: str | None) -> None:
+def _gait(puppet: PuppetDef, a: Action, cycle: str,
+          memo: StageMemo | None = None) -> tuple[Gait | None, Callable]:
+    """What steps in travelling action `a`, and what puts it down: hands and knees in a person's
+    crawl, else the cycle's feet (a run leaps between them)."""
+    if a.do == "crawl":
+        crawl = crawl_gait(puppet, cycle, SPEED[a.do], memo)
+        if crawl is not None:
+            return crawl, plant_hands_and_knees
+    return gait_of(puppet, cycle, SPEED[a.do], a.do == "run", memo), plant_feet
+
+
+def _root(puppet: PuppetDef) -> int:
+    return next(i for i, b in enumerate(puppet.bones) if b.parent < 0)
+
+
+def _travel(s: ActorState, a: Action, t: float, points: list, p: float, cycle: str | None,
+            memo: StageMemo | None = None) -> None:
     facing = s.facing    # before it sets off
-    s.extra.pop("seat", None)   # up from any seat
+    if "seat" in s.extra:   # up from the seat over the first RISE of the way, not in one exposure
+        surface, weight = s.extra["seat"]
+        rest = weight * (1.0 - min(1.0, progress(t, a.t, a.duration, "linear") / RISE))
+        if rest > 0:
+            s.extra["seat"] = (surface, rest)
+        else:
+            s.extra.pop("seat")
     x, y, dx = along(points, p)
     if abs(dx) > 1e-6:
         s.facing = 1 if dx > 0 else -1
@@ -111,7 +140,7 @@ def _travel(s: ActorState, a: Action, t: float, points: list, p: float, cycle: s
         return
     weight = min(1.0, (t - a.t) / CYCLE_FADE, (a.t + a.duration - t) / CYCLE_FADE)
     s.extra["travelling"] = True    # the gait puts the feet down
-    gait = gait_of(s.puppet, cycle, SPEED[a.do])
+    gait, plant = _gait(s.puppet, a, cycle, memo)
     if gait is None:    # no feet to put down: the cycle plays on the clock
         s.pose = _overlay(s.pose, cycle_pose(s.puppet, cycle, t - a.t), s.puppet, weight)
         return
@@ -120,21 +149,23 @@ def _travel(s: ActorState, a: Action, t: float, points: list, p: float, cycle: s
     footing = Footing(gait, tuple(points), s.scale, facing)
     d = p * footing.length
     s.pose = _overlay(s.pose, cycle_pose_at(s.puppet, cycle, footing.phase(d)), s.puppet, weight)
-    s.pose = plant_feet(s.puppet, gait, s.pose, footing.targets(d, s.x, s.y, s.facing), weight)
+    s.pose[_root(s.puppet), 2] -= footing.airborne(d) * weight    # a run's leap between feet
+    s.pose = plant(s.puppet, gait, s.pose, footing.targets(d, s.x, s.y, s.facing), weight)
 
 
-def _perform(s: ActorState, a: Action, t: float, positions: dict, place: Placement) -> None:
+def _perform(s: ActorState, a: Action, t: float, positions: dict, place: Placement,
+             memo: StageMemo | None = None) -> None:
     p = progress(t, a.t, a.duration, a.ease)
     raw = progress(t, a.t, a.duration, "linear")
     running = t < a.t + a.duration
     do, args = a.do, a.args
     if do in ("walk", "run", "crawl", "move"):
-        _travel(s, a, t, path_of((s.x, s.y), args), p, args.get("cycle"))
+        _travel(s, a, t, path_of((s.x, s.y), args), p, args.get("cycle"), memo)
     elif do == "enter":
-        _travel(s, a, t, [args["from"], place.at], p, args.get("cycle"))
+        _travel(s, a, t, [args["from"], place.at], p, args.get("cycle"), memo)
         s.opacity = place.opacity * min(1.0, raw / APPEAR)
     elif do == "exit":
-        _travel(s, a, t, [(s.x, s.y), args["to"]], p, args.get("cycle"))
+        _travel(s, a, t, [(s.x, s.y), args["to"]], p, args.get("cycle"), memo)
         s.opacity *= min(1.0, (1.0 - raw) / APPEAR)
     elif do == "jump":
         tx, ty = args["to"]
@@ -144,8 +175,10 @@ def _perform(s: ActorState, a: Action, t: float, positions: dict, place: Placeme
         lift = args.get("height", JUMP_HEIGHT) * 4 * raw * (1 - raw)
         s.x, s.y = s.x + (tx - s.x) * p, s.y + (ty - s.y) * p - lift
     elif do == "turn":
-        s.facing = args["facing"]
+        s.facing = args.get("facing", s.facing)
+        s.turn = args.get("head", s.turn)
     elif do == "look":
+        s.turn = args.get("head", s.turn)   # a replacement head: on from the look's start
         tx, ty = positions[args["at"]] if isinstance(args["at"], str) else args["at"]
         if abs(tx - s.x) > 1e-6:
             s.facing = 1 if tx > s.x else -1
@@ -185,6 +218,7 @@ def _perform(s: ActorState, a: Action, t: float, positions: dict, place: Placeme
             s.pose = full_pose(s.puppet, s.puppet.poses["stand"])
             s.face = "neutral"
             s.skin = s.skin if s.skin in s.puppet.skins else "real"
+            s.turn = s.turn if s.turn in s.puppet.turns else None
         if "skin" in args:
             s.skin = args["skin"]
     elif do == "spin":
@@ -248,7 +282,7 @@ def footfalls(place: Placement, actions: list[Action], a: Action,
     span = [t for t in times if a.t <= t < a.t + a.duration]
     if not cycle or not span:
         return []
-    gait = gait_of(place.puppet, cycle, SPEED[a.do])
+    gait = _gait(place.puppet, a, cycle)[0]
     if gait is None:
         period = place.puppet.cycles[cycle].period / 2
         counts = [math.floor((t - a.t) / period) for t in span]

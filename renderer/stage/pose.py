@@ -12,6 +12,7 @@ from renderer.model.puppet import PuppetDef
 from renderer.model.scene import CameraKey, Placement, Scene, Shot
 from renderer.stage import rig
 from renderer.stage.contact import ground, seat
+from renderer.stage.gait import StageMemo
 from renderer.stage.hands import handle_offset, reach_for
 from renderer.stage.perform import ActorState, Handling, fold, handling
 from renderer.stage.rig import puppet_matrices  # noqa: F401  (sheets and tests import it from here)
@@ -47,6 +48,7 @@ class ActorPose:
     variants: tuple[int, ...] | None = None   # per slot: which redrawn variant a drawing shows
     grips: tuple[tuple[float, float], ...] = ()   # every hand that holds, the main one first
     handle: tuple[float, float] | None = None     # where a hand holds it (its root without one)
+    depth: float = 1.0       # its plane: 1 the puppet plane, < 1 nearer the camera (`stage.lens`)
 
 
 @dataclass(frozen=True)
@@ -61,15 +63,24 @@ class StageState:
     lights: tuple[float, ...] = ()     # each set light's strength multiplier (its flicker)
 
 
-def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure) -> StageState:
+def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure,
+                   memo: StageMemo | None = None) -> StageState:
+    """Everything one photograph shows. `memo`: the render's `StageMemo`, which keeps what no
+    exposure changes (its puppets' gaits); without one they are worked out for this call. A shot
+    whose camera is framed on a puppet is framed first (`framing.framed_shot`; a render's plan
+    does that once per shot instead)."""
+    if shot.camera.framed:
+        from renderer.stage.framing import framed_shot   # framing stages exposures itself
+        shot = framed_shot(scene, shot)
     t = exposure.time
     positions = {pid: p.at for pid, p in shot.cast.items()}
     by_actor = {pid: [a for a in shot.actions if a.who == pid] for pid in shot.cast}
-    states = {pid: fold(place, by_actor[pid], t, positions) for pid, place in shot.cast.items()}
+    states = {pid: fold(place, by_actor[pid], t, positions, memo)
+              for pid, place in shot.cast.items()}
     handled = {pid: handling(shot.actions, pid, t) for pid in shot.cast}
     for pid, s in states.items():
         if not shot.cast[pid].is_prop and handled[pid] is None:
-            _settle(s)
+            _settle(s, memo)
     reach_for(shot.actions, states, t)
     cast_order = {pid: i for i, pid in enumerate(shot.cast)}   # breaks ties of speaking time
     poses: dict[str, ActorPose] = {}
@@ -138,13 +149,14 @@ def _point(ref, poses: dict, s: ActorState, head: bool = False) -> tuple[float, 
     return spot if spot is not None else (pose.x, pose.y)
 
 
-def _settle(s: ActorState) -> None:
+def _settle(s: ActorState, memo: StageMemo | None = None) -> None:
     """Feet on the floor, or the pelvis on its seat: what a standing or seated actor touches."""
     if "seat" in s.extra:
         surface, weight = s.extra["seat"]
-        s.pose, s.x = seat(s.puppet, s.pose, s.x, s.y, s.facing, s.scale, surface, weight)
+        s.pose, s.x = seat(s.puppet, s.pose, s.x, s.y, s.facing, s.scale, surface, weight,
+                           memo)
     elif not s.extra.get("travelling"):
-        s.pose = ground(s.puppet, s.pose)
+        s.pose = ground(s.puppet, s.pose, memo)
 
 
 def _ground_under(x: float, y: float, floor: float, shot: Shot) -> float:
@@ -196,6 +208,8 @@ def _camera_at(scene: Scene, shot: Shot, exposure: Exposure) -> CameraKey:
     x = cam.start.x + (cam.end.x - cam.start.x) * p
     y = cam.start.y + (cam.end.y - cam.start.y) * p
     zoom = cam.start.zoom * (cam.end.zoom / cam.start.zoom) ** p  # even zooms feel constant speed
+    tilt = cam.start.tilt + (cam.end.tilt - cam.start.tilt) * p
+    dolly = cam.start.dolly + (cam.end.dolly - cam.start.dolly) * p
     amount = cam.shake
     for a in shot.actions:
         if a.do == "shake" and a.t <= exposure.time < a.t + max(a.duration, 1e-9):
@@ -203,12 +217,13 @@ def _camera_at(scene: Scene, shot: Shot, exposure: Exposure) -> CameraKey:
     if amount > 0:
         dx, dy = jitter.shake(scene.seed, shot.id, exposure.index, amount)
         x, y = x + dx / zoom, y + dy / zoom
-    return CameraKey(x, y, zoom)
+    return CameraKey(x, y, zoom, tilt, dolly)
 
 
 def slot_attachments(puppet: PuppetDef, skin: str, face: str, mouth: str | None,
-                     blinking: bool) -> tuple[str | None, ...]:
-    """Which attachment every slot shows: default, then face, blink, mouth shape, then skin.
+                     blinking: bool, turn: str | None = None) -> tuple[str | None, ...]:
+    """Which attachment every slot shows: default, then face, blink, mouth shape, then skin,
+    then the head's turn (its replacement head and the face parts placed on it).
     A line's pauses (mouth shape "rest") keep the face's own mouth: a scream stays a scream
     between words instead of relaxing into the neutral (smiling) rest."""
     chosen = {s.name: s.attachment for s in puppet.slots}
@@ -222,8 +237,8 @@ def slot_attachments(puppet: PuppetDef, skin: str, face: str, mouth: str | None,
         chosen[puppet.mouth_slot] = puppet.mouths.get(mouth, puppet.mouths["rest"])
     sk = puppet.skins[skin]
     chosen.update(sk.slots)
-    return tuple(sk.swap.get(chosen[s.name], chosen[s.name]) if chosen[s.name] else None
-                 for s in puppet.slots)
+    return tuple(puppet.turned(sk.swap.get(chosen[s.name], chosen[s.name]), turn)
+                 if chosen[s.name] else None for s in puppet.slots)
 
 
 def placement_matrix(x: float, y: float, facing: int, scale: float, rot: float) -> np.ndarray:
@@ -246,7 +261,7 @@ def _pose_actor(place: Placement, s: ActorState, blinking: bool, scene: Scene, s
     bone_of = np.array([sl.bone for sl in puppet.slots])
     placed = placement_matrix(s.x, s.y, s.facing, s.scale, s.rot)
     slot_m = placed @ world[bone_of] @ jig
-    atts = slot_attachments(puppet, s.skin, s.face, s.mouth, blinking)
+    atts = slot_attachments(puppet, s.skin, s.face, s.mouth, blinking, s.turn)
     head = None
     grips = tuple((float(g[0]), float(g[1])) for g in
                   (placed @ world[bone] @ np.array([gx, gy, 1.0]) for bone, gx, gy in hands_of(puppet)))
@@ -261,7 +276,7 @@ def _pose_actor(place: Placement, s: ActorState, blinking: bool, scene: Scene, s
         head = (float(hd[0]), float(hd[1]))
     return ActorPose(place.id, puppet, slot_m, atts, s.opacity, s.x, s.y, s.scale, place.z,
                      place.is_prop, grip, head, s.facing, order=s.y, grips=grips,
-                     handle=handle,
+                     handle=handle, depth=place.depth, grounded=place.depth >= 1.0,
                      variants=redraw_variants(puppet, atts, scene.seed, shot.id, exposure.index,
                                               place.id))
 
