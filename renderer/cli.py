@@ -123,14 +123,29 @@ def cmd_render(args) -> int:
     plan = plan_scene(scene, settings, args.shot)
     target = args.output or _default_output(
         scene, f"{scene.name}{'-' + args.shot if args.shot else ''}.mp4")
+    _check_chunk_frames(args.chunk_frames)
     started = time.perf_counter()
-    with progress_bar(plan.frames, scene.name) as bar:
-        render_to(plan, target, bar.update)
+    chunks = ""
+    if args.cluster or args.chunk_frames is not None:
+        from renderer.jobs.batchrun import render_scene
+        _, n = render_scene(scene, settings, target, shot=args.shot, cluster=args.cluster,
+                            chunk_frames=args.chunk_frames)
+        chunks = f" in {n} chunk{'s' if n != 1 else ''}"
+    else:
+        with progress_bar(plan.frames, scene.name) as bar:
+            render_to(plan, target, bar.update)
     took = time.perf_counter() - started
     print(f"{target}: {plan.frames} frames ({plan.exposures} exposures), "
           f"{seconds_text(plan.frames / settings.fps)} at {settings.width}x{settings.height}, "
-          f"rendered in {took:.1f} s")
+          f"rendered in {took:.1f} s{chunks}")
     return 0
+
+
+def _check_chunk_frames(n: int | None) -> None:
+    from renderer.settings import MAX_FPS, MAX_SCENE_SECONDS
+    most = round(MAX_SCENE_SECONDS * MAX_FPS)
+    if n is not None and not 0 <= n <= most:
+        raise LimitError(f"--chunk-frames {n}: expected 0 (whole scenes) to {most} frames")
 
 
 def cmd_still(args) -> int:
@@ -310,8 +325,13 @@ def cmd_batch(args) -> int:
                          hint="a sequence lists the film's scenes")
     if not 1 <= args.jobs <= 64:
         raise SceneError(f"--jobs {args.jobs}: expected 1..64")
+    if args.cluster and args.jobs != 1:
+        raise SceneError("--cluster and --jobs: the cluster's workers do the work",
+                         hint="give one of them")
+    _check_chunk_frames(args.chunk_frames)
     return run_film(project, sequence, _settings(args), jobs=args.jobs, force=args.force,
-                    out_dir=args.output_dir or project.root / "output")
+                    out_dir=args.output_dir or project.root / "output", cluster=args.cluster,
+                    chunk_frames=args.chunk_frames)
 
 
 def cmd_sound(args) -> int:

@@ -48,6 +48,17 @@ def _add_render_options(p: argparse.ArgumentParser) -> None:
                    "with --no-audio")
 
 
+def _add_scale_options(p: argparse.ArgumentParser, default: str) -> None:
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="render chunks on a Dask cluster: a scheduler's tcp://HOST:8786, or "
+                   "local:N to start N worker processes here (needs pip install "
+                   "'stopmo[cluster]'; the project and output folder must be on storage every "
+                   f"worker sees, at the same path). Default: {default}")
+    p.add_argument("--chunk-frames", type=int, metavar="N",
+                   help="frames per chunk (cut at exposures, so a hold is never split); "
+                   "default: chosen from the work and the workers; 0: whole scenes")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="stopmo", description="Render scene scripts as stop-motion films.",
@@ -62,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=_out_path,
                    help="output path (default output/SCENE.mp4)")
     p.add_argument("--shot", help="render only this shot id")
+    _add_scale_options(p, "the scene renders whole, in this process")
     _add_render_options(p)
 
     p = sub.add_parser("still", help="render one frame to PNG",
@@ -148,8 +160,9 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog=LIMITS_TEXT)
     p.add_argument("--sequence", type=_out_path, help="sequence file (default scenes/sequence.yaml)")
     p.add_argument("-j", "--jobs", type=int, default=1,
-                   help="scenes rendered in parallel processes (default 1)")
+                   help="worker processes rendering chunks of the scenes side by side (default 1)")
     p.add_argument("--force", action="store_true", help="render every scene even if unchanged")
+    _add_scale_options(p, "chunks on -j local workers")
     p.add_argument("--output-dir", type=_out_path, help="where renders go (default output/)")
     _add_render_options(p)
 

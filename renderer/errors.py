@@ -59,6 +59,11 @@ class OutputError(StopmoError):
     """The output path cannot be written safely."""
 
 
+class ClusterError(StopmoError):
+    """The cluster named by --cluster cannot be used: Dask missing, its scheduler unreachable,
+    no workers, or a folder its workers cannot see (exit code 2, before any work)."""
+
+
 class EncodeError(StopmoError):
     """The encoder failed or produced something other than what was promised."""
 

@@ -149,18 +149,28 @@ def render_frame(plan: ScenePlan, frame: int) -> np.ndarray:
     return render_exposure(plan, sp, exposure)
 
 
-def exposures(plan: ScenePlan) -> Iterator[tuple[ShotPlan, Exposure]]:
+def exposures(plan: ScenePlan, span: tuple[int, int] | None = None
+              ) -> Iterator[tuple[ShotPlan, Exposure]]:
+    """The plan's exposures in order; with `span` (first, end) only those whose first frame
+    (scene-global) lies in first <= frame < end: a chunk of whole exposures."""
     for sp in plan.shots:
         for e in sp.exposure_sheet:
-            yield sp, e
+            if span is None or span[0] <= sp.first_frame + e.frame < span[1]:
+                yield sp, e
 
 
-def _load_first_exposure(plan: ScenePlan) -> None:
+def exposure_starts(plan: ScenePlan) -> list[int]:
+    """The scene-global frame where each exposure starts: where a chunk may begin, since a
+    chunk boundary never splits a hold."""
+    return [sp.first_frame + e.frame for sp, e in exposures(plan)]
+
+
+def _load_first_exposure(plan: ScenePlan, span: tuple[int, int] | None = None) -> None:
     """Load what the first exposure waits for in two threads: the set's paintings in one, the
     post plates and the cast's paintings in the other. Decoding, grading and plate-building
     release the GIL, and until the first frame arrives the encoder leaves a core idle. (More
     threads gained no time and cost memory: each keeps its own malloc arena.)"""
-    first = next(exposures(plan), None)
+    first = next(exposures(plan, span), None)
     if first is None:
         return
     sp, exposure = first
@@ -177,12 +187,14 @@ def _load_first_exposure(plan: ScenePlan) -> None:
 
 
 def render_frames(plan: ScenePlan, on_exposure: Callable[[int], None] | None = None, *,
-                  preload: bool = True) -> Iterator[tuple[np.ndarray, int]]:
+                  preload: bool = True, span: tuple[int, int] | None = None
+                  ) -> Iterator[tuple[np.ndarray, int]]:
     """(frame, hold) for every exposure in order: each rendered once, to be written `hold` times.
-    preload: load the first exposure's paintings in two threads (see `_load_first_exposure`)."""
+    preload: load the first exposure's paintings in two threads (see `_load_first_exposure`).
+    span: only the exposures of this chunk (see `exposures`)."""
     if preload:
-        _load_first_exposure(plan)
-    for sp, e in exposures(plan):
+        _load_first_exposure(plan, span)
+    for sp, e in exposures(plan, span):
         yield render_exposure(plan, sp, e), e.hold
         if on_exposure is not None:
             on_exposure(e.hold)
@@ -199,22 +211,32 @@ def _opencv_threads(n: int) -> Iterator[None]:
         cv2.setNumThreads(before)
 
 
+def span_frames(plan: ScenePlan, span: tuple[int, int] | None) -> int:
+    """How many frames a render of `span` (all of the plan when None) writes."""
+    return plan.frames if span is None else sum(e.hold for _, e in exposures(plan, span))
+
+
 def render_to(plan: ScenePlan, target, on_frames: Callable[[int], None] | None = None, *,
-              preload: bool = True, label: str = "") -> None:
+              preload: bool = True, label: str = "", span: tuple[int, int] | None = None,
+              encoder_threads: int | None = None) -> None:
     """Render the whole plan into `target` (a video, or a folder of PNG frames), written in
-    place only when complete (`open_sink`): the one way a scene becomes a file."""
+    place only when complete (`open_sink`): the one way a scene becomes a file.
+
+    span: render only this chunk of whole exposures (`exposures`), as a silent video (its
+    sound is the whole scene's, muxed once the chunks are joined) or PNG frames numbered from
+    0. encoder_threads: x264's threads (default: one per core this process may use)."""
     from renderer.output.encode import open_sink
     from renderer.output.files import is_frame_folder
     sound = None
-    if plan.settings.audio and not is_frame_folder(target):
+    if plan.settings.audio and span is None and not is_frame_folder(target):
         # made beside the frames, in a thread of its own (numpy leaves the GIL for its loops)
         helper = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stopmo-sound")
         made = helper.submit(soundtrack, plan)
         helper.shutdown(wait=False)
         sound = lambda: as_sound(made.result(), plan.settings)  # noqa: E731
-    with open_sink(target, plan.settings.video, expected_frames=plan.frames,
-                   label=label or plan.scene.name, sound=sound) as sink:
-        render_into(plan, sink, on_frames, preload=preload)
+    with open_sink(target, plan.settings.video, expected_frames=span_frames(plan, span),
+                   label=label or plan.scene.name, sound=sound, threads=encoder_threads) as sink:
+        render_into(plan, sink, on_frames, preload=preload, span=span)
 
 
 def soundtrack(plan: ScenePlan, normalise: bool = True):
@@ -233,7 +255,7 @@ def as_sound(track, settings: RenderSettings):
 
 
 def render_into(plan: ScenePlan, sink, on_frames: Callable[[int], None] | None = None, *,
-                preload: bool = True) -> None:
+                preload: bool = True, span: tuple[int, int] | None = None) -> None:
     """Render every exposure into `sink` (written `hold` times each) while a writer thread feeds
     the encoder: the next exposure is rendered while the last one is still going down the pipe
     (both release the GIL: OpenCV while compositing, the pipe write while ffmpeg reads).
@@ -241,8 +263,8 @@ def render_into(plan: ScenePlan, sink, on_frames: Callable[[int], None] | None =
     The renderer works on one core and leaves the other to the encoder: once the first
     exposure's paintings are loaded (when the encoder still waits), OpenCV runs its kernels on
     one thread. Splitting its small warps and blends across cores that x264 keeps busy cost the
-    renderer ~20 % more CPU, taken from the encoder: ~2 % of the wall, measured. preload: as for
-    `render_frames`."""
+    renderer ~20 % more CPU, taken from the encoder: ~2 % of the wall, measured. preload, span:
+    as for `render_frames`."""
     # The hand-over is two SimpleQueues, not a bounded Queue: Ctrl-C and SIGTERM raise
     # KeyboardInterrupt in this thread wherever it is, and inside queue.Queue's Python-level
     # Condition that can lose a wake-up (the writer never sees the end: `stopmo render` hung
@@ -266,9 +288,9 @@ def render_into(plan: ScenePlan, sink, on_frames: Callable[[int], None] | None =
     thread.start()
     try:
         if preload:
-            _load_first_exposure(plan)
+            _load_first_exposure(plan, span)
         with _opencv_threads(1):
-            for frame, hold in render_frames(plan, on_frames, preload=False):
+            for frame, hold in render_frames(plan, on_frames, preload=False, span=span):
                 room.get()
                 if failure:
                     break

@@ -40,10 +40,10 @@ def film_project(project_dir, write_scene):
     return project_dir
 
 
-def batch(root, capsys, executor=None, jobs=1, force=False, store=None):
+def batch(root, capsys, jobs=1, force=False, store=None, **options):
     settings = settings_for("draft", width=96)
-    run_film(Project(root, store), root / "scenes" / "sequence.yaml", settings, jobs=jobs, force=force,
-             out_dir=root / "output", executor=executor)
+    run_film(Project(root, store), root / "scenes" / "sequence.yaml", settings, jobs=jobs,
+             force=force, out_dir=root / "output", **options)
     return capsys.readouterr().out
 
 
@@ -115,17 +115,23 @@ def test_the_film_is_its_parts_in_order(film_project, capsys):
         assert middle < 0.8 * min(brightness[before], brightness[after])
 
 
-def test_a_film_that_cannot_be_assembled_leaves_nothing_behind(tmp_path):
-    """A part that cannot be read stops the assembly: no film, no half-written segments."""
-    from renderer.output.film import Part, assemble
-    broken = tmp_path / "broken.mp4"
-    broken.write_bytes(b"not a video")
-    card = np.full((54, 96, 3), 120, np.uint8)
-    parts = [Part(6, image=card), Part(12, video=broken, transition="fade"), Part(6, image=card)]
-    target = tmp_path / "film.mp4"
-    with pytest.raises(OSError):                  # the decoder cannot read the broken part
-        assemble(parts, target, settings_for("draft", width=96), 0.25, "film")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.mp4"]
+def test_a_film_that_cannot_be_assembled_leaves_nothing_behind(film_project, capsys,
+                                                                monkeypatch):
+    """A segment of the film that fails (here the transition into scene two) stops the batch:
+    no film, no segments, no chunks; the scenes already joined stay, each with its record."""
+    import renderer.jobs.batchrun as batchrun
+    from renderer.errors import EncodeError
+
+    def broken(path, kind, before, after, *rest):
+        if kind == "iris":
+            raise EncodeError("cannot read the last frame of one.mp4")
+        return transition_segment(path, kind, before, after, *rest)
+    transition_segment = batchrun.transition_segment
+    monkeypatch.setattr(batchrun, "transition_segment", broken)
+    with pytest.raises(EncodeError, match="last frame of one.mp4"):
+        batch(film_project, capsys, chunk_frames=6)      # the scenes in chunks, too
+    assert sorted(p.name for p in (film_project / "output").iterdir()) == [
+        ".one.mp4.key", ".two.mp4.key", "one.mp4", "two.mp4"]
 
 
 def test_a_scene_rendered_over_at_another_size_is_rendered_again_not_trusted(film_project,

@@ -363,7 +363,7 @@ def test_a_full_disk_while_the_film_is_joined_is_reported_not_raw_encoder_text(p
     """The scene fits, the film does not: "the disk is full" and exit code 2, as for a scene,
     not ffmpeg's own text with exit code 1; nothing half-written is left."""
     out = tmp_path / "disk"
-    _mount_tmpfs(out, "size=40k")
+    _mount_tmpfs(out, "size=64k")   # the scene with the film's title card made beside it
     try:
         (proj / "scenes" / "sequence.yaml").write_text("film: film\ncard_seconds: 1\n"
                                                        "scenes: [good]\n")

@@ -190,7 +190,7 @@ def test_an_interrupt_at_any_point_of_the_hand_over_to_the_writer_never_hangs(mo
 
     from renderer import render
 
-    def cheap_frames(plan, on_exposure=None, *, preload=True):
+    def cheap_frames(plan, on_exposure=None, *, preload=True, span=None):
         for i in range(16):
             yield np.full((4, 4, 3), i, np.uint8), 2
 

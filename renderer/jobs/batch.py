@@ -1,8 +1,7 @@
 """`stopmo batch`: every scene of the sequence to output/<scene>.mp4, then the film.
 
-Scenes are rendered through any `concurrent.futures.Executor` handed to `run_batch` (inline, a
-local process pool, or later a cluster's), so the runner never knows where the work happens. A
-scene whose inputs are byte-for-byte unchanged since its last render is not rendered again, as
+Scenes are rendered through any `concurrent.futures.Executor` (inline, a local process pool, or
+a Dask cluster's; see `graph.py`), so the tasks never know where they run. A scene whose inputs are byte-for-byte unchanged since its last render is not rendered again, as
 long as the file on disk is still the one that render wrote: its record names the file's size and
 modification time, and a cached video is probed for the size and frame count the batch needs.
 """
@@ -11,10 +10,9 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
-from queue import Empty
 from typing import Callable
 
 from renderer import __version__
@@ -30,9 +28,12 @@ class SceneJob:
     path: Path
     target: Path
     settings: RenderSettings
-    key: str
+    key: str            # its cache key: the name of its chunks' folder, and of its record
     frames: int         # what the scene renders to at these settings: a cached file must hold it
-    store: PaintStore | None = None   # the batch's paint cache (a worker gets its own copy)
+    store: PaintStore | None = None   # the batch's paint cache (a worker gets its own copy;
+    #                                   None: the paint cache of the machine a task runs on)
+    shot: str | None = None   # only this shot of the scene
+    record: bool = True       # keep the key beside the target (the batch's cache; not `render`)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class InlineExecutor(Executor):
         return future
 
 
-def _renderer_digest() -> str:
+def renderer_digest() -> str:
     """The renderer's own code and the captions' font are inputs of every frame: a change to
     either invalidates the cache."""
     h = hashlib.sha256(__version__.encode())
@@ -70,7 +71,7 @@ def _renderer_digest() -> str:
 
 def cache_key(files: list[Path], settings: RenderSettings) -> str:
     """A digest of the bytes of every file a scene reads, the settings and the renderer's code."""
-    h = hashlib.sha256(_renderer_digest().encode())
+    h = hashlib.sha256(renderer_digest().encode())
     h.update(repr(settings).encode())
     for path in files:
         h.update(str(path.name).encode())
@@ -140,85 +141,37 @@ def remember(target: Path, key: str) -> None:
         tmp.unlink(missing_ok=True)  # only left when interrupted before the rename
 
 
-def render_job(job: SceneJob, on_frames: Callable[[int], None] | None = None) -> SceneResult:
-    """Render one scene to its target. Top-level so a process pool can pickle it."""
+def load_plan(job: SceneJob):
+    """The job's scene planned at its settings, in a worker: its project opened with the job's
+    paint cache, or without one (a cluster's job) the paint cache of the machine it runs on,
+    from that machine's environment (`STOPMO_CACHE`)."""
     from renderer.load.project import project_at
     from renderer.load.scene import load_scene
     from renderer.output.audiofile import decode_recording
-    from renderer.render import plan_scene, render_to
+    from renderer.paint.paintcache import open_store
+    from renderer.render import plan_scene
+    store = job.store if job.store is not None else open_store(os.environ)
+    project = project_at(job.path.parent, store, decode_recording)
+    return plan_scene(load_scene(job.path, project), job.settings, job.shot)
+
+
+def render_job(job: SceneJob, on_frames: Callable[[int], None] | None = None,
+               threads: int | None = None) -> SceneResult:
+    """Render one scene to its target, whole. Top-level so a worker process can import it.
+    threads: x264's threads (default: one per core of the machine)."""
+    from renderer.render import render_to
 
     started = time.perf_counter()
-    project = project_at(job.path.parent, job.store, decode_recording)
-    plan = plan_scene(load_scene(job.path, project), job.settings)
+    plan = load_plan(job)
     # A worker renders scene after scene: what this one paints is held by its plan, and goes
     # with it when this function returns (the paint cache on disk keeps it for the next render).
     # Scenes render side by side, so no core waits for a scene's first frame: loading it in a
     # helper thread would gain nothing and cost the thread's malloc arena (~20 MB).
-    render_to(plan, job.target, on_frames, preload=False, label=job.name)
-    remember(job.target, job.key)
+    render_to(plan, job.target, on_frames, preload=False, label=job.name, encoder_threads=threads)
+    if job.record:
+        remember(job.target, job.key)
     return SceneResult(job.name, plan.frames / job.settings.fps, plan.frames,
                        time.perf_counter() - started, False)
-
-
-class _Report:
-    """A picklable progress callback: frames done, sent to the parent through a queue."""
-
-    def __init__(self, queue, name: str):
-        self.queue, self.name = queue, name
-
-    def __call__(self, frames: int) -> None:
-        self.queue.put((self.name, frames))
-
-
-def run_scenes(jobs: list[SceneJob], executor: Executor, *, force: bool = False,
-               on_done: Callable[[SceneResult], None] | None = None,
-               on_frames: Callable[[str, int], None] | None = None,
-               progress_queue=None) -> list[SceneResult]:
-    """Render the jobs whose cache is stale (all with `force`); results in the jobs' order.
-
-    on_frames(scene, n) reports progress. Inline jobs call it directly; jobs in other processes
-    report through `progress_queue` (a multiprocessing manager's queue), drained here while
-    waiting. Without a queue, other executors report a scene's frames when it finishes.
-    """
-    results: dict[str, SceneResult] = {}
-    futures: dict[Future, SceneJob] = {}
-    inline = isinstance(executor, InlineExecutor)
-    for job in jobs:
-        if not force and is_cached(job.target, job.key) and \
-                holds(job.target, job.settings, job.frames):
-            results[job.name] = SceneResult(job.name, job.frames / job.settings.fps, job.frames,
-                                            0.0, True)
-            if on_done:
-                on_done(results[job.name])
-            continue
-        if inline:
-            report = (lambda n, name=job.name: on_frames(name, n)) if on_frames else None
-        else:
-            report = _Report(progress_queue, job.name) if progress_queue is not None else None
-        futures[executor.submit(render_job, job, report)] = job
-    pending = set(futures)
-    while pending:
-        finished, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-        _drain(progress_queue, on_frames)
-        for future in finished:
-            result = future.result()
-            results[result.name] = result
-            if on_frames and not inline and progress_queue is None:
-                on_frames(result.name, result.frames)
-            if on_done:
-                on_done(result)
-    _drain(progress_queue, on_frames)
-    return [results[j.name] for j in jobs]
-
-
-def _drain(queue, on_frames) -> None:
-    while queue is not None:
-        try:
-            name, n = queue.get_nowait()
-        except Empty:
-            return
-        if on_frames:
-            on_frames(name, n)
 
 
 def summary(results: list[SceneResult], film: Path | None, film_seconds: float,

@@ -1,7 +1,6 @@
 """Worker processes that stop cleanly: Ctrl-C or SIGTERM never leaves a temporary file behind.
 
-A Ctrl-C at a terminal reaches every process of the job: the batch, its workers and the progress
-manager. A worker interrupted mid-scene unwinds it -- `open_sink` stops its ffmpeg and removes the
+A Ctrl-C at a terminal reaches every process of the job: the batch and its workers. A worker interrupted mid-scene unwinds it -- `open_sink` stops its ffmpeg and removes the
 temporary video -- and exits instead of taking the next scene from the queue; an idle worker
 just exits. A SIGTERM reaches only the batch, which cancels what has not started and passes the
 signal on to its workers (`stop_workers`). Children hold Ctrl-C and SIGTERM until they are ready
@@ -9,9 +8,8 @@ signal on to its workers (`stop_workers`). Children hold Ctrl-C and SIGTERM unti
 
 A batch killed outright (`kill -9`, the OOM killer) can pass nothing on, so its children watch
 it instead (`die_with_parent`): Linux sends a worker SIGTERM when its parent dies, and it stops
-as if interrupted (its ffmpeg stopped, its temporary video removed); the progress manager gets
-SIGKILL (it holds nothing to clean up). Without their writers the resource tracker then ends
-too: nothing of a killed batch is left running.
+as if interrupted (its ffmpeg stopped, its temporary video removed). Without their writers the
+resource tracker then ends too: nothing of a killed batch is left running.
 """
 from __future__ import annotations
 
@@ -51,11 +49,6 @@ def init_worker() -> None:
         signal.signal(sig, _interrupt_worker)
     die_with_parent(signal.SIGTERM)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP)  # blocked since it started
-
-
-def init_manager() -> None:
-    """The progress manager's initializer: it dies with the batch."""
-    die_with_parent(signal.SIGKILL)
 
 
 _PR_SET_PDEATHSIG = 1
@@ -105,7 +98,7 @@ def starting_processes() -> Iterator[None]:
     then take effect. The signals are blocked meanwhile and the children inherit the block, so
     a Ctrl-C at the terminal cannot hit them before they are ready (a Python interrupted in its
     first moments prints a traceback): a worker unblocks them once its handler is set
-    (`init_worker`); the progress manager keeps them blocked and is shut down by its owner."""
+    (`init_worker`)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return

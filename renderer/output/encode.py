@@ -138,7 +138,8 @@ class VideoSink:
     """
 
     def __init__(self, target: Path, *, width: int, height: int, fps: int, crf: int,
-                 preset: str, label: str, sound: Callable[[], Sound] | None = None):
+                 preset: str, label: str, sound: Callable[[], Sound] | None = None,
+                 threads: int | None = None):
         if width % 2 or height % 2:
             raise LimitError(f"{width}x{height} px: H.264 4:2:0 needs an even width and height")
         self.target, self.width, self.height, self.label = target, width, height, label
@@ -159,7 +160,7 @@ class VideoSink:
                "-vf", "scale=out_color_matrix=bt709:out_range=tv,"
                "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709",
                "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", str(crf), "-preset", preset,
-               "-threads", str(encoder_threads()),
+               "-threads", str(threads or encoder_threads()),
                "-movflags", "+faststart", "-f", VIDEO_FORMATS[target.suffix.lower()],
                str(self.temp)]
         try:
@@ -337,7 +338,8 @@ class PngSink:
 @contextmanager
 def open_sink(target: str | os.PathLike, video: VideoFormat, *,
               expected_frames: int | None = None, label: str = "",
-              sound: Callable[[], Sound] | None = None) -> Iterator[FrameSink]:
+              sound: Callable[[], Sound] | None = None,
+              threads: int | None = None) -> Iterator[FrameSink]:
     """Open an atomic frame sink for `target` and finish it when the block ends.
 
     target: `.mp4`/`.mov` -> H.264 yuv420p (BT.709, faststart); a path ending in '/' or without a
@@ -345,6 +347,8 @@ def open_sink(target: str | os.PathLike, video: VideoFormat, *,
     expected_frames: frames the caller promises to write (repeats included); label: the scene
     name used in error messages. sound: called once the frames are encoded, it gives the
     soundtrack and subtitle cues muxed into a video (`mux.Sound`); a PNG sequence has none.
+    threads: x264's threads (default `encoder_threads()`: a worker sharing a machine with
+    others is given its share of the cores, so encoders do not oversubscribe them).
 
     On leaving the block normally the frame count is checked (EncodeError names the label and both
     counts) and the output is moved into place. On any exception, KeyboardInterrupt included, the
@@ -358,7 +362,8 @@ def open_sink(target: str | os.PathLike, video: VideoFormat, *,
                                             label=label)
     else:
         sink = VideoSink(path, width=video.width, height=video.height, fps=video.fps,
-                         crf=video.crf, preset=video.preset, label=label, sound=sound)
+                         crf=video.crf, preset=video.preset, label=label, sound=sound,
+                         threads=threads)
     done = False
     try:
         yield sink

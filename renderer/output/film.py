@@ -1,60 +1,30 @@
-"""Assembling the film from finished scene videos: title cards, transitions, no re-rendering.
+"""The film's own frames: title cards and transitions, encoded as short segments that are joined
+with the scene videos by stream copy (`join.join_videos`; the graph that makes them is
+`jobs/batchrun.py`).
 
 The film is a list of parts (a held title card, or a scene's MP4) joined by transitions. A
 transition inserts frames between two parts — a dissolve through black (`fade`) or a closing and
 opening circle (`iris`) — so the film's frame count is the parts' plus the transitions'. Scene
-videos are joined by stream copy: assembling costs seconds, not a second encode of the film.
+videos are never decoded and encoded again: only their first and last frames are read, for the
+transitions.
 """
 from __future__ import annotations
 
-import os
-import subprocess
-from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import cv2
-import imageio_ffmpeg
 import numpy as np
 
 from renderer.errors import EncodeError
 from renderer.output.encode import open_sink
-from renderer.output.files import (
-    DISK_FULL_ERRNOS,
-    check_target,
-    disk_full,
-    partial_path,
-    remove_path,
-)
-from renderer.output.mux import Sound, mux, sidecar, vtt_text, write_atomic
-from renderer.output.probe import count_frames, probe, read_frames
+from renderer.output.probe import read_frames
 from renderer.settings import RenderSettings
 from renderer.stage.timing import frames_for
 
 
-@dataclass(frozen=True)
-class Part:
-    """A held still (`image`, shown for `frames`) or a video file (`video`)."""
-
-    frames: int
-    image: np.ndarray | None = None
-    video: Path | None = None
-    transition: str = "cut"    # how this part is joined to the one before it
-
-
-def video_part(path: Path, transition: str) -> Part:
-    return Part(probe(path).frames, video=path, transition=transition)
-
-
 def transition_frames(kind: str, seconds: float, fps: int) -> int:
     return 0 if kind == "cut" else frames_for(seconds, fps)
-
-
-def film_frames(parts: list[Part], seconds: float, fps: int) -> int:
-    return sum(p.frames for p in parts) + sum(
-        transition_frames(p.transition, seconds, fps) for p in parts[1:])
 
 
 def _iris_distance(width: int, height: int) -> np.ndarray:
@@ -87,7 +57,7 @@ def between(kind: str, last: np.ndarray, first: np.ndarray, n: int) -> Iterator[
                 _iris(first, 2 * p - 1, distance)
 
 
-def _first_frame(path: Path) -> np.ndarray:
+def first_frame(path: Path) -> np.ndarray:
     frames = read_frames(path)
     try:
         return next(frames).copy()
@@ -95,7 +65,7 @@ def _first_frame(path: Path) -> np.ndarray:
         frames.close()
 
 
-def _last_frame(path: Path, fps: int) -> np.ndarray:
+def last_frame(path: Path, fps: int) -> np.ndarray:
     """Decode only the last half second or so of a video and keep its final frame."""
     last = None
     for last in read_frames(path, from_end=max(0.5, 4.0 / fps)):
@@ -105,125 +75,11 @@ def _last_frame(path: Path, fps: int) -> np.ndarray:
     return last.copy()
 
 
-ASSEMBLY_THREADS = 3   # ffmpeg processes at once: short encodes and decodes mostly wait on start-up
-LOOKAHEAD = 2          # parts whose first and last frames are decoded ahead (two frames each)
-
-
-def assemble(parts: list[Part], target: Path, settings: RenderSettings, seconds: float,
-             label: str, on_frames: Callable[[int], None] | None = None,
-             sound: Sound | None = None) -> None:
-    """Write the film to `target`: scene videos are joined as they are, by stream copy (never
-    decoded and encoded again); only title cards and transitions are encoded, as short segments
-    with the scenes' own encoder settings. Atomic like every other output, frame count checked.
-
-    Each of those steps is a short ffmpeg run that waits mostly on its own start-up and flush, so
-    up to ASSEMBLY_THREADS run at once: the segments are encoded, and the scenes' end frames
-    decoded a few parts ahead, in a thread pool, and joined in the film's order.
-
-    sound: the film's soundtrack and subtitles, made once for the whole film and muxed after the
-    join (never the scenes' own AAC joined: encoder priming would click and drift at each seam)."""
-    check_target(target)
-    work = partial_path(target, ".parts")
-    try:
-        work.mkdir()
-        pool = ThreadPoolExecutor(max_workers=ASSEMBLY_THREADS)
-        try:
-            segments = _segments(parts, work, settings, seconds, label, pool, on_frames)
-        finally:   # after a failure or Ctrl-C, start nothing more; let the running few end
-            pool.shutdown(wait=True, cancel_futures=True)
-        _concat(segments, target, film_frames(parts, seconds, settings.fps), label, work, sound)
-    except OSError as err:
-        if err.errno in DISK_FULL_ERRNOS:
-            raise disk_full(target, label) from None
-        raise
-    finally:
-        remove_path(work)
-
-
-def _segments(parts: list[Part], work: Path, settings: RenderSettings, seconds: float,
-              label: str, pool: ThreadPoolExecutor,
-              on_frames: Callable[[int], None] | None) -> list[Path]:
-    """The film's segments in order: each part's transition in and title card encoded in `pool`,
-    its video as it is. At most 2 * ASSEMBLY_THREADS encodes wait at once (each holds frames)."""
-    fps = settings.fps
-    ends = [pool.submit(_ends, part, fps) for part in parts[:LOOKAHEAD]]
-    encodes: deque[tuple[Future, int]] = deque()
-    segments: list[Path | Future] = []
-
-    def encode(path: Path, frames, n: int) -> None:
-        encodes.append((pool.submit(_segment, path, frames, n, settings, label), n))
-        segments.append(encodes[-1][0])
-        while len(encodes) > 2 * ASSEMBLY_THREADS:
-            done(*encodes.popleft())
-
-    def done(future: Future, n: int) -> None:
-        future.result()
-        if on_frames is not None:
-            on_frames(n)
-
-    last = None
-    for k, part in enumerate(parts):
-        if k + LOOKAHEAD < len(parts):
-            ends.append(pool.submit(_ends, parts[k + LOOKAHEAD], fps))
-        first, final = ends[k].result()
-        ends[k] = None                      # the frames go with the segments that use them
-        n = transition_frames(part.transition, seconds, fps) if last is not None else 0
-        if n:
-            encode(work / f"{k:03d}-in.mp4", between(part.transition, last, first, n), n)
-        if part.image is not None:
-            encode(work / f"{k:03d}-card.mp4", [(part.image, part.frames)], part.frames)
-        else:
-            segments.append(part.video)
-            if on_frames is not None:
-                on_frames(part.frames)
-        last = final
-    while encodes:
-        done(*encodes.popleft())
-    return [s.result() if isinstance(s, Future) else s for s in segments]
-
-
-def _ends(part: Part, fps: int) -> tuple[np.ndarray, np.ndarray]:
-    """A part's first and last frames."""
-    if part.image is not None:
-        return part.image, part.image
-    return _first_frame(part.video), _last_frame(part.video, fps)
-
-
-def _segment(path: Path, frames, n: int, settings: RenderSettings, label: str) -> Path:
+def encode_segment(path: Path, frames, n: int, settings: RenderSettings, label: str,
+                   threads: int | None = None) -> Path:
     """Encode a short piece of the film (frames, or (frame, repeat) pairs) with the film's settings."""
-    with open_sink(path, settings.video, expected_frames=n, label=label) as sink:
+    with open_sink(path, settings.video, expected_frames=n, label=label, threads=threads) as sink:
         for item in frames:
             frame, repeat = item if isinstance(item, tuple) else (item, 1)
             sink.write(frame, repeat=repeat)
     return path
-
-
-def _concat(segments: list[Path], target: Path, expected: int, label: str, work: Path,
-            sound: Sound | None = None) -> None:
-    listing = work / "segments.txt"
-    listing.write_text("".join("file '" + str(p.resolve()).replace("'", "'\\''") + "'\n"
-                               for p in segments))
-    temp = partial_path(target, ".mp4")
-    try:
-        run = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-v", "error",
-                              "-y", "-f", "concat", "-safe", "0", "-i", str(listing),
-                              "-map", "0:v", "-c", "copy",
-                              "-movflags", "+faststart", str(temp)],
-                             stdin=subprocess.DEVNULL, capture_output=True)
-        if run.returncode != 0:
-            if b"No space left on device" in run.stderr or b"Disk quota exceeded" in run.stderr:
-                raise disk_full(target, label)
-            raise EncodeError(f"joining the film {label} failed: "
-                              f"{run.stderr.decode('utf-8', 'replace').strip()[-300:]}")
-        counted = count_frames(temp)
-        if counted != expected:
-            raise EncodeError(f"the film {label} has {counted} frames, expected {expected}")
-        if sound is not None and (sound.samples is not None or sound.cues):
-            muxed = work / ("sound" + target.suffix)
-            mux(temp, sound, muxed, label)
-            os.replace(muxed, temp)
-        os.replace(temp, target)
-        if sound is not None and sound.cues:
-            write_atomic(sidecar(target), vtt_text(sound.cues).encode("utf-8"))
-    finally:
-        remove_path(temp)
