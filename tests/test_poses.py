@@ -157,7 +157,8 @@ def test_every_pose_change_of_the_film_keeps_the_face_clear_as_it_plays(scene):
         a = shot.actions[i]
         mine = [b for b in shot.actions if b.who == a.who]
         for k in (0.0, 0.5, 1.0):
-            s = fold(shot.cast[a.who], mine, a.t + a.duration * k, {})
+            s = fold(shot.cast[a.who], mine, a.t + a.duration * k,
+                     {pid: place.at for pid, place in shot.cast.items()})   # whom a look faces
             _settle(s)
             cover = face_cover(s.puppet, Figure("", s.pose, skin=s.skin, face=s.face,
                                                 facing=s.facing))

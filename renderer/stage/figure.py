@@ -13,7 +13,7 @@ FEET_SHARE = 0.14   # the feet: the lowest this fraction of the figure's height
 
 
 @dataclass(frozen=True)
-class Figure:
+class Outline:
     box: Box                          # everything it paints
     head: Box | None                  # what its head bone carries (None: it has no head)
     eyes: tuple[float, float] | None  # the middle of its eyes (or of its head)
@@ -25,7 +25,8 @@ def _union(boxes: list[Box]) -> Box:
             max(b[2] for b in boxes), max(b[3] for b in boxes))
 
 
-def measure(actor: ActorPose, known: dict[Hashable, Box | None] | None = None) -> Figure | None:
+def measure(actor: ActorPose, known: dict[Hashable, Box | None] | None = None
+            ) -> Outline | None:
     """`actor` measured from its attachments' shapes (`extent.art_box`) as its slots place them,
     or None when it paints nothing. known: a table of attachment boxes to reuse between calls
     (an attachment's box never changes)."""
@@ -57,4 +58,4 @@ def measure(actor: ActorPose, known: dict[Hashable, Box | None] | None = None) -
     low = whole[3] - FEET_SHARE * (whole[3] - whole[1])
     feet = _union([b for _, _, b in parts if b[3] >= low])
     feet = (feet[0], max(feet[1], low), feet[2], feet[3])
-    return Figure(whole, head, eyes, feet)
+    return Outline(whole, head, eyes, feet)

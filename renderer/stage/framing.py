@@ -25,7 +25,7 @@ from dataclasses import replace
 from renderer.model.scene import Camera, CameraKey, Placement, Scene, Shot
 from renderer.paint.extent import Box
 from renderer.settings import STAGE_H, STAGE_W
-from renderer.stage.figure import Figure, measure
+from renderer.stage.figure import Outline, measure
 from renderer.stage.lens import dolly_gain, tilt_cover
 from renderer.stage.pose import ActorPose, puppet_matrices, slot_attachments, stage_exposure
 from renderer.stage.rig import placement
@@ -105,7 +105,7 @@ def _place_span(want: float, size: float, stage: float, low: float, high: float)
 
 
 def _samples(scene: Scene, shot: Shot, who: str, span: Span
-             ) -> tuple[list[Figure], tuple[float, float]]:
+             ) -> tuple[list[Outline], tuple[float, float]]:
     """The subject measured at every sample of `span` where it shows, and its eyes (or head
     middle) at the span's eye-line time."""
     first, last, at = span
@@ -113,7 +113,7 @@ def _samples(scene: Scene, shot: Shot, who: str, span: Span
     times = sorted({min(first + k / SAMPLES_PER_SECOND, last - 1e-6) for k in range(n + 1)}
                    | {max(first, min(at, last - 1e-6))})
     known: dict = {}
-    seen: list[tuple[float, Figure]] = []
+    seen: list[tuple[float, Outline]] = []
     for k, t in enumerate(times):
         actor = _actor(scene, shot, who, Exposure(k, k, 1, max(0.0, t)))
         figure = measure(actor, known) if actor is not None and actor.opacity >= SHOWN else None
@@ -134,7 +134,7 @@ def _middle(box: Box) -> tuple[float, float]:
     return (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
 
 
-def _rest_figure(place: Placement) -> Figure | None:
+def _rest_figure(place: Placement) -> Outline | None:
     """The cast member standing in its setup pose at its scale: the yardstick of shot sizes
     (a close-up of her sitting is as close as one of her standing)."""
     puppet = place.puppet
