@@ -143,8 +143,19 @@ def _pose_changes():
     return out
 
 
-@pytest.mark.parametrize("scene", sorted({s for s, _, _ in _pose_changes()}))
-def test_every_pose_change_of_the_film_keeps_the_face_clear_as_it_plays(scene):
+POSE_CHANGES = _pose_changes()
+
+
+@pytest.fixture(scope="module")
+def paintings():
+    """One painting memory for the module's checks, as a render keeps one: each part of a puppet
+    is painted once, not once per pose and face."""
+    from renderer.compose.paintings import Paintings
+    return Paintings()
+
+
+@pytest.mark.parametrize("scene", sorted({s for s, _, _ in POSE_CHANGES}))
+def test_every_pose_change_of_the_film_keeps_the_face_clear_as_it_plays(scene, paintings):
     """The named poses are checked at rest; a scene plays the way into them too, with the face
     the line wants and the facing the actor has (the spider-Beldam's reel, from her loom, blind)."""
     from renderer.load.scene import load_scene
@@ -152,7 +163,7 @@ def test_every_pose_change_of_the_film_keeps_the_face_clear_as_it_plays(scene):
     from renderer.stage.pose import _settle
     shots = {s.id: s for s in load_scene(REPO / "scenes" / f"{scene}.yaml").shots}
     bad = []
-    for _, shot_id, i in [c for c in _pose_changes() if c[0] == scene]:
+    for _, shot_id, i in [c for c in POSE_CHANGES if c[0] == scene]:
         shot = shots[shot_id]
         a = shot.actions[i]
         mine = [b for b in shot.actions if b.who == a.who]
@@ -161,7 +172,7 @@ def test_every_pose_change_of_the_film_keeps_the_face_clear_as_it_plays(scene):
                      {pid: place.at for pid, place in shot.cast.items()})   # whom a look faces
             _settle(s)
             cover = face_cover(s.puppet, Figure("", s.pose, skin=s.skin, face=s.face,
-                                                facing=s.facing))
+                                                facing=s.facing), paintings)
             if cover > FACE_COVER:
                 bad.append((shot_id, a.who, a.args["pose"], k, round(cover, 3)))
     assert not bad, bad
