@@ -168,17 +168,23 @@ def _three_quarter(s: Sculpt) -> tuple[Prim, ...]:
                    points=((nose_x - 5, cy + 0.02 * b), (nose_x + 3 + tip, cy + 0.3 * b),
                            (nose_x - 2, cy + 0.36 * b), (nose_x - 9, cy + 0.3 * b)))]
     if s.ears:
-        ex = cx - a * 0.58
-        shapes += [Prim("ellipse", at=(ex, cy + 0.12 * b), size=(0.14 * w, 0.26 * h),
-                        color=shade(s.color, 0.9), material=s.material, opacity=s.opacity),
-                   Prim("ellipse", at=(ex + 2, cy + 0.12 * b), size=(0.07 * w, 0.15 * h),
-                        color=shade(s.color, 0.8), material=s.material, opacity=s.opacity)]
+        shapes += _ear(s, (cx - a * 0.58, cy + 0.12 * b), (0.14 * w, 0.26 * h),
+                       (0.07 * w, 0.15 * h))
     if s.blush is not None:
         shapes += [Prim("ellipse", at=(near - 0.1 * w, cy + 0.4 * b), size=(0.15 * w, 0.08 * h),
                         color=s.blush, material="felt", opacity=0.55),
                    Prim("ellipse", at=(far + 0.04 * w, cy + 0.44 * b), size=(0.12 * w, 0.07 * h),
                         color=s.blush, material="felt", opacity=0.55)]
     return tuple(shapes)
+
+
+def _ear(s: Sculpt, at: tuple[float, float], size: tuple[float, float],
+         hollow: tuple[float, float]) -> list[Prim]:
+    """An ear at `at` (its middle), a shade darker than the skin, with a darker hollow in it."""
+    return [Prim("ellipse", at=at, size=size, color=shade(s.color, 0.9), material=s.material,
+                 opacity=s.opacity),
+            Prim("ellipse", at=(at[0] + 2, at[1]), size=hollow, color=shade(s.color, 0.8),
+                 material=s.material, opacity=s.opacity)]
 
 
 def profile_edge(s: Sculpt) -> float:
@@ -202,11 +208,8 @@ def _profile(s: Sculpt) -> tuple[Prim, ...]:
     outline = _arc(s, 150, 298, 9, wide=1.04) + face
     shapes = [_outline(s, outline)]
     if s.ears:
-        ex = cx - a * 0.16
-        shapes += [Prim("ellipse", at=(ex, cy + 0.1 * b), size=(0.17 * w, 0.27 * h),
-                        color=shade(s.color, 0.9), material=s.material, opacity=s.opacity),
-                   Prim("ellipse", at=(ex + 2, cy + 0.1 * b), size=(0.08 * w, 0.15 * h),
-                        color=shade(s.color, 0.8), material=s.material, opacity=s.opacity)]
+        shapes += _ear(s, (cx - a * 0.16, cy + 0.1 * b), (0.17 * w, 0.27 * h),
+                       (0.08 * w, 0.15 * h))
     if s.blush is not None:
         shapes.append(Prim("ellipse", at=(e - 0.3 * w, cy + 0.42 * b), size=(0.16 * w, 0.08 * h),
                            color=s.blush, material="felt", opacity=0.55))
