@@ -218,9 +218,10 @@ def span_frames(plan: ScenePlan, span: tuple[int, int] | None) -> int:
 
 def render_to(plan: ScenePlan, target, on_frames: Callable[[int], None] | None = None, *,
               preload: bool = True, label: str = "", span: tuple[int, int] | None = None,
-              encoder_threads: int | None = None) -> None:
+              encoder_threads: int | None = None) -> str | None:
     """Render the whole plan into `target` (a video, or a folder of PNG frames), written in
-    place only when complete (`open_sink`): the one way a scene becomes a file.
+    place only when complete (`open_sink`): the one way a scene becomes a file. Returns the
+    video's `file_identity` as written (None for frames).
 
     span: render only this chunk of whole exposures (`exposures`), as a silent video (its
     sound is the whole scene's, muxed once the chunks are joined) or PNG frames numbered from
@@ -237,6 +238,7 @@ def render_to(plan: ScenePlan, target, on_frames: Callable[[int], None] | None =
     with open_sink(target, plan.settings.video, expected_frames=span_frames(plan, span),
                    label=label or plan.scene.name, sound=sound, threads=encoder_threads) as sink:
         render_into(plan, sink, on_frames, preload=preload, span=span)
+    return sink.identity
 
 
 def soundtrack(plan: ScenePlan, normalise: bool = True):

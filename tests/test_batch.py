@@ -1,7 +1,12 @@
 """The film job: frame counts of the assembled film, the render cache, parallel == serial."""
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
+
+from renderer.errors import OutputError
 
 from renderer.jobs.batchrun import run_film
 from renderer.load.project import Project
@@ -155,9 +160,39 @@ def test_a_cached_scene_cut_short_on_disk_is_rendered_again(film_project, capsys
     key = record.read_text().split("\n")[0]
     video.write_bytes(video.read_bytes()[: video.stat().st_size // 2])   # damaged in place
     from renderer.jobs.batch import remember
-    remember(video, key)     # even with a record that vouches for the damaged file
+    from renderer.output.files import file_identity
+    remember(video, key, file_identity(video))   # even with a record vouching for the damage
     assert rendered(batch(film_project, capsys)) == {"one": False, "two": True}
     assert probe(video).frames == 12
+
+
+def test_a_scene_replaced_just_after_it_was_written_is_not_vouched_for(film_project, capsys,
+                                                                        monkeypatch):
+    """Two batches on one folder at other sizes: the other one's video landed on the path
+    between this render's rename and its record. The record vouched for the other video, and
+    this batch joined it into its film ("expected a 96-wide frame, got 192"). The record names
+    the file this render wrote, so the replaced scene is neither cached nor pinned."""
+    import shutil
+
+    import renderer.render
+    from renderer.jobs.batch import is_cached, pin
+    batch(film_project, capsys)
+    video = film_project / "output" / "two.mp4"
+    other = film_project / "other.mp4"
+    shutil.copy(film_project / "output" / "one.mp4", other)   # stands for the other batch's
+    key = video.with_name(".two.mp4.key").read_text().split("\n")[0]
+    real_render_to = renderer.render.render_to
+
+    def render_to_then_replaced(plan, target, *args, **kwargs):
+        written = real_render_to(plan, target, *args, **kwargs)
+        if Path(target).name == "two.mp4":
+            os.replace(other, target)
+        return written
+    monkeypatch.setattr(renderer.render, "render_to", render_to_then_replaced)
+    with pytest.raises(OutputError, match="changed while the batch ran"):
+        batch(film_project, capsys, force=True)
+    assert not is_cached(video, key)
+    assert pin(video, key) is None
 
 
 def test_batch_creates_its_output_folder_as_render_creates_a_frame_folder(film_project, capsys):

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from renderer import __version__
+from renderer.output.files import file_identity
 from renderer.paint.paintcache import PaintStore
 from renderer.settings import RenderSettings
 
@@ -83,19 +84,13 @@ def _record_path(target: Path) -> Path:
     return target.with_name(f".{target.name}.key")
 
 
-def _identity(target: Path) -> str:
-    """The file as it is now: another render to the same path (renamed into place) changes it."""
-    st = target.stat()
-    return f"{st.st_size} {st.st_mtime_ns} {st.st_ino}"
-
-
 def is_cached(target: Path, key: str) -> bool:
     """Whether `target` is the file a render with `key` wrote and nothing has replaced it since."""
     record = _record_path(target)
     try:
         if not (target.is_file() and record.is_file()):
             return False
-        return record.read_text().split("\n")[:2] == [key, _identity(target)]
+        return record.read_text().split("\n")[:2] == [key, file_identity(target)]
     except (OSError, UnicodeDecodeError):   # an unreadable record is no record
         return False
 
@@ -112,7 +107,7 @@ def pin(target: Path, key: str) -> Path | None:
         return None
     record = _record_path(target)
     try:
-        if record.read_text().split("\n")[:2] == [key, _identity(link)]:
+        if record.read_text().split("\n")[:2] == [key, file_identity(link)]:
             return link
     except (OSError, UnicodeDecodeError):
         pass
@@ -131,11 +126,14 @@ def holds(target: Path, settings: RenderSettings, frames: int) -> bool:
     return (info.width, info.height, info.frames) == (settings.width, settings.height, frames)
 
 
-def remember(target: Path, key: str) -> None:
+def remember(target: Path, key: str, identity: str) -> None:
+    """Record that the video a render with `key` wrote at `target` is the file with `identity`
+    (taken before it was moved into place: another render may have replaced it since, and the
+    record must then vouch for nothing)."""
     record = _record_path(target)
     tmp = record.with_name(record.name + f".partial-{os.getpid()}")
     try:
-        tmp.write_text(f"{key}\n{_identity(target)}\n")
+        tmp.write_text(f"{key}\n{identity}\n")
         os.replace(tmp, record)
     finally:
         tmp.unlink(missing_ok=True)  # only left when interrupted before the rename
@@ -167,9 +165,10 @@ def render_job(job: SceneJob, on_frames: Callable[[int], None] | None = None,
     # with it when this function returns (the paint cache on disk keeps it for the next render).
     # Scenes render side by side, so no core waits for a scene's first frame: loading it in a
     # helper thread would gain nothing and cost the thread's malloc arena (~20 MB).
-    render_to(plan, job.target, on_frames, preload=False, label=job.name, encoder_threads=threads)
+    written = render_to(plan, job.target, on_frames, preload=False, label=job.name,
+                        encoder_threads=threads)
     if job.record:
-        remember(job.target, job.key)
+        remember(job.target, job.key, written)
     return SceneResult(job.name, plan.frames / job.settings.fps, plan.frames,
                        time.perf_counter() - started, False)
 

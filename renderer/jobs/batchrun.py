@@ -306,9 +306,10 @@ class _FilmWork:
         from renderer.output.join import join_videos
         segments = [self.pinned[p.name] if isinstance(p, SceneJob) else p.result
                     for p, _ in self.order]
-        join_videos(segments, self.target, [n for _, n in self.order], self.settings.fps,
-                    self.sequence.film, sound() if sound is not None else None)
-        remember(self.target, self.key)
+        written = join_videos(segments, self.target, [n for _, n in self.order],
+                              self.settings.fps, self.sequence.film,
+                              sound() if sound is not None else None)
+        remember(self.target, self.key, written)
 
     def tidy(self) -> None:
         """Whatever the outcome: the pins and the segments go, and anything a worker that died

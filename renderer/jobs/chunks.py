@@ -125,14 +125,15 @@ def join_scene(job: SceneJob, chunks: list[ChunkJob], render_time: float) -> Sce
     started = time.perf_counter()
     if is_frame_folder(job.target):
         join_frames(pieces, job.target, job.frames, job.name)
+        written = None
     else:
         plan = load_plan(job)
         sound = as_sound(soundtrack(plan), job.settings) \
             if job.settings.audio or job.settings.caption_track else None
-        join_videos(pieces, job.target, [c.frames for c in chunks], job.settings.fps,
-                    job.name, sound)
-    if job.record:
-        remember(job.target, job.key)
+        written = join_videos(pieces, job.target, [c.frames for c in chunks],
+                              job.settings.fps, job.name, sound)
+    if job.record and written is not None:
+        remember(job.target, job.key, written)
     drop_chunks(job)
     return SceneResult(job.name, job.frames / job.settings.fps, job.frames,
                        render_time + time.perf_counter() - started, False)

@@ -34,6 +34,7 @@ from renderer.output.files import (
     FRAME_RE,
     VIDEO_FORMATS,
     check_target,
+    file_identity,
     disk_full,
     is_frame_folder,
     partial_path,
@@ -82,6 +83,7 @@ class FrameSink(Protocol):
     """Where rendered frames go. `frames_written` counts frames, repeats included."""
 
     frames_written: int
+    identity: str | None   # once finished: the written video's `file_identity`
 
     def write(self, frame: np.ndarray, repeat: int = 1) -> None:
         """Write `frame` ((H, W, 3) uint8 RGB) `repeat` times."""
@@ -145,6 +147,7 @@ class VideoSink:
         self.target, self.width, self.height, self.label = target, width, height, label
         self.frames_written = 0
         self.sound = sound
+        self.identity: str | None = None   # the finished file's `file_identity`
         self.temp = partial_path(target, target.suffix)
         remove_path(self.temp)  # a leftover of a dead process that had our pid
         remove_stale_partials(target.parent, target.name)
@@ -240,6 +243,8 @@ class VideoSink:
         try:
             with open(self.temp, "rb") as f:
                 os.fsync(f.fileno())  # the rename must not expose a file still in the page cache
+            # taken before the rename: once in place, another render may replace it at once
+            self.identity = file_identity(self.temp)
             os.replace(self.temp, self.target)
         except OSError as err:
             if err.errno in DISK_FULL_ERRNOS:
@@ -279,6 +284,7 @@ class PngSink:
     def __init__(self, target: Path, *, width: int, height: int, label: str):
         self.target, self.width, self.height, self.label = target, width, height, label
         self.frames_written = 0
+        self.identity = None   # a folder of frames is never a batch's cached video
         self.temp = partial_path(target)
         remove_path(self.temp)
         remove_stale_partials(target.parent, target.name)

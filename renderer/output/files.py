@@ -148,6 +148,13 @@ def _check_frame_folder(path: Path) -> None:
                           hint="choose an empty or new folder")
 
 
+def file_identity(path: Path) -> str:
+    """The file at `path` as it is now (size, modification time, inode): a rename keeps it, and
+    any other file put at that path changes it."""
+    st = os.stat(path)
+    return f"{st.st_size} {st.st_mtime_ns} {st.st_ino}"
+
+
 def partial_path(target: Path, suffix: str = "") -> Path:
     """The hidden temporary name beside `target`, unique to this process."""
     return target.with_name(f".{target.name}.partial-{os.getpid()}{suffix}")

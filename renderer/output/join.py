@@ -24,6 +24,7 @@ from renderer.output.files import (
     DISK_FULL_ERRNOS,
     FRAME_RE,
     check_target,
+    file_identity,
     disk_full,
     partial_path,
     remove_path,
@@ -38,14 +39,15 @@ def _ffmpeg() -> str:
 
 
 def join_videos(pieces: Sequence[Path], target: Path, frames: Sequence[int], fps: int,
-                label: str, sound: Sound | None = None) -> None:
+                label: str, sound: Sound | None = None) -> str:
     """Write `pieces` (holding `frames` each, at `fps`) one after another to `target` by stream
     copy, then mux `sound` (the soundtrack and subtitles of the whole) beside the video. Raises
     EncodeError when the joined video does not hold the sum of `frames`.
 
     Each piece's duration is told to the concat demuxer: read from the file it is the
     container's (in milliseconds, or a scene's AAC running past its last frame), and every
-    seam would shift the timestamps after it by a fraction of a frame."""
+    seam would shift the timestamps after it by a fraction of a frame. Returns the written
+    file's `file_identity` (taken before it was moved into place)."""
     check_target(target)
     expected = sum(frames)
     work = Path(tempfile.mkdtemp(prefix="stopmo-join-"))
@@ -75,9 +77,11 @@ def join_videos(pieces: Sequence[Path], target: Path, frames: Sequence[int], fps
                 os.replace(muxed, temp)
             finally:
                 remove_path(muxed)
+        identity = file_identity(temp)
         os.replace(temp, target)
         if sound is not None and sound.cues:
             write_atomic(sidecar(target), vtt_text(sound.cues).encode("utf-8"))
+        return identity
     except OSError as err:
         if err.errno in DISK_FULL_ERRNOS:
             raise disk_full(target, label) from None
