@@ -27,10 +27,12 @@ SCULPT_FIELDS = ("at", "size", "color", "color2", "gradient", "jaw", "chin", "no
                  "blush", "eyes", "sharp", "material", "features", "opacity")
 SCULPT_REQUIRED = ("at", "size", "color", "eyes")
 FRONT_SPREAD = 1.1      # the eyes of a face seen from the front sit a little wider than 3/4 shows
+FRONT_EARS = 0.97       # skull half-widths from the centre to the ears, seen from the front
 PROFILE_NARROW = 0.75   # ... and in profile the near half of the face is seen narrower
 PROFILE_EYE_IN = 0.17   # skull widths from the profile's brow back to the near eye's centre
 PROFILE_LIPS_IN = 0.08  # skull widths inside the brow line where the face's centre line lands
 FAR_SIDE = 0.25         # beyond the eyes' midpoint by this much of half their spacing: far side
+PROFILE_WIDE = 1.04     # the profile's skull is a little longer, front to back, than it is wide
 
 
 @dataclass(frozen=True)
@@ -136,7 +138,7 @@ def _front(s: Sculpt) -> tuple[Prim, ...]:
     ear = shade(s.color, 0.9)
     shapes = []
     if s.ears:
-        shapes += [Prim("ellipse", at=(cx + side * a * 0.97, cy + 0.12 * b),
+        shapes += [Prim("ellipse", at=(cx + side * a * FRONT_EARS, cy + 0.12 * b),
                         size=(0.16 * w, 0.28 * h), color=ear, material=s.material, opacity=s.opacity)
                    for side in (-1, 1)]
     shapes.append(_outline(s, outline))
@@ -192,20 +194,27 @@ def profile_edge(s: Sculpt) -> float:
     return s.at[0] + s.size[0] / 2 * 0.92
 
 
-def _profile(s: Sculpt) -> tuple[Prim, ...]:
+def profile_face(s: Sculpt, nose: bool = True) -> list[tuple[float, float]]:
+    """The profile's face edge, top to bottom: from the brow's top down past the nose (its tip
+    left out with `nose=False`) to the chin, then back along the jaw to the neck."""
     (cx, cy), (w, h) = s.at, s.size
     a, b, jaw, chin = w / 2, h / 2, s.jaw, s.chin
     e = profile_edge(s)
-    nose = max(s.nose, 3.0)
-    face = [(e - 0.02 * w, cy - 0.5 * b), (e + 0.03 * w, cy - 0.14 * b),
-            (e + 0.01 * w, cy + 0.02 * b),
-            (e + 0.03 * w + nose, cy + 0.26 * b),            # the tip of the nose
-            (e + 0.02 * w, cy + 0.36 * b), (e + 0.04 * w, cy + 0.48 * b),
-            (e + 0.0 * w, cy + 0.56 * b), (e + 0.03 * w, cy + 0.66 * b),
-            (e - 0.1 * w * (1.3 - jaw) + chin * 0.2, cy + 0.94 * b + chin * 0.8),  # the chin
-            (cx + a * (0.6 * jaw - 0.1), cy + 0.76 * b + chin * 0.3),      # the jaw's angle
-            (cx - a * 0.1, cy + 0.66 * b), (cx - a * 0.55, cy + 0.7 * b)]
-    outline = _arc(s, 150, 298, 9, wide=1.04) + face
+    tip = [(e + 0.03 * w + max(s.nose, 3.0), cy + 0.26 * b)] if nose else []
+    return ([(e - 0.02 * w, cy - 0.5 * b), (e + 0.03 * w, cy - 0.14 * b),
+             (e + 0.01 * w, cy + 0.02 * b)] + tip
+            + [(e + 0.02 * w, cy + 0.36 * b), (e + 0.04 * w, cy + 0.48 * b),
+               (e + 0.0 * w, cy + 0.56 * b), (e + 0.03 * w, cy + 0.66 * b),
+               (e - 0.1 * w * (1.3 - jaw) + chin * 0.2, cy + 0.94 * b + chin * 0.8),  # the chin
+               (cx + a * (0.6 * jaw - 0.1), cy + 0.76 * b + chin * 0.3),     # the jaw's angle
+               (cx - a * 0.1, cy + 0.66 * b), (cx - a * 0.55, cy + 0.7 * b)])
+
+
+def _profile(s: Sculpt) -> tuple[Prim, ...]:
+    (cx, cy), (w, h) = s.at, s.size
+    a, b = w / 2, h / 2
+    e = profile_edge(s)
+    outline = _arc(s, 150, 298, 9, wide=PROFILE_WIDE) + profile_face(s)
     shapes = [_outline(s, outline)]
     if s.ears:
         shapes += _ear(s, (cx - a * 0.16, cy + 0.1 * b), (0.17 * w, 0.27 * h),
@@ -237,8 +246,11 @@ def turned_face(shapes: tuple[Prim, ...], s: Sculpt, turn: str) -> tuple[Prim, .
     if turn == BASE_TURN:
         return shapes
     if turn == "front":
-        cx = s.at[0]
-        return tuple(_moved(p, lambda x: cx + (x - mid) * FRONT_SPREAD, 1.0) for p in shapes)
+        # what reached back toward the ear (the arm of a pair of glasses, a goggles' strap)
+        # ends at the ear: from the front it goes round the head, not off into the air
+        cx, reach = s.at[0], s.size[0] / 2 * FRONT_EARS
+        return tuple(_moved(p, lambda x: min(max(cx + (x - mid) * FRONT_SPREAD, cx - reach),
+                                             cx + reach), 1.0) for p in shapes)
     if turn == "profile":
         eye = profile_edge(s) - PROFILE_EYE_IN * s.size[0]
         limit = mid + (far - mid) * FAR_SIDE
