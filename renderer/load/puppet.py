@@ -13,6 +13,7 @@ import numpy as np
 from renderer.errors import PuppetError, did_you_mean
 from renderer.load.fields import Field, Mapping
 from renderer.load.heads import Sculpt, is_sculpt, read_sculpt, sculpted_heads, turned_face
+from renderer.load.riding import turned_part
 from renderer.load.set import read_surfaces
 from renderer.load.shapes import COORD, read_art
 from renderer.load.yamlsrc import load_yaml
@@ -34,7 +35,10 @@ PUPPET_FIELDS = ("puppet", "title", "description", "bones", "slots", "attachment
 PUPPET_REQUIRED = ("puppet", "bones", "slots", "attachments")
 BONE_FIELDS = ("name", "parent", "at", "rot", "scale", "length")
 BONE_REQUIRED = ("name",)
-SLOT_FIELDS = ("name", "bone", "attachment", "face", "boil")
+SLOT_FIELDS = ("name", "bone", "attachment", "face", "boil", "turn")
+# How a slot's parts follow a sculpted head's turn: placed as the face parts are, moved as the
+# skull turns (hair, hats, clips), or shown as drawn on every turn.
+SLOT_TURNS = ("face", "skull", "fixed")
 SLOT_REQUIRED = ("name", "bone")
 SKIN_FIELDS = ("slots", "swap")
 MOUTH_FIELDS = ("slot", "shapes")
@@ -68,7 +72,7 @@ def load_puppet(path: Path, display: str | None = None) -> PuppetDef:
         else:
             attachments[k] = read_art(f, path.parent)
     att_names = sorted(attachments)
-    slots = _read_slots(m["slots"], bone_names, attachments)
+    slots, slot_turns = _read_slots(m["slots"], bone_names, attachments)
     slot_names = [s.name for s in slots]
     skins = {"real": Skin()}
     if "skins" in m:
@@ -86,7 +90,7 @@ def load_puppet(path: Path, display: str | None = None) -> PuppetDef:
         shapes = mm["shapes"].mapping(MOUTH_SHAPES, required=MOUTH_SHAPES_REQUIRED)
         mouths = {k: _att_or_none(v, att_names) for k, v in shapes.items()}
     if sculpts:
-        _add_turns(attachments, sculpts, slots, skins, faces, mouth_slot, mouths)
+        _add_turns(attachments, sculpts, slots, skins, faces, mouth_slot, mouths, slot_turns)
     poses = {"stand": np.zeros((len(bones), 4)) + [0, 0, 0, 1]}
     if "poses" in m:
         for pose_name, f in m["poses"].dict().items():
@@ -114,29 +118,66 @@ def load_puppet(path: Path, display: str | None = None) -> PuppetDef:
 
 
 def _add_turns(attachments: dict[str, Art], sculpts: dict[str, Sculpt], slots: list[Slot],
-               skins: dict[str, Skin], faces: dict, mouth_slot: str | None, mouths: dict) -> None:
-    """Every sculpted head carved on each turn, and every part the face slots can show placed
-    on it (by the sculpt a slot shows by default, else the first): `A@TURN` beside each `A`.
-    A part drawn by hand under that name is kept."""
-    face = {s.name for s in slots if s.face or s.name == mouth_slot}
-    shown = {s.attachment for s in slots if s.name in face}
-    shown |= {a for expr in faces.values() for slot, a in expr.items() if slot in face}
-    shown |= set(mouths.values())
-    shown |= {a for sk in skins.values() for slot, a in sk.slots.items() if slot in face}
-    for _ in range(4):    # a skin swaps a face part for another (eyes for buttons), or twice
-        shown |= {b for sk in skins.values() for a, b in sk.swap.items() if a in shown}
+               skins: dict[str, Skin], faces: dict, mouth_slot: str | None, mouths: dict,
+               slot_turns: dict[str, str]) -> None:
+    """Every sculpted head carved on each turn, and every part the other slots on its bone can
+    show moved onto it (by the sculpt a slot shows by default, else the first): the face slots'
+    parts placed as the face turns, the rest (hair, hats, clips) as the skull turns; `A@TURN`
+    beside each `A`. A part drawn by hand under that name is kept."""
+    mode = _slot_turn_modes(slots, sculpts, skins, mouth_slot, slot_turns)
     geometry = next((sculpts[s.attachment] for s in slots if s.attachment in sculpts),
                     next(iter(sculpts.values())))
     for name, sculpt in sculpts.items():
         for turn, shapes in sculpted_heads(sculpt).items():
             if turn != BASE_TURN:
                 attachments.setdefault(f"{name}@{turn}", shapes)
-    for name in sorted(a for a in shown if a is not None and a not in sculpts):
-        art = attachments[name]
-        if isinstance(art, tuple):   # a drawing (PNG) is shown as it is on every turn
+    shown = {kind: _shown_by({n for n, k in mode.items() if k == kind}, slots, skins, faces,
+                             mouths if kind == "face" else {}) for kind in SLOT_TURNS}
+    placing = (("face", turned_face), ("skull", turned_part))
+    for kind, place in placing:     # a part shown both ways is placed as a face part
+        for name in sorted(a for a in shown[kind] if a is not None and a not in sculpts):
+            art = attachments[name]
+            if not isinstance(art, tuple):   # a drawing (PNG) is shown as it is on every turn
+                continue
+            if kind == "skull" and name in shown["fixed"]:    # also worn where it never turns
+                continue
             for turn in TURNS:
                 if turn != BASE_TURN:
-                    attachments.setdefault(f"{name}@{turn}", turned_face(art, geometry, turn))
+                    attachments.setdefault(f"{name}@{turn}", place(art, geometry, turn))
+
+
+def _slot_turn_modes(slots: list[Slot], sculpts: dict[str, Sculpt], skins: dict[str, Skin],
+                     mouth_slot: str | None, chosen: dict[str, str]) -> dict[str, str]:
+    """How each slot follows the head's turn (`SLOT_TURNS`): as its `turn` says, else a face
+    part (or the mouth) as the face, another slot on a sculpted head's bone as the skull, any
+    other slot fixed. The slots that show the sculpted heads themselves are left out."""
+    shows_head = {s.name for s in slots if s.attachment in sculpts}
+    shows_head |= {slot for sk in skins.values() for slot, a in sk.slots.items() if a in sculpts}
+    head_bones = {s.bone for s in slots if s.name in shows_head}
+    mode = {}
+    for s in slots:
+        if s.name in shows_head:
+            continue
+        if s.name in chosen:
+            mode[s.name] = chosen[s.name]
+        elif s.face or s.name == mouth_slot:
+            mode[s.name] = "face"
+        else:
+            mode[s.name] = "skull" if s.bone in head_bones else "fixed"
+    return mode
+
+
+def _shown_by(names: set[str], slots: list[Slot], skins: dict[str, Skin], faces: dict,
+              mouths: dict) -> set[str | None]:
+    """Every attachment the slots `names` can show: by default, in a face, as a mouth shape,
+    in a skin, and through a skin's swaps."""
+    shown = {s.attachment for s in slots if s.name in names}
+    shown |= {a for expr in faces.values() for slot, a in expr.items() if slot in names}
+    shown |= set(mouths.values())
+    shown |= {a for sk in skins.values() for slot, a in sk.slots.items() if slot in names}
+    for _ in range(4):    # a skin swaps a part for another (eyes for buttons), or twice
+        shown |= {b for sk in skins.values() for a, b in sk.swap.items() if a in shown}
+    return shown
 
 
 def _read_point(f: Field, bone_names: list[str]) -> tuple[int, float, float]:
@@ -233,8 +274,11 @@ def _loop(declared: dict, start: str, target: str) -> list[str]:
     return []
 
 
-def _read_slots(f: Field, bone_names: list[str], attachments: dict[str, Art]) -> list[Slot]:
+def _read_slots(f: Field, bone_names: list[str],
+                attachments: dict[str, Art]) -> tuple[list[Slot], dict[str, str]]:
+    """The slots, and the `turn` each that says one chose (by slot name)."""
     slots: list[Slot] = []
+    turns: dict[str, str] = {}
     seen: set[str] = set()
     for item in f.list(min_len=1, max_len=512):
         m = item.mapping(SLOT_FIELDS, required=SLOT_REQUIRED)
@@ -249,7 +293,9 @@ def _read_slots(f: Field, bone_names: list[str], attachments: dict[str, Art]) ->
         face = m["face"].bool() if "face" in m else False
         boil = m["boil"].number(0, 10) if "boil" in m else _material_boil(attachments.get(att))
         slots.append(Slot(name, bone, att, boil * (FACE_BOIL if face else 1.0), face))
-    return slots
+        if "turn" in m:
+            turns[name] = m["turn"].choice(SLOT_TURNS)
+    return slots, turns
 
 
 def _material_boil(art: Art | None) -> float:

@@ -26,6 +26,7 @@ from renderer.load.puppet import (
     SKIN_FIELDS,
     SLOT_FIELDS,
     SLOT_REQUIRED,
+    SLOT_TURNS,
 )
 from renderer.load.heads import SCULPT_FIELDS, SCULPT_REQUIRED
 from renderer.load.set import (
@@ -154,8 +155,11 @@ SCULPTED = Obj("sculpted", "sculpted head", "An attachment `{sculpt: {...}}`: a 
                "others are `NAME@front` and `NAME@profile`, and every part its face slots show "
                "(eyes, buttons, brows, mouths) is placed on each turned head: spread about the "
                "skull from the front, narrowed to the near half in profile (the far eye hides "
-               "behind the nose). An attachment you draw as `PART@TURN` is shown instead of the "
-               "placed one.", keys_of(("sculpt",), ("sculpt",), {
+               "behind the nose). Every other part on the head's bone (hair, a fringe, a hat, a "
+               "clip, a helmet) rides the skull: it is moved across the turned skull as the skull "
+               "turns, made mirror-symmetric from the front and tucked behind the face's edge in "
+               "profile (a slot's `turn` chooses otherwise). An attachment you draw as "
+               "`PART@TURN` is shown instead of the placed one.", keys_of(("sculpt",), ("sculpt",), {
     "sculpt": (Ref("sculpt"), "The head's measurements."),
 }))
 SCULPT = Obj("sculpt", "sculpt", "The measurements of a sculpted head, in its bone's units "
@@ -219,6 +223,12 @@ SLOT = Obj("slot", "slot", "An item of `slots`, listed in draw order (back to fr
         "boil": (Number(0, 10), "How much it shifts between exposures, relative to the "
                  "puppet's `boil`.", dn("by its material: " + ", ".join(
                      f"{k} {v:g}" for k, v in BOIL_BY_MATERIAL.items()))),
+        "turn": (Choice(SLOT_TURNS), "How its parts follow a sculpted head's turn: `face` "
+                 "placed as the eyes and mouth are (goggles over the eyes), `skull` moved as the "
+                 "skull turns (hair, hats, clips), `fixed` shown as drawn on every turn. A part "
+                 "drawn by hand as `PART@TURN` wins either way.",
+                 dn("`face` for a face part or the mouth; `skull` for another slot on the bone "
+                    "of a sculpted head; else `fixed`")),
     }))
 SKIN = Obj("skin", "skin", "A value of `skins`: attachment overrides. Every puppet has the skin "
            "`real` (no overrides).", keys_of(SKIN_FIELDS, (), {
