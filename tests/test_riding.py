@@ -33,10 +33,12 @@ SYMMETRIC = 0.93      # the front hair against its mirror image (intersection ov
                       # drawn three-quarter hair is 0.6-0.8 against its own mirror
 ON_HAIR = 0.6         # share of the clip's painting lying on the hair
 
-# puppet: (skin, the slots drawn behind the head, the slots drawn over it) for its hair or hat
+# puppet: (skin, the slots drawn behind the head, the slots drawn over it) for its hair or hat;
+# the Other Mother in the thinner face she offers the buttons with (a skull of its own, not the
+# one her hair was drawn round)
 HAIR = {"coraline": ("real", ("hair_back",), ("fringe",)),
         "wybie": ("real", ("hair_back",), ("curls", "helmet")),
-        "other_mother": ("real", ("hair_back",), ("fringe",)),
+        "other_mother": ("other_thin", ("hair_back",), ("fringe",)),
         "mother": ("real", ("hair_back",), ("fringe",)),
         "bobinsky": ("other", (), ("hat",))}
 TURNED = ("front", "profile")
@@ -155,6 +157,17 @@ def test_the_hat_is_centred_on_the_head_from_the_front():
     assert abs((hat_cols[0] + hat_cols[-1]) - (head_cols[0] + head_cols[-1])) / 2 <= 1
     ends = [np.flatnonzero(parts["hat"][:, x]).max() for x in (hat_cols[0] + 4, hat_cols[-1] - 4)]
     assert abs(ends[0] - ends[1]) <= 1
+
+
+@pytest.mark.parametrize("name, skin", [("other_mother", "other_thin"),
+                                        ("other_mother", "other_gaunt"), ("wybie", "other")])
+def test_a_skin_with_a_skull_of_its_own_has_its_face_placed_on_that_skull(name, skin):
+    """The Other Mother's thinner faces and the Other Wybie's rounder one are carved round
+    skulls of their own (further forward than the head the face was drawn on): from the front
+    the pair of buttons sits in the middle of that skull, within a unit."""
+    parts = _parts(name, skin, "front")
+    head_cols, eye_cols = (np.flatnonzero(parts[n].any(axis=0)) for n in ("head", "eyes"))
+    assert abs((eye_cols[0] + eye_cols[-1]) - (head_cols[0] + head_cols[-1])) / 2 <= 1
 
 
 # --- the mechanism on shapes of its own ---------------------------------------------------------

@@ -89,8 +89,10 @@ def load_puppet(path: Path, display: str | None = None) -> PuppetDef:
         mouth_slot = mm["slot"].name(slot_names, "slot")
         shapes = mm["shapes"].mapping(MOUTH_SHAPES, required=MOUTH_SHAPES_REQUIRED)
         mouths = {k: _att_or_none(v, att_names) for k, v in shapes.items()}
+    skin_heads: dict[str, str] = {}
     if sculpts:
-        _add_turns(attachments, sculpts, slots, skins, faces, mouth_slot, mouths, slot_turns)
+        skin_heads = _add_turns(attachments, sculpts, slots, skins, faces, mouth_slot, mouths,
+                                slot_turns)
     poses = {"stand": np.zeros((len(bones), 4)) + [0, 0, 0, 1]}
     if "poses" in m:
         for pose_name, f in m["poses"].dict().items():
@@ -114,25 +116,29 @@ def load_puppet(path: Path, display: str | None = None) -> PuppetDef:
                      attachments, skins, faces, mouth_slot, mouths, poses, cycles, shadow, boil,
                      title, grips[0] if grips else None, legs, grips, handle,
                      read_surfaces(m["surfaces"]) if "surfaces" in m else (),
-                     TURNS if sculpts else ())
+                     TURNS if sculpts else (), skin_heads)
 
 
 def _add_turns(attachments: dict[str, Art], sculpts: dict[str, Sculpt], slots: list[Slot],
                skins: dict[str, Skin], faces: dict, mouth_slot: str | None, mouths: dict,
-               slot_turns: dict[str, str]) -> None:
+               slot_turns: dict[str, str]) -> dict[str, str]:
     """Every sculpted head carved on each turn, and every part the other slots on its bone can
     show moved onto it (by the sculpt a slot shows by default, else the first): the face slots'
     parts placed as the face turns, the rest (hair, hats, clips) as the skull turns; `A@TURN`
-    beside each `A`. A part drawn by hand under that name is kept."""
+    beside each `A`. A part drawn by hand under that name is kept. A skin that shows another
+    sculpted head gets the parts placed on that head too, as `A@HEAD@TURN` (unless `A@TURN` was
+    drawn by hand). Returns those skins' heads (skin -> head)."""
+    drawn = set(attachments)
     mode = _slot_turn_modes(slots, sculpts, skins, mouth_slot, slot_turns)
-    geometry = next((sculpts[s.attachment] for s in slots if s.attachment in sculpts),
-                    next(iter(sculpts.values())))
+    default = next((s.attachment for s in slots if s.attachment in sculpts), next(iter(sculpts)))
+    geometry = sculpts[default]
     for name, sculpt in sculpts.items():
         for turn, shapes in sculpted_heads(sculpt).items():
             if turn != BASE_TURN:
                 attachments.setdefault(f"{name}@{turn}", shapes)
     shown = {kind: _shown_by({n for n, k in mode.items() if k == kind}, slots, skins, faces,
                              mouths if kind == "face" else {}) for kind in SLOT_TURNS}
+    skin_heads = _skin_heads(slots, sculpts, skins, default)
     placing = (("face", turned_face), ("skull", turned_part))
     for kind, place in placing:     # a part shown both ways is placed as a face part
         for name in sorted(a for a in shown[kind] if a is not None and a not in sculpts):
@@ -144,6 +150,26 @@ def _add_turns(attachments: dict[str, Art], sculpts: dict[str, Sculpt], slots: l
             for turn in TURNS:
                 if turn != BASE_TURN:
                     attachments.setdefault(f"{name}@{turn}", place(art, geometry, turn))
+                    for head in sorted(set(skin_heads.values())):
+                        if f"{name}@{turn}" not in drawn:
+                            attachments.setdefault(f"{name}@{head}@{turn}",
+                                                   place(art, sculpts[head], turn))
+    return skin_heads
+
+
+def _skin_heads(slots: list[Slot], sculpts: dict[str, Sculpt], skins: dict[str, Skin],
+                default: str) -> dict[str, str]:
+    """The sculpted head each skin shows where it is not `default` (skin -> head): the Other
+    Mother's thinner faces, carved round skulls of their own."""
+    heads = {}
+    for skin_name, sk in skins.items():
+        for s in slots:
+            if s.attachment in sculpts:
+                chosen = sk.slots.get(s.name, s.attachment)
+                head = sk.swap.get(chosen, chosen)
+                if head in sculpts and head != default:
+                    heads[skin_name] = head
+    return heads
 
 
 def _slot_turn_modes(slots: list[Slot], sculpts: dict[str, Sculpt], skins: dict[str, Skin],

@@ -32,7 +32,7 @@ from renderer.model.art import Prim
 from renderer.model.vocab import BASE_TURN, TURNS
 
 STRADDLE = 0.15        # a shape crosses the middle when this share of its width lies each side
-SNAP = 0.2             # skull half-widths from the middle within which a corner is put on it
+SNAP = 0.3             # skull half-widths from the middle within which a corner is put on it
 BACK_RIM = 0.6         # a shape centred further back than this many half-widths, ...
 SIDE = 0.7             # ... at a height where the skull is at least this share of its width
                        # (not on the crown, where a bun is one bun from every side): the back rim

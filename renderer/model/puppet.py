@@ -89,15 +89,23 @@ class PuppetDef:
     # The head turns it has (`vocab.TURNS`), each a replacement head and face parts placed on
     # it: attachment `A@TURN` stands in for `A` on that turn; () for a puppet that never turns.
     turns: tuple[str, ...] = ()
+    # A skin that shows another sculpted head than the default (skin -> that head's attachment):
+    # the parts placed on that head's turns are `A@HEAD@TURN`, shown in that skin.
+    skin_heads: dict[str, str] = field(default_factory=dict)
 
     @property
     def bone_index(self) -> dict[str, int]:
         return {b.name: i for i, b in enumerate(self.bones)}
 
-    def turned(self, attachment: str | None, turn: str | None) -> str | None:
-        """The attachment shown in place of `attachment` while the head is on `turn`."""
+    def turned(self, attachment: str | None, turn: str | None,
+               skin: str | None = None) -> str | None:
+        """The attachment shown in place of `attachment` while the head is on `turn` (placed on
+        the head `skin` shows, if it shows its own)."""
         if attachment is None or turn is None:
             return attachment
+        head = self.skin_heads.get(skin) if skin is not None else None
+        if head is not None and f"{attachment}@{head}@{turn}" in self.attachments:
+            return f"{attachment}@{head}@{turn}"
         name = f"{attachment}@{turn}"
         return name if name in self.attachments else attachment
 

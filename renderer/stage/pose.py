@@ -258,7 +258,7 @@ def slot_attachments(puppet: PuppetDef, skin: str, face: str, mouth: str | None,
         chosen[puppet.mouth_slot] = puppet.mouths.get(mouth, puppet.mouths["rest"])
     sk = puppet.skins[skin]
     chosen.update(sk.slots)
-    return tuple(puppet.turned(sk.swap.get(chosen[s.name], chosen[s.name]), turn)
+    return tuple(puppet.turned(sk.swap.get(chosen[s.name], chosen[s.name]), turn, skin)
                  if chosen[s.name] else None for s in puppet.slots)
 
 
