@@ -10,9 +10,10 @@ turn sees the top of the head in the same place), so a hat or a bun on top stays
 
 - front: the middle line goes to the skull's centre, the far half (foreshortened in the
   three-quarter drawing) opens out, and the part is made mirror-symmetric: a shape across the
-  middle keeps its near half (the one the drawing shows best) and that half mirrored; a shape
-  at the back rim (curls, a tuft) gets its twin on the other side; a shape on one side only
-  (a clip, a badge) is moved, not copied.
+  middle keeps its near half (the one the drawing shows best) and that half mirrored (a hat's
+  crown, band or brim is set square on the middle); a shape at the back rim (curls, a tuft)
+  gets its twin on the other side; a shape on one side only (a clip, a badge) is moved, not
+  copied.
 - profile: the back of the head opens out (the back of the hair kept), the far half of the
   face narrows to the brow line, and no point below the brow reaches over the face's edge:
   hair that hung beside the far cheek tucks in behind the face instead of hanging in front of
@@ -32,7 +33,10 @@ from renderer.model.art import Prim
 from renderer.model.vocab import BASE_TURN, TURNS
 
 STRADDLE = 0.15        # a shape crosses the middle when this share of its width lies each side
-SNAP = 0.3             # skull half-widths from the middle within which a corner is put on it
+SNAP = 0.1             # skull half-widths from the middle within which a corner is put on it
+LEVEL = 0.5            # ... and within which the next corner sets the height where the outline
+                       # meets the middle (so the crown drawn a little off the middle stays
+                       # one crown, not two humps with a notch between)
 BACK_RIM = 0.6         # a shape centred further back than this many half-widths, ...
 SIDE = 0.7             # ... at a height where the skull is at least this share of its width
                        # (not on the crown, where a bun is one bun from every side): the back rim
@@ -129,12 +133,14 @@ def _symmetric(p: Prim, m: TurnMap, s: Sculpt) -> list[Prim]:
     x0, x1 = _span(q)
     margin = STRADDLE * (x1 - x0)
     if x0 < cx - margin and x1 > cx + margin:
-        if q.shape in ("ellipse", "rect"):
-            return [replace(q, at=(cx, q.at[1]), rot=0.0)]
+        if q.shape in ("ellipse", "rect"):   # a crown, a band, a brim, a bun: square on top;
+            if q.size[0] >= q.size[1]:        # a tall one (a feather of a fan) moves as it is
+                return [replace(q, at=(cx, q.at[1]), rot=0.0)]
+            return [q]
         if q.shape == "polygon":
-            return [replace(q, points=_mirror_polygon(q.points, cx, SNAP * a))]
+            return [replace(q, points=_mirror_polygon(q.points, cx, SNAP * a, LEVEL * a))]
         if q.shape == "line":
-            return [replace(q, points=_mirror_line(q.points, cx, SNAP * a))]
+            return [replace(q, points=_mirror_line(q.points, cx, SNAP * a, LEVEL * a))]
         return [q]
     y = q.at[1] if q.shape in ("ellipse", "rect") else float(np.mean([y for _, y in q.points]))
     if ((x0 + x1) / 2 < cx - BACK_RIM * a and crown_factor(s, y) >= SIDE
@@ -154,12 +160,14 @@ def _crossing(a: tuple[float, float], b: tuple[float, float], cx: float) -> tupl
     return cx, a[1] + t * (b[1] - a[1])
 
 
-def _mirror_polygon(points, cx: float, snap: float) -> tuple[tuple[float, float], ...]:
+def _mirror_polygon(points, cx: float, snap: float,
+                    level: float) -> tuple[tuple[float, float], ...]:
     """The polygon's part left of x = cx (clipped there), joined to its mirror image: one
-    symmetric outline. A corner within `snap` of the middle is put on it (else the crown
-    drawn a little off the middle becomes two humps with a dip between). Where the part leaves
-    the middle line more than once, it is opened across the longest stretch along the middle
-    (the body of the shape); the others stay notches at the middle."""
+    symmetric outline. A corner within `snap` of the middle is put on it; where the outline
+    meets the middle, it does so at the height of the corner before, if that lies within
+    `level` (else a crown drawn a little off the middle becomes two humps with a notch between).
+    Where the part leaves the middle line more than once, it is opened across the longest
+    stretch along the middle (the body of the shape); the others stay notches at the middle."""
     pts = [(cx if abs(x - cx) < snap else float(x), float(y)) for x, y in points]
     kept: list[tuple[float, float]] = []
     leaving: list[int] = []          # crossings out to the right: the clipped run starts there
@@ -176,6 +184,9 @@ def _mirror_polygon(points, cx: float, snap: float) -> tuple[tuple[float, float]
     n = len(kept)
     out = max(leaving, key=lambda i: abs(kept[i][1] - kept[(i + 1) % n][1]))
     chain = [kept[(out + 1 + k) % n] for k in range(n)]      # from coming back in ... to out
+    for end, beside in ((0, 1), (-1, -2)):
+        if len(chain) > 2 and cx - chain[beside][0] < level:
+            chain[end] = (cx, chain[beside][1])
     mirror = [(2 * cx - x, y) for x, y in reversed(chain[1:-1])]
     return _distinct(chain + mirror)
 
@@ -192,9 +203,11 @@ def _distinct(points) -> tuple[tuple[float, float], ...]:
     return tuple(out)
 
 
-def _mirror_line(points, cx: float, snap: float) -> tuple[tuple[float, float], ...]:
+def _mirror_line(points, cx: float, snap: float,
+                 level: float) -> tuple[tuple[float, float], ...]:
     """A line across the middle: its run from the left end to where it first reaches the
-    middle (a point within `snap` of it put on it), then that run mirrored back out."""
+    middle (a point within `snap` of it put on it, and at the height of the point before if
+    that lies within `level`), then that run mirrored back out."""
     pts = [(cx if abs(x - cx) < snap else float(x), float(y)) for x, y in points]
     if pts[0][0] > pts[-1][0]:
         pts.reverse()
@@ -204,6 +217,8 @@ def _mirror_line(points, cx: float, snap: float) -> tuple[tuple[float, float], .
             run.append(_crossing(a, b, cx) if a[0] != b[0] else b)
             break
         run.append(b)
+    if len(run) > 2 and cx - run[-2][0] < level:
+        run[-1] = (cx, run[-2][1])
     mirror = [(2 * cx - x, y) for x, y in reversed(run[:-1])]
     return _distinct(run + mirror)
 
