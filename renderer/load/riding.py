@@ -49,16 +49,17 @@ class TurnMap:
     """x on the three-quarter head to x on a turned one, at any height: piecewise linear through
     (back edge, the face's middle line, front edge), slope `outside` beyond either edge."""
 
-    s: Sculpt
+    sculpt: Sculpt
     back: float              # where the skull's back edge goes
     middle: float            # where the face's middle line goes at eye height
     front: float             # where the skull's front edge goes
     outside: tuple[float, float]   # slopes behind the back edge and past the front edge
 
     def _stations(self, y: float) -> tuple[np.ndarray, np.ndarray]:
-        cx, a = self.s.at[0], self.s.size[0] / 2
-        h = crown_factor(self.s, y)
-        mid = (self.s.eyes[0] + self.s.eyes[1]) / 2
+        s = self.sculpt
+        cx, a = s.at[0], s.size[0] / 2
+        h = crown_factor(s, y)
+        mid = (s.eyes[0] + s.eyes[1]) / 2
         return (np.array([cx - a, cx + (mid - cx) * h, cx + a]),
                 np.array([self.back, cx + (self.middle - cx) * h, self.front]))
 
@@ -72,7 +73,7 @@ class TurnMap:
 
     def slope(self, x: float, y: float) -> float:
         """How much the map widens what lies at (x, y)."""
-        return (self(x + 0.5, y) - self(x - 0.5, y))
+        return self(x + 0.5, y) - self(x - 0.5, y)
 
 
 def crown_factor(s: Sculpt, y: float) -> float:
