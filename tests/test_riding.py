@@ -197,6 +197,23 @@ def test_in_profile_nothing_below_the_brow_reaches_past_the_face():
     assert turned_part((HAIR_SHAPE,), SCULPT, "three_quarter") == (HAIR_SHAPE,)
 
 
+PEAK = Prim("polygon", points=((40, -124), (92, -122), (96, -114), (50, -112)))   # a cap's
+
+
+def test_a_caps_peak_points_at_the_camera_from_the_front_and_stands_out_in_profile():
+    """The ghost boy's peak, seen foreshortened to one side in three-quarter: from the front a
+    band across the forehead, centred and symmetric; in profile its whole length (56 units)
+    out in front of the brow line."""
+    (front,) = turned_part((PEAK,), SCULPT, "front")
+    xs = sorted(round(x, 2) for x, _ in front.points)
+    assert xs == sorted(round(-x, 2) for x in xs)
+    assert xs[-1] - xs[0] >= 0.8 * SCULPT.size[0]
+    (side,) = turned_part((PEAK,), SCULPT, "profile")
+    xs = [x for x, _ in side.points]
+    assert max(xs) - min(xs) == pytest.approx(56)
+    assert max(xs) > SCULPT.at[0] + SCULPT.size[0] / 2 * 0.92 + 30
+
+
 PUPPET = """
 puppet: {name}
 bones:

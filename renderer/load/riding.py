@@ -40,6 +40,8 @@ LEVEL = 0.5            # ... and within which the next corner sets the height wh
 BACK_RIM = 0.6         # a shape centred further back than this many half-widths, ...
 SIDE = 0.7             # ... at a height where the skull is at least this share of its width
                        # (not on the crown, where a bun is one bun from every side): the back rim
+BRIM = 3.0             # a peak is at least this many times as long as it is deep
+BRIM_SPAN = 0.9        # skull widths a peak spans, seen from the front
 PROFILE_TUCK = 0.06    # skull widths behind the face's edge that hair below the brow keeps
 FAR_SLOPE = 0.3        # in profile, what stands out past the far edge stands out this much
 
@@ -103,9 +105,10 @@ def turned_part(shapes: tuple[Prim, ...], s: Sculpt, turn: str) -> tuple[Prim, .
     if turn == "front":
         out: list[Prim] = []
         for p in shapes:
-            out += _symmetric(p, m, s)
+            out += _symmetric(_brim_to_front(p, s) if _is_brim(p, s) else p, m, s)
         return tuple(out)
-    return tuple(_tucked(_moved(p, m), s) for p in shapes)
+    return tuple(_tucked(_brim_out(p, m) if _is_brim(p, s) else _moved(p, m), s)
+                 for p in shapes)
 
 
 # --- moving one shape --------------------------------------------------------------------------
@@ -124,6 +127,39 @@ def _span(p: Prim) -> tuple[float, float]:
         return p.at[0] - p.size[0] / 2, p.at[0] + p.size[0] / 2
     xs = [x for x, _ in p.points]
     return min(xs), max(xs)
+
+
+def _is_brim(p: Prim, s: Sculpt) -> bool:
+    """A cap's peak (a brim pointing the way the face looks): a flat shape wholly on the face's
+    side of its middle line that reaches past the skull's front edge. The three-quarter view
+    sees it foreshortened, sticking out to one side."""
+    if p.shape not in ("polygon", "ellipse", "rect"):
+        return False
+    x0, x1 = _span(p)
+    ys = [y for _, y in p.points] if p.points else [p.at[1] - p.size[1] / 2, p.at[1] + p.size[1] / 2]
+    mid = (s.eyes[0] + s.eyes[1]) / 2
+    return x0 >= mid and x1 > s.at[0] + s.size[0] / 2 and x1 - x0 >= BRIM * (max(ys) - min(ys))
+
+
+def _brim_to_front(p: Prim, s: Sculpt) -> Prim:
+    """A peak seen from the front points at the camera: a band across the forehead, centred
+    on the skull (BRIM_SPAN of its width); `_symmetric` then mirrors it."""
+    x0, x1 = _span(p)
+    k, cx = BRIM_SPAN * s.size[0] / max(x1 - x0, 1e-6), s.at[0]
+    if p.shape in ("ellipse", "rect"):
+        return replace(p, at=(cx, p.at[1]), size=(p.size[0] * k, p.size[1]), rot=0.0)
+    return replace(p, points=tuple((cx + (x - (x0 + x1) / 2) * k, y) for x, y in p.points))
+
+
+def _brim_out(p: Prim, m: TurnMap) -> Prim:
+    """A peak in profile: where it meets the head moved as the head turns, its whole length
+    standing out in front (not narrowed as what lies on the far side is)."""
+    x0, _ = _span(p)
+    y0 = p.at[1] if p.shape in ("ellipse", "rect") else p.points[0][1]
+    base = m(x0, y0)
+    if p.shape in ("ellipse", "rect"):
+        return replace(p, at=(base + p.at[0] - x0, p.at[1]))
+    return replace(p, points=tuple((base + x - x0, y) for x, y in p.points))
 
 
 def _symmetric(p: Prim, m: TurnMap, s: Sculpt) -> list[Prim]:
