@@ -13,11 +13,12 @@ turn sees the top of the head in the same place), so a hat or a bun on top stays
   middle keeps its near half (the one the drawing shows best) and that half mirrored (a hat's
   crown, band or brim is set square on the middle); a shape at the back rim (curls, a tuft)
   gets its twin on the other side; a shape on one side only (a clip, a badge) is moved, not
-  copied.
+  copied; a cap's peak, seen sticking out sideways, points at the camera as a band across the
+  forehead.
 - profile: the back of the head opens out (the back of the hair kept), the far half of the
   face narrows to the brow line, and no point below the brow reaches over the face's edge:
   hair that hung beside the far cheek tucks in behind the face instead of hanging in front of
-  it.
+  it; a cap's peak keeps its whole length out in front.
 
 A part drawn by hand as `PART@TURN` wins over the moved one (the loader keeps it).
 """
