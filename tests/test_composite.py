@@ -7,6 +7,7 @@ from conftest import REPO
 from renderer.compose import blit as blit_mod
 from renderer.compose import composite
 from renderer.compose.blit import solid_rectangle
+from renderer.load.project import Project
 from renderer.load.scene import load_scene
 from renderer.paint.sprites import LayerSprite
 from renderer.render import exposures, plan_scene, render_exposure
@@ -254,11 +255,12 @@ def test_a_covering_backdrop_is_not_drawn_where_it_is_hidden(place):
 
 
 @pytest.mark.parametrize("scene", ["other_dinner", "arrival"])
-def test_a_scene_looks_the_same_with_what_its_layers_hide_left_undrawn(scene, monkeypatch):
+def test_a_scene_looks_the_same_with_what_its_layers_hide_left_undrawn(scene, monkeypatch,
+                                                                         paint_store):
     """The Other dinner's table hides the backdrop and the puppets' legs; the Pink Palace's hills
     hide the sky: each exposure with the hidden rectangles left undrawn against drawing
     everything, within a level."""
-    plan = plan_scene(load_scene(REPO / "scenes" / f"{scene}.yaml"),
+    plan = plan_scene(load_scene(REPO / "scenes" / f"{scene}.yaml", Project(REPO, paint_store)),
                       settings_for("draft", width=320, post=False))
     shape = (plan.settings.height, plan.settings.width)
     checked = 0

@@ -44,6 +44,7 @@ def test_every_close_up_keeps_the_eyes_and_the_top_of_the_head_in_frame(path):
     the top of its head inside the frame."""
     scene = load_scene(path)
     plan = plan_scene(scene, settings_for("draft", width=WIDTH))
+    known: dict = {}   # each attachment's box, measured once for the scene
     for sp in plan.shots:
         close_on = {k.who for k in (scene_shot(scene, sp.shot.id).camera.start,
                                     scene_shot(scene, sp.shot.id).camera.end)
@@ -53,7 +54,7 @@ def test_every_close_up_keeps_the_eyes_and_the_top_of_the_head_in_frame(path):
             for actor in state.actors:
                 if actor.is_prop or actor.opacity < framing.SHOWN or actor.depth < 1.0:
                     continue
-                figure = measure(actor)
+                figure = measure(actor, known)
                 if figure is None or figure.head is None or figure.eyes is None:
                     continue
                 hx0, hy0, hx1, hy1 = _screen_box(state.camera, 1.0, figure.head)
@@ -221,6 +222,7 @@ def test_burnt_captions_never_cover_a_face_or_the_feet(path):
     settings = settings_for("draft", width=WIDTH, captions="burn")
     plan = plan_scene(scene, settings)
     w, h = settings.width, settings.height
+    known: dict = {}   # each attachment's box, measured once for the scene
     for sp in plan.shots:
         sheet = sp.exposure_sheet
         for e in sheet:
@@ -229,7 +231,8 @@ def test_burnt_captions_never_cover_a_face_or_the_feet(path):
                 continue
             boxes = []
             for actor in state.actors:
-                figure = measure(actor) if not actor.is_prop and actor.opacity > 0 else None
+                figure = measure(actor, known) if not actor.is_prop and actor.opacity > 0 \
+                    else None
                 for box in (figure.head, figure.feet) if figure is not None else ():
                     if box is not None:
                         x0, y0, x1, y1 = _screen_box(state.camera, actor.depth, box)

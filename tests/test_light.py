@@ -19,6 +19,7 @@ from renderer.load.scene import load_scene
 from renderer.model.scene import CameraKey
 from renderer.model.set import Light
 from renderer.paint import light as lighting
+from renderer.paint.paintcache import PaintStore
 from renderer.render import plan_scene, render_exposure
 from renderer.settings import settings_for
 from renderer.stage.lens import plane_zoom
@@ -51,8 +52,11 @@ def test_every_shipped_set_has_a_rig_with_a_key():
 
 
 @lru_cache(maxsize=None)
-def _plan(scene: str):
-    return plan_scene(load_scene(REPO / "scenes" / f"{scene}.yaml"), settings_for("draft", WIDTH))
+def _plan(scene: str, store: PaintStore):
+    """The scene planned small, painting through the run's paint cache (`paint_store`): the
+    golden-frame tests paint the same parts at the same size."""
+    return plan_scene(load_scene(REPO / "scenes" / f"{scene}.yaml", Project(REPO, store)),
+                      settings_for("draft", WIDTH))
 
 
 def _middle(plan, shot):
@@ -65,12 +69,12 @@ def _judged(actor, mask) -> bool:
 
 
 @pytest.mark.parametrize("scene", SCENES)
-def test_every_puppet_casts_a_shadow_from_the_key(scene):
+def test_every_puppet_casts_a_shadow_from_the_key(scene, paint_store):
     """Each grounded puppet or prop, alone on a plain grey stage seen wider than the shot (so a
     shadow running out of frame still counts), darkens an area outside its own silhouette of at
     least SHADOW_SHARE of its own area, reaching up from its feet (a blob under the feet would
     be flat)."""
-    plan = _plan(scene)
+    plan = _plan(scene, paint_store)
     settings = plan.settings
     w, h = settings.width * 2, settings.height * 2
     for shot in plan.shots:
@@ -111,9 +115,9 @@ def test_every_puppet_casts_a_shadow_from_the_key(scene):
                 assert np.ptp(ys) + 1 >= 0.15 * height, f"{where}: a flat blob"
 
 
-def test_shadow_falls_away_from_the_key(project_dir):
+def test_shadow_falls_away_from_the_key(project_dir, paint_store):
     """Move the key to the other side and the shadow moves to the other side of the puppet."""
-    plan = _plan("other_dinner")
+    plan = _plan("other_dinner", paint_store)
     shot = plan.shots[0]
     _, state = _middle(plan, shot)
     settings = plan.settings
@@ -154,9 +158,9 @@ def test_a_puppet_on_a_raised_top_throws_its_shadow_on_the_top_then_the_floor():
     assert flat[701:930, 1100:].max() == 0   # the old way: nothing below the top past its edge
 
 
-def test_support_finds_the_top_under_the_feet():
+def test_support_finds_the_top_under_the_feet(paint_store):
     """A mouse on the circus's red podium stands on its top; on the ring floor, on the floor."""
-    plan = _plan("the_visits")
+    plan = _plan("the_visits", paint_store)
     shot = plan.shots[0]
     set_def = shot.shot.set
     _, state = _middle(plan, shot)
@@ -167,8 +171,8 @@ def test_support_finds_the_top_under_the_feet():
     assert support(replace(mouse, x=820.0, y=950.0), set_def) == (950.0, None)
 
 
-def test_a_flickering_lamp_is_held_per_exposure_and_stays_in_range():
-    plan = _plan("through_the_door")
+def test_a_flickering_lamp_is_held_per_exposure_and_stays_in_range(paint_store):
+    plan = _plan("through_the_door", paint_store)
     shot = plan.shots[0]
     lights = shot.shot.set.lights
     flick = [i for i, li in enumerate(lights) if li.flicker > 0]
@@ -184,12 +188,12 @@ def test_a_flickering_lamp_is_held_per_exposure_and_stays_in_range():
     assert len(seen) >= 3
 
 
-def test_a_moving_lamp_is_held_per_exposure_and_stays_within_its_swing():
+def test_a_moving_lamp_is_held_per_exposure_and_stays_within_its_swing(paint_store):
     """The corridor's key swings (its `swing`, over its `period`) and the dining room's candles
     wander: each exposure puts them in one place, the same every time it is asked, never further
     than the swing or the wander allows, and not the same place all shot long."""
     for scene, kind in (("through_the_door", "key"), ("other_dinner", "practical")):
-        plan = _plan(scene)
+        plan = _plan(scene, paint_store)
         shot = next(sp for sp in plan.shots if any(li.moves for li in sp.shot.set.lights))
         lights = shot.shot.set.lights
         moving = [i for i, li in enumerate(lights) if li.moves and li.kind == kind]
@@ -210,9 +214,9 @@ def test_a_moving_lamp_is_held_per_exposure_and_stays_within_its_swing():
         assert len(seen) >= 6, f"{scene}: the lamp hardly moves: {seen}"
 
 
-def test_a_swinging_key_swings_the_shadows():
+def test_a_swinging_key_swings_the_shadows(paint_store):
     """Half a swing apart, the corridor key's shadow of the same puppet lies elsewhere."""
-    plan = _plan("through_the_door")
+    plan = _plan("through_the_door", paint_store)
     shot = next(sp for sp in plan.shots if sp.shot.set.key.swing != (0.0, 0.0))
     set_def = shot.shot.set
     _, state = _middle(plan, shot)
@@ -231,11 +235,11 @@ def test_a_swinging_key_swings_the_shadows():
     assert centres[0] > centres[1] + 1.0, centres   # the lamp to the left throws it right
 
 
-def test_a_flickering_candle_changes_the_set_only_around_its_pool():
+def test_a_flickering_candle_changes_the_set_only_around_its_pool(paint_store):
     """The light a flickering, wandering candle adds or takes away is laid on the frame only
     within its pool, brighter at a higher level and dimmer at a lower one; a rig that holds
     still changes nothing."""
-    plan = _plan("other_dinner")
+    plan = _plan("other_dinner", paint_store)
     set_def = plan.shots[0].shot.set
     settings = plan.settings
     cam_m = camera_matrix(CameraKey(), 1.0, settings.scale)
@@ -299,9 +303,9 @@ def separation(frame: np.ndarray, own: np.ndarray, others: np.ndarray,
     return float(np.median(d))
 
 
-def scene_separations(scene: str) -> list[tuple[str, str, float]]:
+def scene_separations(scene: str, paint_store: PaintStore) -> list[tuple[str, str, float]]:
     """(shot, actor, separation) of every puppet judged in each shot's middle exposure."""
-    plan = _plan(scene)
+    plan = _plan(scene, paint_store)
     settings = plan.settings
     out = []
     for shot in plan.shots:
@@ -339,7 +343,7 @@ def scene_separations(scene: str) -> list[tuple[str, str, float]]:
 
 
 @pytest.mark.parametrize("scene", SCENES)
-def test_every_puppet_stands_apart_from_its_background(scene):
-    worst = [(shot, who, round(v, 1)) for shot, who, v in scene_separations(scene)
+def test_every_puppet_stands_apart_from_its_background(scene, paint_store):
+    worst = [(shot, who, round(v, 1)) for shot, who, v in scene_separations(scene, paint_store)
              if v < SEPARATION_FLOOR]
     assert not worst, f"{scene}: puppets that melt into their background: {worst}"
