@@ -159,7 +159,7 @@ def test_a_puppet_on_a_raised_top_throws_its_shadow_on_the_top_then_the_floor():
 def test_support_finds_the_top_under_the_feet():
     """A mouse on the circus's red podium stands on its top; on the ring floor, on the floor."""
     plan = _plan("the_visits")
-    shot = plan.shots[0]
+    shot = next(sp for sp in plan.shots if sp.shot.id == "mouse_circus")
     set_def = shot.shot.set
     _, state = _middle(plan, shot)
     mouse = next(a for a in state.actors if a.id.startswith("mouse"))
