@@ -113,10 +113,15 @@ def test_a_framed_key_puts_the_eyes_on_the_upper_third_with_headroom(write_scene
     assert cam.zoom >= zooms[size], cam.zoom
 
 
-def test_a_framed_camera_leaves_unframed_scenes_as_they_were():
-    """A shot with a plain camera comes back from framing as the very same object."""
-    scene = load_scene(REPO / "scenes" / "small_door.yaml")
-    for shot in scene.shots:
+def test_a_framed_camera_leaves_unframed_scenes_as_they_were(write_scene, project_dir):
+    """A shot with a plain camera, still or moving, comes back from framing as the very same
+    object."""
+    scene = load_scene(write_scene("plain", CLOSE.format(
+        name="plain", camera="{from: {x: 900, y: 560, zoom: 1.2}, to: {zoom: 1.4}}")),
+        Project(project_dir))
+    still = load_scene(write_scene("plain_still", CLOSE.format(
+        name="plain_still", camera="{x: 960, y: 540, zoom: 1.0}")), Project(project_dir))
+    for shot in scene.shots + still.shots:
         assert framing.framed_shot(scene, shot) is shot
 
 
