@@ -135,6 +135,38 @@ def test_the_first_exposure_finds_every_painting_it_needs_already_loaded(plan):
     assert fresh.paintings.loads == loads
 
 
+def test_set_layers_in_memory_are_bounded_by_bytes_but_never_below_one_exposures_worth():
+    """A push-in paints the backdrop again at every new scale, and under a close-up's zoom each
+    painting is tens of MB: the layer tables let go of the oldest once they hold KEEP_BYTES,
+    with what was kept beside them, but keep the LAYERS_IN_VIEW most recent whatever they
+    weigh (an exposure draws every layer of its set)."""
+    from renderer.compose import paintings as kept
+    from renderer.paint.sprites import LayerSprite
+    memory = Paintings()
+    mib = 1 << 20
+    made = []
+
+    def layer(size_mib: int) -> LayerSprite:
+        sprite = LayerSprite(np.zeros((size_mib * mib // 4096, 1024, 4), np.uint8), (0.0, 0.0),
+                             1.0, True)
+        made.append(sprite)
+        return sprite
+    heavy = kept.KEEP_BYTES["litlayer"] // mib // kept.LAYERS_IN_VIEW * 2   # 8 of them: twice
+    for k in range(kept.LAYERS_IN_VIEW):
+        memory.get("litlayer", k, lambda: layer(heavy))
+        memory.get("solid", made[-1], lambda: (0, 0, 8, 8))
+    assert memory.held("litlayer") == kept.LAYERS_IN_VIEW     # over the bytes, all kept
+    assert memory.held_bytes("litlayer") > kept.KEEP_BYTES["litlayer"]
+    for k in range(kept.LAYERS_IN_VIEW, 40):                   # small ones: the old heavy go
+        memory.get("litlayer", k, lambda: layer(1))
+    assert memory.held_bytes("litlayer") <= kept.KEEP_BYTES["litlayer"]
+    heavy_left = (memory.held_bytes("litlayer") - (memory.held("litlayer") * mib)) \
+        // ((heavy - 1) * mib)
+    assert heavy_left < kept.LAYERS_IN_VIEW
+    assert memory.held("solid") == heavy_left      # a dropped layer's solid rectangle goes too
+    assert memory.held("litlayer") <= kept.KEEP["litlayer"]
+
+
 def test_a_held_camera_reuses_its_backdrop_without_carrying_puppets_over(plan):
     """Shot two's camera holds still: from its third exposure on, the backdrop is a copy of a kept
     one. Each exposure must equal the same exposure drawn from nothing."""

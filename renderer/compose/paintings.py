@@ -29,6 +29,14 @@ KEEP = {"attachment": 4096, "layer": 24, "tiles": 16, "shadow": 256, "solid": 24
         "relief": 4096, "lit": 8192, "litlayer": 48,   # lit by the set's rig (`paint.light`)
         "covered": 4096,                         # the area a layer's or part's shapes cover
         "lines": 64}                             # where each shot's burnt captions sit
+# Set layers are the large paintings (a backdrop under a close-up's zoom is tens of MB, and a
+# push-in paints it again at each new scale): their tables are bounded by bytes as well, but
+# the LAYERS_IN_VIEW most recently used stay whatever they weigh, since an exposure draws every
+# layer of its set and dropping one it draws would read it back every exposure.
+KEEP_BYTES = {"layer": 96 << 20, "litlayer": 96 << 20}
+LAYERS_IN_VIEW = 8     # more than any set has layers
+# Tables keyed by a layer painting: their entries would keep a dropped painting alive.
+KEYED_BY_LAYER = ("solid", "tiles")
 
 
 class Paintings:
@@ -37,6 +45,7 @@ class Paintings:
     def __init__(self, store: PaintStore | None = None) -> None:
         self.store = store                      # the paint cache on disk; None: paint, keep none
         self._tables: dict[str, OrderedDict] = {kind: OrderedDict() for kind in KEEP}
+        self._weights: dict[str, dict] = {kind: {} for kind in KEEP_BYTES}   # bytes by key
         # The set's paintings load in a helper thread while the cast's load in the render's:
         # each table is touched under the lock (painting itself happens outside it).
         self._lock = threading.Lock()
@@ -55,9 +64,29 @@ class Paintings:
         with self._lock:
             self.loads += 1
             table[key] = value
-            if len(table) > KEEP[kind]:
+            if kind in KEEP_BYTES:
+                self._weights[kind][key] = value.rgba.nbytes
+                self._drop_heavy(kind)
+            elif len(table) > KEEP[kind]:
                 table.popitem(last=False)
         return value
+
+    def _drop_heavy(self, kind: str) -> None:
+        """Drop the least recently used layer paintings while the table holds more than its
+        count or its bytes allow (never the LAYERS_IN_VIEW most recent), and what is kept
+        beside each one dropped. Called under the lock."""
+        table, weights = self._tables[kind], self._weights[kind]
+        while len(table) > LAYERS_IN_VIEW and (len(table) > KEEP[kind] or
+                                               sum(weights.values()) > KEEP_BYTES[kind]):
+            key, sprite = table.popitem(last=False)
+            del weights[key]
+            for beside in KEYED_BY_LAYER:
+                self._tables[beside].pop(sprite, None)
+
+    def held_bytes(self, kind: str) -> int:
+        """The bytes of the `kind` layer paintings in memory now (a kind in KEEP_BYTES)."""
+        with self._lock:
+            return sum(self._weights[kind].values())
 
     def attachment(self, puppet: PuppetDef, attachment: str, scale: float,
                    grade: Grade | None = None, variant: int = 0) -> Sprite:
