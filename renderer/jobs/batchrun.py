@@ -4,7 +4,8 @@ render stale scenes and assemble the film as one graph of tasks (`graph.py`).
 The graph: every stale scene is cut into chunks (`chunks.py`; a scene of one chunk is rendered
 straight to its video); a scene's join waits on its chunks; each title card is a segment task
 that waits on nothing, each transition one that waits on the two parts it joins; the film's
-soundtrack is made here in a thread meanwhile. Only the final join of the film's segments (a
+soundtrack is a task too, waiting on nothing (its samples written beside the segments: this
+process stays small while the workers render). Only the final join of the film's segments (a
 stream copy and the sound's mux) waits for everything. Tasks run on an `Engine`: this process,
 a local pool, or a Dask cluster.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import threading
+import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -186,6 +187,7 @@ class _FilmWork:
         # that its rerun clears, never something that looks half-written)
         self.work = target.parent / CHUNKS_DIR / f"{sequence.film}-film-{self.key[:20]}"
         self.chunks = self.chunk_frames = 0
+        self.scratch: Path | None = None   # the film's sound on this machine, until joined
 
     def _parts(self) -> list[tuple[Card | SceneJob, int, str]]:
         """(card or scene job, frames, transition into it), in the film's order."""
@@ -237,7 +239,9 @@ class _FilmWork:
                 remove_path(self.work)
                 self.work.mkdir(parents=True)
                 tasks += self._segment_tasks(works, engine)
-                sound = self._sound_in_background()
+                sound = self._sound_task(engine)
+                if sound is not None:
+                    tasks.append(sound)
             run_tasks(tasks, engine.executor, engine.in_flight)
             for job in self.jobs:
                 if job.name not in self.pinned:   # a scene task that ended without a result
@@ -278,37 +282,29 @@ class _FilmWork:
     def _source(self, piece: Card | SceneJob) -> Card | Path:
         return piece if isinstance(piece, Card) else self.pinned[piece.name]
 
-    def _sound_in_background(self):
-        """The film's soundtrack, made in a thread of this process while the tasks run (a
-        daemon: an interrupted batch does not wait for it). Returns a function that waits."""
+    def _sound_task(self, engine) -> Task | None:
+        """The film's soundtrack as a task of its own (`film_sound`): it waits on nothing, and
+        its samples go to a file, not through this process: on this machine a temporary one
+        (as a scene's sound goes, keeping the output's disk for what is kept), for a cluster's
+        workers the film's work folder, which every worker and this process see."""
         if not (self.settings.audio or self.settings.caption_track):
             return None
-        made: list = []
+        if engine.local:
+            self.scratch = Path(tempfile.mkdtemp(prefix="stopmo-film-sound-"))
+        folder = self.scratch if engine.local else self.work
+        pieces = [(p.path if isinstance(p, SceneJob) else None, frames, kind)
+                  for p, frames, kind in self.parts]
+        return Task("film sound", film_sound, (folder / "sound.wav", pieces, self.settings,
+                                               self.sequence.transition_seconds),
+                    priority=SEGMENT)
 
-        def make() -> None:
-            try:
-                made.append(film_sound([(self.scenes[p.name] if isinstance(p, SceneJob) else None,
-                                         frames, kind) for p, frames, kind in self.parts],
-                                       self.settings, self.sequence.transition_seconds))
-            except BaseException as exc:  # noqa: BLE001 - re-raised where it is waited for
-                made.append(exc)
-        thread = threading.Thread(target=make, name="stopmo-film-sound", daemon=True)
-        thread.start()
-
-        def wait():
-            thread.join()
-            if isinstance(made[0], BaseException):
-                raise made[0]
-            return made[0]
-        return wait
-
-    def _join(self, tasks: list[Task], sound) -> None:
+    def _join(self, tasks: list[Task], sound: Task | None) -> None:
         from renderer.output.join import join_videos
         segments = [self.pinned[p.name] if isinstance(p, SceneJob) else p.result
                     for p, _ in self.order]
         written = join_videos(segments, self.target, [n for _, n in self.order],
                               self.settings.fps, self.sequence.film,
-                              sound() if sound is not None else None)
+                              sound.result if sound is not None else None)
         remember(self.target, self.key, written)
 
     def tidy(self) -> None:
@@ -317,6 +313,8 @@ class _FilmWork:
         for link in self.pinned.values():
             link.unlink(missing_ok=True)
         remove_path(self.work)
+        if self.scratch is not None:
+            remove_path(self.scratch)
         out_dir = self.target.parent
         remove_stale_partials(out_dir)
         for job in self.jobs:

@@ -37,9 +37,22 @@ class WorkerPool(ProcessPoolExecutor):
 
 def _in_worker(fn, *args, **kwargs):
     try:
-        return fn(*args, **kwargs)
+        result = fn(*args, **kwargs)
     except KeyboardInterrupt:
         os._exit(130)  # cleaned up while unwinding; a job already queued must not start
+    give_back_memory()
+    return result
+
+
+def give_back_memory() -> None:
+    """Hand the free pages of the heap back to the system between tasks. glibc keeps what a
+    task freed for the next allocations, so a worker that rendered a close-up's large set
+    paintings would hold their memory through every later task (Dask's workers trim the same
+    way). Elsewhere than glibc there is nothing to call, and nothing to do."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def init_worker() -> None:

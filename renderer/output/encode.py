@@ -233,7 +233,7 @@ class VideoSink:
                               f"{str(err).strip().splitlines()[-1]}") from None
         _check_counts(self.label, self.frames_written, expected_frames, counted, "the video")
         sound = self.sound() if self.sound is not None else None
-        if sound is not None and (sound.samples is not None or sound.cues):
+        if sound is not None and sound.muxed:
             muxed = partial_path(self.target, ".sound" + self.target.suffix)
             try:
                 mux(self.temp, sound, muxed, self.label)

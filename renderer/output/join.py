@@ -70,7 +70,7 @@ def join_videos(pieces: Sequence[Path], target: Path, frames: Sequence[int], fps
         counted = count_frames(temp)
         if counted != expected:
             raise EncodeError(f"{label} joined has {counted} frames, expected {expected}")
-        if sound is not None and (sound.samples is not None or sound.cues):
+        if sound is not None and sound.muxed:
             muxed = partial_path(target, ".sound" + target.suffix)
             try:
                 mux(temp, sound, muxed, label)

@@ -7,6 +7,7 @@ soundtrack as 32-bit float samples.
 """
 from __future__ import annotations
 
+import io
 import os
 import re
 import struct
@@ -14,7 +15,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import BinaryIO, Sequence
 
 import numpy as np
 
@@ -38,10 +39,18 @@ class Cue:
 @dataclass(frozen=True, eq=False)
 class Sound:
     """What goes beside a video's frames: (n, 2) float32 samples at SAMPLE_RATE (None: silent)
-    and the subtitle cues (empty: no subtitle stream, no sidecar)."""
+    and the subtitle cues (empty: no subtitle stream, no sidecar). `wav`: the samples already
+    written as a WAV file (`write_wav`), used instead of `samples` (a film's soundtrack made by
+    a task on another process or machine)."""
 
     samples: np.ndarray | None
     cues: tuple[Cue, ...] = ()
+    wav: Path | None = None
+
+    @property
+    def muxed(self) -> bool:
+        """Whether anything goes beside the frames: sound or subtitles."""
+        return self.samples is not None or self.wav is not None or bool(self.cues)
 
 
 def _ffmpeg() -> str:
@@ -49,15 +58,28 @@ def _ffmpeg() -> str:
     return ffmpeg_exe()
 
 
+def wav_header(samples: np.ndarray, rate: int = SAMPLE_RATE) -> bytes:
+    """The header of a 32-bit float WAV file holding (n, channels) `samples`."""
+    channels = samples.shape[1] if samples.ndim == 2 else 1
+    size = samples.shape[0] * channels * 4
+    fmt = struct.pack("<HHIIHH", 3, channels, rate, rate * channels * 4, channels * 4, 32)
+    return (b"RIFF" + struct.pack("<I", 4 + 8 + len(fmt) + 8 + size) + b"WAVE"
+            + b"fmt " + struct.pack("<I", len(fmt)) + fmt + b"data" + struct.pack("<I", size))
+
+
+def write_wav(file: BinaryIO, samples: np.ndarray, rate: int = SAMPLE_RATE) -> None:
+    """(n, channels) float samples to `file` as a 32-bit float WAV, straight from their array
+    (a film's soundtrack is ~90 MB: no copy of it as bytes)."""
+    data = np.ascontiguousarray(samples, dtype="<f4")
+    file.write(wav_header(data, rate))
+    file.write(memoryview(data).cast("B"))
+
+
 def wav_bytes(samples: np.ndarray, rate: int = SAMPLE_RATE) -> bytes:
     """(n, channels) float samples as a 32-bit float WAV file's bytes."""
-    data = np.ascontiguousarray(samples, dtype="<f4")
-    channels = data.shape[1] if data.ndim == 2 else 1
-    body = data.tobytes()
-    fmt = struct.pack("<HHIIHH", 3, channels, rate, rate * channels * 4, channels * 4, 32)
-    return (b"RIFF" + struct.pack("<I", 4 + 8 + len(fmt) + 8 + len(body)) + b"WAVE"
-            + b"fmt " + struct.pack("<I", len(fmt)) + fmt
-            + b"data" + struct.pack("<I", len(body)) + body)
+    out = io.BytesIO()
+    write_wav(out, samples, rate)
+    return out.getvalue()
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -120,9 +142,12 @@ def mux(video: Path, sound: Sound, out: Path, label: str) -> None:
     try:
         cmd = [_ffmpeg(), "-hide_banner", "-nostats", "-v", "error", "-y", "-i", str(video)]
         maps = ["-map", "0:v"]
-        if sound.samples is not None:
-            (work / "sound.wav").write_bytes(wav_bytes(sound.samples))
-            cmd += ["-i", str(work / "sound.wav")]
+        if sound.wav is not None or sound.samples is not None:
+            wav = sound.wav if sound.wav is not None else work / "sound.wav"
+            if sound.wav is None:
+                with open(wav, "wb") as f:
+                    write_wav(f, sound.samples)
+            cmd += ["-i", str(wav)]
             maps += ["-map", f"{len(maps) // 2}:a"]
         if sound.cues:
             (work / "lines.srt").write_text(srt_text(sound.cues), "utf-8")

@@ -47,6 +47,9 @@ def k_weighted_power(x: np.ndarray) -> np.ndarray:
     return power
 
 
+HOPS_AT_ONCE = 600   # 100 ms hops whose spectra are worked out together (a minute)
+
+
 def block_powers(x: np.ndarray) -> np.ndarray:
     """The K-weighted mean power, summed over channels, of each gating block of (n, channels)
     samples: 400 ms blocks every 100 ms (one block of everything when shorter). Each 100 ms
@@ -64,9 +67,11 @@ def block_powers(x: np.ndarray) -> np.ndarray:
     if hop % 2 == 0:
         weight[-1] = 1.0
     power = np.zeros(hops, np.float64)
-    for c in range(x.shape[1]):
-        spec = np.fft.rfft(x[:hops * hop, c].reshape(hops, hop), axis=1)
-        power += (np.abs(spec) ** 2 * (gain2 * weight)).sum(axis=1) / hop ** 2
+    for first in range(0, hops, HOPS_AT_ONCE):   # a film's spectra at once: hundreds of MB
+        last = min(hops, first + HOPS_AT_ONCE)
+        for c in range(x.shape[1]):
+            spec = np.fft.rfft(x[first * hop:last * hop, c].reshape(last - first, hop), axis=1)
+            power[first:last] += (np.abs(spec) ** 2 * (gain2 * weight)).sum(axis=1) / hop ** 2
     c = np.concatenate([[0.0], np.cumsum(power)])
     return (c[per_block:] - c[:-per_block]) / per_block
 
@@ -110,44 +115,77 @@ def magnitudes(x: np.ndarray) -> np.ndarray:
     return mags
 
 
+SCAN_BLOCK = 1 << 20   # samples looked at together where a whole film's worth is not needed
+
+
+def hop_peaks(x: np.ndarray, hop: int) -> np.ndarray:
+    """(ceil(n / hop),) the largest magnitude (`magnitudes`) in each run of `hop` samples,
+    worked out a block at a time (a film's magnitudes whole would be ~50 MB)."""
+    n = len(x)
+    peaks = np.zeros(-(-n // hop), np.float32)
+    block = max(hop, SCAN_BLOCK // hop * hop)
+    for a in range(0, n, block):
+        mags = magnitudes(x[a:a + block])
+        runs = -(-len(mags) // hop)
+        padded = np.zeros(runs * hop, np.float32)
+        padded[:len(mags)] = mags
+        peaks[a // hop:a // hop + runs] = padded.reshape(runs, hop).max(axis=1)
+    return peaks
+
+
 def true_peak(x: np.ndarray, near: float = NEAR, batch: int = 1 << 16) -> float:
     """The highest absolute value of (n, channels) samples 4x oversampled, as a linear
     amplitude. The points between samples are interpolated (a 32-tap windowed sinc, as a
     true-peak meter's oversampling filter) only next to samples within 4 dB of the highest:
-    between samples a peak rises less than that above them."""
-    if not len(x):
+    between samples a peak rises less than that above them. Worked a block at a time, and
+    the windows looked between gathered from the samples (a zero beyond either end), so a
+    film's soundtrack is never copied whole."""
+    n = len(x)
+    if not n:
         return 0.0
-    top = float(magnitudes(x).max())
+    top = float(hop_peaks(x, SCAN_BLOCK).max())
     peak = top
     half = TAPS // 2
+    taps = np.arange(-(half - 1), half + 1)
     for c in range(x.shape[1]):
-        ch = x[:, c].astype(np.float64)
-        loud = np.abs(ch) >= top * near
-        where = np.flatnonzero(loud | np.roll(loud, -1))     # either end of the gap is loud
-        if not where.size:
-            continue
-        padded = np.pad(ch, (half - 1, half + 1))
-        windows = np.lib.stride_tricks.sliding_window_view(padded, TAPS)
+        ch = x[:, c]
+        found = []
+        for a in range(0, n, SCAN_BLOCK):
+            loud = np.abs(ch[a:a + SCAN_BLOCK + 1]) >= top * near
+            if a + SCAN_BLOCK >= n:      # the last sample's gap wraps to the first, as before
+                loud = np.append(loud, abs(ch[0]) >= top * near)
+            found.append(a + np.flatnonzero(loud[:-1] | loud[1:]))
+        where = np.concatenate(found)                  # either end of the gap is loud
         for k in range(0, len(where), batch):
-            between = windows[where[k:k + batch]] @ _WEIGHTS
+            at = where[k:k + batch, None] + taps
+            windows = ch.take(at, mode="clip").astype(np.float64)
+            windows[(at < 0) | (at >= n)] = 0.0
+            between = windows @ _WEIGHTS
             peak = max(peak, float(np.abs(between).max()))
     return peak
 
 
+LIMIT_BLOCK = 1 << 20   # samples the limiter's gain is smoothed for at once (~22 s)
+
+
 def limit(x: np.ndarray, ceiling: float, window: float = 0.006) -> np.ndarray:
     """x with its peaks brought under `ceiling` (linear) by a smooth gain that dips ahead of
-    each peak and recovers after it (a look-ahead limiter)."""
+    each peak and recovers after it (a look-ahead limiter). The per-sample gain is made a
+    block at a time, with the smoothing's reach of margin on each side: a film's gain whole,
+    smoothed, would be several times its soundtrack's size."""
     hop = max(1, int(window * SR / 2))
     n = len(x)
-    m = -(-n // hop)
-    peaks = np.zeros(m * hop, np.float32)
-    peaks[:n] = magnitudes(x)
-    need = np.minimum(1.0, ceiling / np.maximum(peaks.reshape(m, hop).max(axis=1), 1e-9))
+    need = np.minimum(1.0, ceiling / np.maximum(hop_peaks(x, hop), 1e-9))
     need = np.minimum(need, np.minimum(np.roll(need, 1), np.roll(need, -1)))   # look ahead
-    gain = np.repeat(need, hop)[:n]
     k = 2 * hop
-    smooth = box(np.pad(gain, (k, k), mode="edge"), k)[k:-k]
-    return (x * np.minimum(gain, smooth)[:, None]).astype(np.float32)
+    out = np.empty(x.shape, np.float32)
+    for a in range(0, n, LIMIT_BLOCK):
+        b = min(n, a + LIMIT_BLOCK)
+        # the gain over a..b and k beyond, held at its first and last value past the ends
+        gain = need[np.clip(np.arange(a - k, b + k), 0, n - 1) // hop]
+        smooth = box(gain, k)[k:-k]
+        out[a:b] = x[a:b] * np.minimum(gain[k:-k], smooth)[:, None]
+    return out
 
 
 def normalise(x: np.ndarray, target: float = TARGET_LUFS,
@@ -159,7 +197,7 @@ def normalise(x: np.ndarray, target: float = TARGET_LUFS,
         loud = integrated(x)
         if not np.isfinite(loud):
             return x
-        x = (x * 10 ** ((target - loud) / 20)).astype(np.float32)
+        x = np.multiply(x, 10 ** ((target - loud) / 20), dtype=np.float32)   # one new array
         if true_peak(x) <= ceiling:
             return x
         x = limit(x, ceiling * 0.94)

@@ -9,7 +9,7 @@ where the shot's bed changes.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Protocol, Sequence
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
@@ -204,21 +204,23 @@ def _shot_events(scene: Scene, span: ShotSpan, fps: int, start: int, speech: np.
             effect("rumble", a.t, STAGE_HALF, 1.0, k)
 
 
-def join(parts: Iterable[tuple[Soundtrack | None, int]], fps: int,
+def join(parts: Sequence[tuple[Callable[[], Soundtrack] | None, int]], fps: int,
          fade: float = 0.08) -> Soundtrack:
-    """One soundtrack of parts in order: (a scene's soundtrack, or None for silence, and its
-    length in frames); each part's edges faded over `fade` s so a cut never clicks. Subtitles
-    are moved to where their part starts. Normalised once, as a whole."""
-    pieces, subtitles, start = [], [], 0
-    for track, frames in parts:
-        n = samples_for(frames, fps)
-        piece = np.zeros((n, 2), np.float32)
+    """One soundtrack of parts in order: (what makes a scene's soundtrack, or None for
+    silence, and its length in frames); each part's edges faded over `fade` s so a cut never
+    clicks. Subtitles are moved to where their part starts. Normalised once, as a whole.
+
+    A film's soundtrack is minutes long (~90 MB of samples): each part is made when its turn
+    comes and laid straight into the one array, so no two copies of the film are ever held."""
+    lengths = [samples_for(frames, fps) for _, frames in parts]
+    samples = np.zeros((sum(lengths), 2), np.float32)
+    subtitles, start = [], 0
+    for (make, _), n in zip(parts, lengths):
+        track = make() if make is not None else None
         if track is not None:
             m = min(n, len(track.samples))
-            piece[:m] = track.samples[:m] * envelope(m, fade, fade)[:, None]
+            samples[start:start + m] = track.samples[:m] * envelope(m, fade, fade)[:, None]
             subtitles += [Subtitle(s.start + start / SR, s.end + start / SR, s.speaker, s.text)
                           for s in track.subtitles]
-        pieces.append(piece)
         start += n
-    samples = np.concatenate(pieces) if pieces else np.zeros((0, 2), np.float32)
     return Soundtrack(loudness.normalise(samples), tuple(subtitles))
