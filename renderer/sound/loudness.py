@@ -47,7 +47,7 @@ def k_weighted_power(x: np.ndarray) -> np.ndarray:
     return power
 
 
-HOPS_AT_ONCE = 600   # 100 ms hops whose spectra are worked out together (a minute)
+HOPS_AT_ONCE = 150   # 100 ms hops whose spectra are worked out together (15 s: ~15 MB)
 
 
 def block_powers(x: np.ndarray) -> np.ndarray:
