@@ -294,9 +294,11 @@ class _FilmWork:
         folder = self.scratch if engine.local else self.work
         pieces = [(p.path if isinstance(p, SceneJob) else None, frames, kind)
                   for p, frames, kind in self.parts]
+        # after every chunk is under way (the last made of its priority): only the film's
+        # final join needs it, and a slot it took first would hold back a scene's frames
         return Task("film sound", film_sound, (folder / "sound.wav", pieces, self.settings,
                                                self.sequence.transition_seconds),
-                    priority=SEGMENT)
+                    priority=CHUNK)
 
     def _join(self, tasks: list[Task], sound: Task | None) -> None:
         from renderer.output.join import join_videos
