@@ -95,12 +95,17 @@ def is_cached(target: Path, key: str) -> bool:
         return False
 
 
-def pin(target: Path, key: str) -> Path | None:
-    """A hard link to the video a render with `key` wrote at `target` (a hidden temporary name
-    beside it), so another render replacing `target` meanwhile cannot change what is read; None
-    if `target` is no longer that video."""
+def pin_path(target: Path) -> Path:
+    """Where this process pins the video at `target` (`pin`): a hidden temporary name beside it."""
     from renderer.output.files import partial_path
-    link = partial_path(target, ".mp4")
+    return partial_path(target, ".mp4")
+
+
+def pin(target: Path, key: str) -> Path | None:
+    """A hard link to the video a render with `key` wrote at `target` (at `pin_path`), so
+    another render replacing `target` meanwhile cannot change what is read; None if `target`
+    is no longer that video."""
+    link = pin_path(target)
     try:
         os.link(target, link)
     except OSError:

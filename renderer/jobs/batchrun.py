@@ -26,6 +26,7 @@ from renderer.jobs.batch import (
     holds,
     is_cached,
     pin,
+    pin_path,
     remember,
     render_job,
     summary,
@@ -312,8 +313,8 @@ class _FilmWork:
     def tidy(self) -> None:
         """Whatever the outcome: the pins and the segments go, and anything a worker that died
         outright left half-written beside the scenes or among their chunks."""
-        for link in self.pinned.values():
-            link.unlink(missing_ok=True)
+        for job in self.jobs:   # a pin's name is known: one an interrupt left unrecorded too
+            pin_path(job.target).unlink(missing_ok=True)
         remove_path(self.work)
         if self.scratch is not None:
             remove_path(self.scratch)
