@@ -139,7 +139,8 @@ def true_peak(x: np.ndarray, near: float = NEAR, batch: int = 1 << 16) -> float:
     true-peak meter's oversampling filter) only next to samples within 4 dB of the highest:
     between samples a peak rises less than that above them. Worked a block at a time, and
     the windows looked between gathered from the samples (a zero beyond either end), so a
-    film's soundtrack is never copied whole."""
+    film's soundtrack is never copied whole, nor are its loud samples' places all held at
+    once (a limited film has millions of them)."""
     n = len(x)
     if not n:
         return 0.0
@@ -149,57 +150,65 @@ def true_peak(x: np.ndarray, near: float = NEAR, batch: int = 1 << 16) -> float:
     taps = np.arange(-(half - 1), half + 1)
     for c in range(x.shape[1]):
         ch = x[:, c]
-        found = []
         for a in range(0, n, SCAN_BLOCK):
             loud = np.abs(ch[a:a + SCAN_BLOCK + 1]) >= top * near
             if a + SCAN_BLOCK >= n:      # the last sample's gap wraps to the first, as before
                 loud = np.append(loud, abs(ch[0]) >= top * near)
-            found.append(a + np.flatnonzero(loud[:-1] | loud[1:]))
-        where = np.concatenate(found)                  # either end of the gap is loud
-        for k in range(0, len(where), batch):
-            at = where[k:k + batch, None] + taps
-            windows = ch.take(at, mode="clip").astype(np.float64)
-            windows[(at < 0) | (at >= n)] = 0.0
-            between = windows @ _WEIGHTS
-            peak = max(peak, float(np.abs(between).max()))
+            where = a + np.flatnonzero(loud[:-1] | loud[1:])   # either end of the gap is loud
+            for k in range(0, len(where), batch):
+                at = where[k:k + batch, None] + taps
+                windows = ch.take(at, mode="clip").astype(np.float64)
+                windows[(at < 0) | (at >= n)] = 0.0
+                between = windows @ _WEIGHTS
+                peak = max(peak, float(np.abs(between).max()))
     return peak
 
 
 LIMIT_BLOCK = 1 << 20   # samples the limiter's gain is smoothed for at once (~22 s)
 
 
-def limit(x: np.ndarray, ceiling: float, window: float = 0.006) -> np.ndarray:
+def limit(x: np.ndarray, ceiling: float, window: float = 0.006,
+          out: np.ndarray | None = None) -> np.ndarray:
     """x with its peaks brought under `ceiling` (linear) by a smooth gain that dips ahead of
-    each peak and recovers after it (a look-ahead limiter). The per-sample gain is made a
-    block at a time, with the smoothing's reach of margin on each side: a film's gain whole,
-    smoothed, would be several times its soundtrack's size."""
+    each peak and recovers after it (a look-ahead limiter), into `out` (a new array when None;
+    `x` itself to limit in place). The per-sample gain is made a block at a time, with the
+    smoothing's reach of margin on each side: a film's gain whole, smoothed, would be several
+    times its soundtrack's size."""
     hop = max(1, int(window * SR / 2))
     n = len(x)
     need = np.minimum(1.0, ceiling / np.maximum(hop_peaks(x, hop), 1e-9))
     need = np.minimum(need, np.minimum(np.roll(need, 1), np.roll(need, -1)))   # look ahead
     k = 2 * hop
-    out = np.empty(x.shape, np.float32)
+    if out is None:
+        out = np.empty(x.shape, np.float32)
     for a in range(0, n, LIMIT_BLOCK):
         b = min(n, a + LIMIT_BLOCK)
         # the gain over a..b and k beyond, held at its first and last value past the ends
         gain = need[np.clip(np.arange(a - k, b + k), 0, n - 1) // hop]
         smooth = box(gain, k)[k:-k]
-        out[a:b] = x[a:b] * np.minimum(gain[k:-k], smooth)[:, None]
+        np.multiply(x[a:b], np.minimum(gain[k:-k], smooth)[:, None], out=out[a:b],
+                    casting="unsafe")
     return out
 
 
 def normalise(x: np.ndarray, target: float = TARGET_LUFS,
-              ceiling_db: float = CEILING_DBTP) -> np.ndarray:
+              ceiling_db: float = CEILING_DBTP, in_place: bool = False) -> np.ndarray:
     """x gained to `target` LUFS integrated, its true peak limited under `ceiling_db` dBTP.
-    Silence stays silence."""
+    Silence stays silence. in_place: x is float32 and the caller's to give: it is gained and
+    limited where it lies, so a film's soundtrack is held once (else x is left as it was)."""
     ceiling = 10 ** (ceiling_db / 20)
+    owned = in_place and x.dtype == np.float32
     for _ in range(3):   # limiting lowers the loudness a little: measure and gain again
         loud = integrated(x)
         if not np.isfinite(loud):
             return x
-        x = np.multiply(x, 10 ** ((target - loud) / 20), dtype=np.float32)   # one new array
+        gain = np.float32(10 ** ((target - loud) / 20))
+        x = np.multiply(x, gain, out=x) if owned else np.multiply(x, gain, dtype=np.float32)
+        owned = True          # from here on x is this function's own array
         if true_peak(x) <= ceiling:
             return x
-        x = limit(x, ceiling * 0.94)
+        x = limit(x, ceiling * 0.94, out=x)
     tp = true_peak(x)
-    return (x * min(1.0, ceiling / tp)).astype(np.float32) if tp > ceiling else x
+    if tp > ceiling:
+        x *= np.float32(ceiling / tp)
+    return x

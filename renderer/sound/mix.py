@@ -91,8 +91,9 @@ def scene_soundtrack(scene: Scene, spans: Sequence[ShotSpan], fps: int, *,
         _shot_events(scene, span, fps, start, speech, effects, subtitles)
     mix = _beds(scene, spans, fps, n, speech) + speech * VOICE + effects * FOLEY
     if normalise:
-        mix = loudness.normalise(mix)
-    return Soundtrack(mix.astype(np.float32), tuple(sorted(subtitles, key=lambda s: s.start)))
+        mix = loudness.normalise(mix, in_place=True)
+    return Soundtrack(mix.astype(np.float32, copy=False),
+                      tuple(sorted(subtitles, key=lambda s: s.start)))
 
 
 def _beds(scene: Scene, spans: Sequence[ShotSpan], fps: int, n: int,
@@ -223,4 +224,4 @@ def join(parts: Sequence[tuple[Callable[[], Soundtrack] | None, int]], fps: int,
             subtitles += [Subtitle(s.start + start / SR, s.end + start / SR, s.speaker, s.text)
                           for s in track.subtitles]
         start += n
-    return Soundtrack(loudness.normalise(samples), tuple(subtitles))
+    return Soundtrack(loudness.normalise(samples, in_place=True), tuple(subtitles))
