@@ -125,6 +125,23 @@ def test_frames_go_down_a_wide_pipe(tmp_path):
     assert probe(tmp_path / "wide.mp4").frames == 3
 
 
+def test_the_encoder_runs_with_its_allocator_tuned_after_the_users_own(tmp_path):
+    """ffmpeg is started with ENCODER_TUNABLES (its frames on pages it hands back), after any
+    GLIBC_TUNABLES the user set, which it keeps."""
+    from renderer.output.encode import ENCODER_TUNABLES, encoder_environment
+    assert encoder_environment({"PATH": "/bin"})["GLIBC_TUNABLES"] == ENCODER_TUNABLES
+    mine = encoder_environment({"GLIBC_TUNABLES": "glibc.malloc.arena_max=1"})
+    assert mine["GLIBC_TUNABLES"] == f"glibc.malloc.arena_max=1:{ENCODER_TUNABLES}"
+    if not os.path.exists("/proc/self/environ"):
+        pytest.skip("reading a process's environment is Linux's")
+    with open_sink(tmp_path / "tuned.mp4", FMT) as sink:
+        seen = open(f"/proc/{sink.pid}/environ", "rb").read().split(b"\0")
+        sink.write(exposure(1))
+    assert f"GLIBC_TUNABLES={ENCODER_TUNABLES}".encode() in seen or \
+        any(v.startswith(b"GLIBC_TUNABLES=") and v.endswith(ENCODER_TUNABLES.encode())
+            for v in seen)
+
+
 def test_x264_runs_one_thread_per_core_this_process_may_use(tmp_path):
     """x264 writes its settings into the stream (what `mediainfo` shows as the encoding
     settings): the thread count there is the cores stopmo may run on, not x264's 1.5 per core."""

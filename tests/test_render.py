@@ -167,6 +167,44 @@ def test_set_layers_in_memory_are_bounded_by_bytes_but_never_below_one_exposures
     assert memory.held("litlayer") <= kept.KEEP["litlayer"]
 
 
+def test_only_the_layers_of_the_set_in_view_are_kept_whatever_they_weigh():
+    """A set of three layers under a push-in: each new scale is three new paintings, and the
+    earlier scales go once the table is over its bytes; the three drawn now stay."""
+    from renderer.compose import paintings as kept
+    from renderer.paint.sprites import LayerSprite
+    memory = Paintings()
+    memory.showing_layers(3)
+    mib = 1 << 20
+    heavy = kept.KEEP_BYTES["litlayer"] // mib    # each as heavy as the table's bytes
+    for scale in range(4):
+        for index in range(3):
+            memory.get("litlayer", (scale, index), lambda: LayerSprite(
+                np.zeros((heavy * mib // 4096, 1024, 4), np.uint8), (0.0, 0.0), 1.0, True))
+    assert memory.held("litlayer") == 3
+    assert memory.held_bytes("litlayer") == 3 * heavy * mib
+
+
+def test_lit_parts_in_memory_are_bounded_by_bytes_but_keep_an_exposures_worth():
+    """A walk lights each part in a few directions: the lit table lets the oldest go past
+    KEEP_BYTES, but never the PARTS_IN_VIEW most recent (more parts than an exposure draws)."""
+    from renderer.compose import paintings as kept
+    from renderer.paint.prims import Sprite
+    memory = Paintings()
+    part = Sprite(np.zeros((64, 64, 4), np.uint8), (0.0, 0.0), 1.0)
+    lit_bytes = 256 * 256 * 4
+    count = kept.KEEP_BYTES["lit"] // lit_bytes * 3
+    assert count > kept.PARTS_IN_VIEW
+    for k in range(count):
+        memory.get("lit", (id(part), k), lambda: (part, Sprite(
+            np.zeros((256, 256, 4), np.uint8), (0.0, 0.0), 1.0)))
+    assert memory.held_bytes("lit") <= max(kept.KEEP_BYTES["lit"], kept.PARTS_IN_VIEW * lit_bytes)
+    assert memory.held("lit") >= kept.PARTS_IN_VIEW
+    assert memory.held("lit") < count
+    hits = memory.loads
+    memory.get("lit", (id(part), count - 1), lambda: None)   # the latest is still there
+    assert memory.loads == hits
+
+
 def test_a_held_camera_reuses_its_backdrop_without_carrying_puppets_over(plan):
     """Shot two's camera holds still: from its third exposure on, the backdrop is a copy of a kept
     one. Each exposure must equal the same exposure drawn from nothing."""

@@ -68,6 +68,7 @@ def placed_layers(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
     needs beside its painting (lit by the set's rig as it hangs: what moves or flickers is laid
     on per exposure, `_relight`): its solid rectangle, and its pieces while it crumbles."""
     placed = []
+    paintings.showing_layers(len(set_def.layers))
     for i, layer in enumerate(set_def.layers):
         m = camera_matrix(cam, layer.depth, settings.scale)
         scale, clip = _layer_view(cam, set_def, i, settings, paintings)

@@ -32,11 +32,22 @@ KEEP = {"attachment": 4096, "layer": 24, "tiles": 16, "shadow": 256, "solid": 24
 # Set layers are the large paintings (a backdrop under a close-up's zoom is tens of MB, and a
 # push-in paints it again at each new scale): their tables are bounded by bytes as well, but
 # the LAYERS_IN_VIEW most recently used stay whatever they weigh, since an exposure draws every
-# layer of its set and dropping one it draws would read it back every exposure.
-KEEP_BYTES = {"layer": 96 << 20, "litlayer": 96 << 20}
+# layer of its set and dropping one it draws would read it back every exposure. Lit parts are
+# bounded the same way: a walk turns parts through a few lit versions each, and a scene's
+# hundreds of them weighed 50-75 MB, while one exposure draws 7-10 MB of them; the
+# PARTS_IN_VIEW most recent stay.
+KEEP_BYTES = {"layer": 16 << 20, "litlayer": 16 << 20, "lit": 16 << 20}
 LAYERS_IN_VIEW = 8     # more than any set has layers
+PARTS_IN_VIEW = 128    # more parts than any exposure shows
+KEPT_IN_VIEW = {"layer": LAYERS_IN_VIEW, "litlayer": LAYERS_IN_VIEW, "lit": PARTS_IN_VIEW}
 # Tables keyed by a layer painting: their entries would keep a dropped painting alive.
 KEYED_BY_LAYER = ("solid", "tiles")
+
+
+def _weight(value) -> int:
+    """The bytes of a painting kept in a table bounded by bytes: a layer painting, or the lit
+    painting of a (painting, lit painting) pair."""
+    return (value[-1] if isinstance(value, tuple) else value).rgba.nbytes
 
 
 class Paintings:
@@ -46,9 +57,11 @@ class Paintings:
         self.store = store                      # the paint cache on disk; None: paint, keep none
         self._tables: dict[str, OrderedDict] = {kind: OrderedDict() for kind in KEEP}
         self._weights: dict[str, dict] = {kind: {} for kind in KEEP_BYTES}   # bytes by key
+        self._bytes = dict.fromkeys(KEEP_BYTES, 0)                          # and their sum
         # The set's paintings load in a helper thread while the cast's load in the render's:
         # each table is touched under the lock (painting itself happens outside it).
         self._lock = threading.Lock()
+        self.kept_in_view = dict(KEPT_IN_VIEW)  # per kind: the most recent kept whatever they weigh
         self.backdrop: tuple = (None, None)   # (inputs, kept frame or None): `composite`'s
         self.loads = 0                          # paintings fetched from `sprites` so far
 
@@ -65,28 +78,39 @@ class Paintings:
             self.loads += 1
             table[key] = value
             if kind in KEEP_BYTES:
-                self._weights[kind][key] = value.rgba.nbytes
+                weight = _weight(value)    # (two threads may have made the same one)
+                self._bytes[kind] += weight - self._weights[kind].get(key, 0)
+                self._weights[kind][key] = weight
                 self._drop_heavy(kind)
             elif len(table) > KEEP[kind]:
                 table.popitem(last=False)
         return value
 
     def _drop_heavy(self, kind: str) -> None:
-        """Drop the least recently used layer paintings while the table holds more than its
-        count or its bytes allow (never the LAYERS_IN_VIEW most recent), and what is kept
-        beside each one dropped. Called under the lock."""
+        """Drop the least recently used paintings while the table holds more than its count or
+        its bytes allow (never the KEPT_IN_VIEW most recent), and what is kept beside each
+        layer dropped. Called under the lock."""
         table, weights = self._tables[kind], self._weights[kind]
-        while len(table) > LAYERS_IN_VIEW and (len(table) > KEEP[kind] or
-                                               sum(weights.values()) > KEEP_BYTES[kind]):
-            key, sprite = table.popitem(last=False)
-            del weights[key]
-            for beside in KEYED_BY_LAYER:
-                self._tables[beside].pop(sprite, None)
+        while len(table) > self.kept_in_view[kind] and (len(table) > KEEP[kind] or
+                                                   self._bytes[kind] > KEEP_BYTES[kind]):
+            key, value = table.popitem(last=False)
+            self._bytes[kind] -= weights.pop(key)
+            if kind in ("layer", "litlayer"):
+                for beside in KEYED_BY_LAYER:
+                    self._tables[beside].pop(value, None)
+
+    def showing_layers(self, count: int) -> None:
+        """The set drawn now has `count` layers: its exposures draw those and no others, so
+        only that many of the most recent layer paintings are kept whatever they weigh (a
+        push-in's earlier scales of a backdrop go once the tables are over their bytes)."""
+        with self._lock:
+            for kind in ("layer", "litlayer"):
+                self.kept_in_view[kind] = max(1, min(count, LAYERS_IN_VIEW))
 
     def held_bytes(self, kind: str) -> int:
-        """The bytes of the `kind` layer paintings in memory now (a kind in KEEP_BYTES)."""
+        """The bytes of the `kind` paintings in memory now (a kind in KEEP_BYTES)."""
         with self._lock:
-            return sum(self._weights[kind].values())
+            return self._bytes[kind]
 
     def attachment(self, puppet: PuppetDef, attachment: str, scale: float,
                    grade: Grade | None = None, variant: int = 0) -> Sprite:

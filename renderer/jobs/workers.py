@@ -57,11 +57,37 @@ def give_back_memory() -> None:
 
 def init_worker() -> None:
     """The pool's initializer: Ctrl-C and SIGTERM interrupt the job, or end an idle worker;
-    the batch's death sends SIGTERM."""
+    the batch's death sends SIGTERM. Its heap is set up for task after task (`keep_heap_small`)."""
     for sig in _STOP:
         signal.signal(sig, _interrupt_worker)
     die_with_parent(signal.SIGTERM)
+    keep_heap_small()
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP)  # blocked since it started
+
+
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD, _M_ARENA_MAX = -1, -3, -8   # glibc's mallopt parameters
+WORKER_MMAP_BYTES = 8 << 20     # allocations this large get pages of their own
+WORKER_TRIM_BYTES = 256 << 20   # free heap kept between exposures (`give_back_memory` trims)
+WORKER_ARENAS = 2
+
+
+def keep_heap_small() -> None:
+    """Tune glibc's allocator for a worker that renders scene after scene. By default it
+    raises its mmap threshold to the size of large arrays once they are freed, so later set
+    paintings and soundtracks come from the heap, and the small paintings kept between them
+    pin it: a worker's heap grew by 100 MB over a film, freed but not returned, and two such
+    workers put a batch over 1 GiB. Arrays of WORKER_MMAP_BYTES and more now get pages of their
+    own, handed back when freed; smaller ones (a frame is 2.7 MB at 720p) stay on the heap,
+    which is not trimmed between exposures (mapping fresh pages for every frame cost the
+    render 40 % more time) but between tasks; and the threads share WORKER_ARENAS arenas.
+    Elsewhere than glibc there is nothing to tune."""
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, WORKER_MMAP_BYTES)
+    mallopt(_M_TRIM_THRESHOLD, WORKER_TRIM_BYTES)
+    mallopt(_M_ARENA_MAX, WORKER_ARENAS)
 
 
 _PR_SET_PDEATHSIG = 1

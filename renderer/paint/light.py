@@ -59,16 +59,21 @@ class LightKey(NamedTuple):
     b: int
 
 
+NORMAL_UNIT = 127    # a relief's normals are kept as int8 in these steps: a quarter of float32's
+                     # memory (a cast's reliefs outweighed its paintings three times), and within
+                     # half a degree, under a level of light
+
+
 def relief(alpha: np.ndarray, scale: float) -> np.ndarray:
-    """The normal field of a painting from its coverage `alpha` (h, w) uint8: (h * w, 3)
-    float32 unit normals (x right, y down, z toward the camera), row by row.
+    """The normal field of a painting from its coverage `alpha` (h, w) uint8: (h * w, 3) int8
+    unit normals in NORMAL_UNITs (x right, y down, z toward the camera), row by row.
 
     The height is a dome of radius R over the interior distance d (stage units) of the painted
     silhouette: sqrt(R^2 - (R - d)^2), R the part's thickness clamped to BEVEL_MIN..BEVEL_MAX."""
     inside = (alpha > 127).astype(np.uint8)
     if not inside.any():
-        out = np.zeros((alpha.size, 3), np.float32)
-        out[:, 2] = 1.0
+        out = np.zeros((alpha.size, 3), np.int8)
+        out[:, 2] = NORMAL_UNIT
         return out
     dist = cv2.distanceTransform(np.pad(inside, 1), cv2.DIST_L2, 5)[1:-1, 1:-1] / scale
     r = float(np.clip(dist.max(), BEVEL_MIN, BEVEL_MAX))
@@ -77,8 +82,9 @@ def relief(alpha: np.ndarray, scale: float) -> np.ndarray:
     height = cv2.GaussianBlur(height, (0, 0), 0.8)
     gx = cv2.Sobel(height, cv2.CV_32F, 1, 0, ksize=3) * (scale / 8.0)   # stage units per unit
     gy = cv2.Sobel(height, cv2.CV_32F, 0, 1, ksize=3) * (scale / 8.0)
-    norm = 1.0 / np.sqrt(gx * gx + gy * gy + 1.0)
-    return np.stack([-gx * norm, -gy * norm, norm], axis=-1).reshape(-1, 3).astype(np.float32)
+    norm = NORMAL_UNIT / np.sqrt(gx * gx + gy * gy + 1.0)
+    return np.rint(np.stack([-gx * norm, -gy * norm, norm], axis=-1).reshape(-1, 3)) \
+        .astype(np.int8)
 
 
 def light_keys(lights: tuple[Light, ...], levels: tuple[float, ...], centre: tuple[float, float],
@@ -125,7 +131,7 @@ def light_keys(lights: tuple[Light, ...], levels: tuple[float, ...], centre: tup
 def lit_sprite(rgba: np.ndarray, normals: np.ndarray, keys: tuple[LightKey, ...],
                ambient: float) -> np.ndarray:
     """A premultiplied (h, w, 4) uint8 painting shaded by `keys` (see the module's notes), with
-    its relief `normals` ((h * w, 3) float32, `relief`). A new array; the painting is not
+    its relief `normals` ((h * w, 3) int8, `relief`). A new array; the painting is not
     touched. Every light at once: one (pixels x 3) @ (3 x lights) product, then colours."""
     if not keys:
         return rgba
@@ -144,7 +150,7 @@ def lit_sprite(rgba: np.ndarray, normals: np.ndarray, keys: tuple[LightKey, ...]
     dirs_a = np.array(dirs, np.float32).T                       # (3, lights)
     colours_a = np.array(colours, np.float32)                   # (lights, 3)
     is_front = np.array(front)
-    lam = normals @ dirs_a                                      # (pixels, lights)
+    lam = normals @ (dirs_a * np.float32(1 / NORMAL_UNIT))      # (pixels, lights)
     np.maximum(lam, 0.0, out=lam)
     gain = lam[:, is_front] @ colours_a[is_front] + (ambient + wrap)
     flat_face = ambient + wrap + np.maximum(dirs_a[2, is_front], 0.0) @ colours_a[is_front]
