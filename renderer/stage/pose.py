@@ -24,6 +24,10 @@ BOIL_DEGREES = 0.6      # rotation boil of the most jittery part, degrees
 FLICKER = 0.015         # ±1.5 % brightness between exposures
 BLINK_BUCKET = 1 / 12   # seconds: one exposure on twos
 BLINK_CHANCE = 0.03     # per bucket: a blink about every 3 seconds
+# seconds after a cut and before the next in which no one blinks at random: a shot opens on eyes
+# that read (a short reaction shot whose first frame blinked looked like a mistake), and an
+# editor cuts away on open eyes
+BLINK_CLEAR_IN, BLINK_CLEAR_OUT = 0.5, 0.25
 IN_FRONT = 1e9          # draw order of things flying through the air
 
 
@@ -96,6 +100,7 @@ def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure,
         if s.said is not None:
             spoken.append((s.said_at, cast_order[pid], (s.puppet.title, s.said)))
         blinking = "blink" in s.puppet.faces and not place.is_prop and \
+            BLINK_CLEAR_IN <= t < shot.duration - BLINK_CLEAR_OUT and \
             jitter.unit(scene.seed, shot.id, pid, "blink", int(t / BLINK_BUCKET)) < BLINK_CHANCE
         poses[pid] = _pose_actor(place, s, blinking, scene, shot, exposure)
         h = handled[pid]
