@@ -134,8 +134,14 @@ def test_the_encoder_runs_with_its_allocator_tuned_after_the_users_own(tmp_path)
     assert mine["GLIBC_TUNABLES"] == f"glibc.malloc.arena_max=1:{ENCODER_TUNABLES}"
     if not os.path.exists("/proc/self/environ"):
         pytest.skip("reading a process's environment is Linux's")
+    import time
     with open_sink(tmp_path / "tuned.mp4", FMT) as sink:
-        seen = open(f"/proc/{sink.pid}/environ", "rb").read().split(b"\0")
+        for _ in range(200):             # until the child has become ffmpeg (its exec done)
+            seen = open(f"/proc/{sink.pid}/environ", "rb").read().split(b"\0")
+            if os.readlink(f"/proc/{sink.pid}/exe") == os.path.realpath(ffmpeg_exe()) and \
+                    len(seen) > 1:
+                break
+            time.sleep(0.01)
         sink.write(exposure(1))
     assert f"GLIBC_TUNABLES={ENCODER_TUNABLES}".encode() in seen or \
         any(v.startswith(b"GLIBC_TUNABLES=") and v.endswith(ENCODER_TUNABLES.encode())
