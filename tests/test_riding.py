@@ -240,6 +240,59 @@ def _puppet(tmp_path, turn="", extra=""):
     return load_puppet(path)
 
 
+SIDE_BARE = 0.05      # share of the side of the skull behind the ear that may show bare in profile
+
+
+@pytest.mark.parametrize("name", ["coraline", "mother", "other_mother"])
+def test_in_profile_the_hair_covers_the_side_of_the_head_behind_the_ear(name):
+    """Seen side on, a bob covers the skull behind the ear (but for a sliver before it) down to
+    where the back hair ends: no bald patch between the ear and the back of the hair (on the
+    old code 78-92 % of that side showed skin)."""
+    skin, back, front = HAIR[name]
+    parts = _parts(name, skin, "profile")
+    head, behind, over = parts["head"], _union(parts, back), _union(parts, front)
+    from renderer.load.riding import EAR_GAP
+    ear, width = _ear_mask(name, skin), np.ptp(np.flatnonzero(head.any(axis=0)))
+    ear_back = int(np.flatnonzero(ear.any(axis=0))[0] - EAR_GAP * width)   # the gap left
+    side = np.zeros_like(head)
+    for x in range(ear_back):       # each column of the skull behind the ear, down to where
+        hair = np.flatnonzero(behind[:, x])          # the back hair ends in that column
+        if hair.size:
+            side[:hair[-1] + 1, x] = head[:hair[-1] + 1, x]
+    bare = side & ~over
+    assert bare.sum() / side.sum() <= SIDE_BARE, (name, bare.sum() / side.sum())
+
+
+EAR_SHOWS = 0.9      # share of the ear left showing: the side hair's cut edge boils, and its
+                     # anti-aliased rim lies over the ear's back rim by a pixel or two
+
+
+def test_the_side_hair_in_profile_stays_behind_the_ear():
+    """The back hair laid over the side of the head stops at the ear: the ear still shows."""
+    for name in ("coraline", "mother", "other_mother"):
+        skin, _, front = HAIR[name]
+        parts = _parts(name, skin, "profile")
+        ear = _ear_mask(name, skin)
+        covered = (ear & _union(parts, front)).sum() / ear.sum()
+        assert covered <= 1 - EAR_SHOWS, (name, covered)
+
+
+def _ear_mask(name: str, skin: str) -> np.ndarray:
+    """The profile ear of `name`'s head (the sculpt's `profile_ear`) on the CANVAS grid."""
+    import yaml
+
+    from renderer.load.heads import profile_ear
+    puppet = load_puppet(REPO / "puppets" / f"{name}.yaml")
+    head = slot_attachments(puppet, skin, "neutral", None, False)[
+        [s.name for s in puppet.slots].index("head")]
+    spec = yaml.safe_load((REPO / "puppets" / f"{name}.yaml").read_text())
+    m = spec["attachments"][head]["sculpt"]
+    sculpt = Sculpt(at=tuple(m["at"]), size=tuple(m["size"]), color=(0, 0, 0),
+                    eyes=tuple(m["eyes"]))
+    (ex, ey), (ew, eh) = profile_ear(sculpt)
+    return _mask((Prim("ellipse", at=(ex, ey), size=(ew, eh)),))
+
+
 def test_a_slot_on_the_head_rides_the_skull_unless_it_says_otherwise(tmp_path):
     riding = _puppet(tmp_path)
     assert riding.attachments["hair@profile"] != riding.attachments["hair"]

@@ -189,6 +189,12 @@ def _ear(s: Sculpt, at: tuple[float, float], size: tuple[float, float],
                  material=s.material, opacity=s.opacity)]
 
 
+def profile_ear(s: Sculpt) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(middle, size) of the ear on the profile: a little behind the skull's centre."""
+    (cx, cy), (w, h) = s.at, s.size
+    return (cx - w / 2 * 0.16, cy + h / 2 * 0.1), (0.17 * w, 0.27 * h)
+
+
 def profile_edge(s: Sculpt) -> float:
     """The x of the profile's brow line: the face's front edge, nose aside."""
     return s.at[0] + s.size[0] / 2 * 0.92
@@ -217,8 +223,7 @@ def _profile(s: Sculpt) -> tuple[Prim, ...]:
     outline = _arc(s, 150, 298, 9, wide=PROFILE_WIDE) + profile_face(s)
     shapes = [_outline(s, outline)]
     if s.ears:
-        shapes += _ear(s, (cx - a * 0.16, cy + 0.1 * b), (0.17 * w, 0.27 * h),
-                       (0.08 * w, 0.15 * h))
+        shapes += _ear(s, *profile_ear(s), (0.08 * w, 0.15 * h))
     if s.blush is not None:
         shapes.append(Prim("ellipse", at=(e - 0.3 * w, cy + 0.42 * b), size=(0.16 * w, 0.08 * h),
                            color=s.blush, material="felt", opacity=0.55))

@@ -13,7 +13,7 @@ import numpy as np
 from renderer.errors import PuppetError, did_you_mean
 from renderer.load.fields import Field, Mapping
 from renderer.load.heads import Sculpt, is_sculpt, read_sculpt, sculpted_heads, turned_face
-from renderer.load.riding import turned_part
+from renderer.load.riding import behind_the_ear, turned_part
 from renderer.load.set import read_surfaces
 from renderer.load.shapes import COORD, read_art
 from renderer.load.yamlsrc import load_yaml
@@ -154,7 +154,36 @@ def _add_turns(attachments: dict[str, Art], sculpts: dict[str, Sculpt], slots: l
                         if f"{name}@{turn}" not in drawn:
                             attachments.setdefault(f"{name}@{head}@{turn}",
                                                    place(art, sculpts[head], turn))
+    _side_of_the_head(attachments, drawn, slots, mode, sculpts, default, skin_heads)
     return skin_heads
+
+
+def _side_of_the_head(attachments: dict[str, Art], drawn: set[str], slots: list[Slot],
+                      mode: dict[str, str], sculpts: dict[str, Sculpt], default: str,
+                      skin_heads: dict[str, str]) -> None:
+    """In profile the whole side of the skull shows: the back hair (the skull slots drawn
+    behind the head) covers it behind the ear as well as showing round its edge. That part of
+    it (`riding.behind_the_ear`) is worn under the front hair (the first skull slot drawn over
+    the head), on the default head and on every skin's own, unless the front hair's profile
+    was drawn by hand."""
+    shown_head = next((i for i, s in enumerate(slots) if s.attachment in sculpts), None)
+    if shown_head is None:
+        return
+    bone = slots[shown_head].bone
+    riding = [i for i, s in enumerate(slots) if s.bone == bone and mode.get(s.name) == "skull"]
+    behind = [slots[i].attachment for i in riding if i < shown_head]
+    front = next((slots[i].attachment for i in riding if i > shown_head), None)
+    if front is None or not behind or f"{front}@profile" in drawn:
+        return
+    for head in [None, *sorted(set(skin_heads.values()))]:
+        on = "@profile" if head is None else f"@{head}@profile"
+        worn = attachments.get(f"{front}{on}")
+        if not isinstance(worn, tuple):
+            continue
+        side = tuple(p for b in behind if isinstance(attachments.get(f"{b}{on}"), tuple)
+                     for p in behind_the_ear(attachments[f"{b}{on}"],
+                                             sculpts[default if head is None else head]))
+        attachments[f"{front}{on}"] = side + worn
 
 
 def _skin_heads(slots: list[Slot], sculpts: dict[str, Sculpt], skins: dict[str, Skin],

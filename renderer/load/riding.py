@@ -18,7 +18,10 @@ turn sees the top of the head in the same place), so a hat or a bun on top stays
 - profile: the back of the head opens out (the back of the hair kept), the far half of the
   face narrows to the brow line, and no point below the brow reaches over the face's edge:
   hair that hung beside the far cheek tucks in behind the face instead of hanging in front of
-  it; a cap's peak keeps its whole length out in front.
+  it; a cap's peak keeps its whole length out in front. The side of the head is seen whole, so
+  the back hair's part behind the ear is laid over it too (`behind_the_ear`, worn with the
+  front hair): a bob covers the skull down to where it ends instead of leaving it bare
+  between the ear and the back of the hair.
 
 A part drawn by hand as `PART@TURN` wins over the moved one (the loader keeps it).
 """
@@ -29,7 +32,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from renderer.load.heads import PROFILE_WIDE, Sculpt, profile_edge, profile_face, turned_face
+from renderer.load.heads import (
+    PROFILE_WIDE,
+    Sculpt,
+    profile_ear,
+    profile_edge,
+    profile_face,
+    turned_face,
+)
 from renderer.model.art import Prim
 from renderer.model.vocab import BASE_TURN, TURNS
 
@@ -45,6 +55,8 @@ BRIM = 3.0             # a peak is at least this many times as long as it is dee
 BRIM_SPAN = 0.9        # skull widths a peak spans, seen from the front
 PROFILE_TUCK = 0.06    # skull widths behind the face's edge that hair below the brow keeps
 FAR_SLOPE = 0.3        # in profile, what stands out past the far edge stands out this much
+EAR_GAP = 0.03         # skull widths between the ear and the side hair cut behind it (a smooth
+                       # outline rounds its corners out a little past the cut)
 
 
 @dataclass(frozen=True)
@@ -283,3 +295,38 @@ def _tucked(p: Prim, s: Sculpt) -> Prim:
         return replace(p, at=(min(x, limit(y) - p.size[0] / 2), y))
     return replace(p, points=tuple((x if y <= top else min(x, limit(y)), y)
                                    for x, y in p.points))
+
+
+# --- profile: the side of the head -------------------------------------------------------------
+
+def behind_the_ear(shapes: tuple[Prim, ...], s: Sculpt) -> tuple[Prim, ...]:
+    """What of `shapes` (the back hair, already on the profile head) lies behind the ear's back
+    edge: each polygon cut along that line, each ellipse or rect wholly behind it kept, the rest
+    (lines, shapes across the ear) left out."""
+    (ex, _), (ew, _) = profile_ear(s)
+    edge = ex - ew / 2 - EAR_GAP * s.size[0]
+    out = []
+    for p in shapes:
+        if p.shape == "polygon" and p.points:
+            points = _cut_at(p.points, edge)
+            if len(points) >= 3:
+                out.append(replace(p, points=points))
+        elif p.shape in ("ellipse", "rect") and p.at[0] + p.size[0] / 2 <= edge:
+            out.append(p)
+    return tuple(out)
+
+
+def _cut_at(points, edge: float) -> tuple[tuple[float, float], ...]:
+    """The polygon `points` cut to x <= edge (one pass of Sutherland-Hodgman)."""
+    out = []
+    n = len(points)
+    for i in range(n):
+        (x0, y0), (x1, y1) = points[i - 1], points[i]
+        inside0, inside1 = x0 <= edge, x1 <= edge
+        if inside1:
+            if not inside0:
+                out.append((edge, y0 + (y1 - y0) * (edge - x0) / (x1 - x0)))
+            out.append((x1, y1))
+        elif inside0:
+            out.append((edge, y0 + (y1 - y0) * (edge - x0) / (x1 - x0)))
+    return tuple((round(x, 2), round(y, 2)) for x, y in out)
