@@ -158,7 +158,10 @@ SCULPTED = Obj("sculpted", "sculpted head", "An attachment `{sculpt: {...}}`: a 
                "behind the nose). Every other part on the head's bone (hair, a fringe, a hat, a "
                "clip, a helmet) rides the skull: it is moved across the turned skull as the skull "
                "turns, made mirror-symmetric from the front and tucked behind the face's edge in "
-               "profile (a slot's `turn` chooses otherwise). A skin that swaps in another "
+               "profile (a slot's `turn` chooses otherwise). In profile the back hair (the "
+               "skull parts drawn behind the head) also covers the side of the skull behind the "
+               "ear: that part of it is worn under the front hair (the first skull part drawn "
+               "over the head). A skin that swaps in another "
                "sculpted head has every part placed on that head's own skull. An attachment "
                "you draw as "
                "`PART@TURN` is shown instead of the placed one.", keys_of(("sculpt",), ("sculpt",), {
