@@ -129,8 +129,9 @@ def around(hidden: Rect | None, w: int, h: int) -> list[Rect]:
 
 
 def _over(dst: np.ndarray, patch: np.ndarray) -> None:
-    """dst = patch + dst * (1 - alpha), in place: (h, w, 3) under (h, w, 4) premultiplied."""
-    clear = cv2.cvtColor(cv2.bitwise_not(patch[:, :, 3]), cv2.COLOR_GRAY2RGB)  # 255 - alpha
+    """dst = patch + dst * (1 - alpha), in place: (h, w, 3) under (h, w, 4) premultiplied.
+    (extractChannel, where a `patch[:, :, 3]` view would be copied by numpy on its way in.)"""
+    clear = cv2.cvtColor(cv2.bitwise_not(cv2.extractChannel(patch, 3)), cv2.COLOR_GRAY2RGB)
     cv2.multiply(dst, clear, dst=dst, scale=1 / 255)
     cv2.add(dst, cv2.cvtColor(patch, cv2.COLOR_RGBA2RGB), dst=dst)
 
