@@ -231,8 +231,13 @@ def _backdrop(paintings: Paintings, set_def: SetDef, cam: CameraKey,
     last_inputs, kept = paintings.backdrop
     if kept is not None and inputs == last_inputs:
         return kept.copy()
-    frame = np.zeros((settings.height, settings.width, 3), np.uint8)
-    _draw_layers(frame, set_def.name, [p for p in layers if not p.front], crumble, trims,
+    back = [p for p in layers if not p.front]
+    # A backmost layer that covers (`_cover`) draws every pixel but those a later layer copies
+    # over (`hidden_rects`): the frame need not be cleared first (a 2.7 MB memset at 720p).
+    covered = bool(back) and crumble.get(back[0].layer.name, 0.0) <= 0.0 \
+        and _covers(back[0].index, back[0].layer.depth, back[0].sprite)
+    frame = (np.empty if covered else np.zeros)((settings.height, settings.width, 3), np.uint8)
+    _draw_layers(frame, set_def.name, back, crumble, trims,
                  paintings.scratch((settings.height, settings.width, 4)))
     paintings.backdrop = (inputs, frame.copy() if inputs == last_inputs else None)
     return frame
