@@ -2,6 +2,7 @@
 `PuppetDef` is shared and never mutated: posing produces arrays. Props are puppets too."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import numpy as np
 
 from renderer.model.art import Art
 from renderer.model.set import Surface
+from renderer.model.skeleton import BoneTable, bone_table
 
 Point = tuple[int, float, float]    # (bone, x, y): a point in a bone's frame
 
@@ -92,6 +94,11 @@ class PuppetDef:
     # A skin that shows another sculpted head than the default (skin -> that head's attachment):
     # the parts placed on that head's turns are `A@HEAD@TURN`, shown in that skin.
     skin_heads: dict[str, str] = field(default_factory=dict)
+
+    @functools.cached_property
+    def bone_table(self) -> BoneTable:
+        """The setup pose as arrays, for posing (`skeleton.puppet_matrices`)."""
+        return bone_table(self.bones)
 
     @property
     def bone_index(self) -> dict[str, int]:
