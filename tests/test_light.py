@@ -3,6 +3,7 @@ projected silhouette, not a blob), lamps flicker per exposure, and in every shot
 each puppet stands apart from the background around it."""
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from functools import lru_cache
 
@@ -273,7 +274,8 @@ def test_a_part_is_lit_from_where_the_light_is():
     normals = lighting.relief(alpha, 1.0)
     right = lighting.lit_sprite(rgba, normals, (lighting.LightKey(0, 4, 16, 16, 16),), 0.4)
     assert right[30, 50, 1] > right[30, 30, 1] * 0.9 > right[30, 10, 1] * 1.2
-    rim = lighting.lit_sprite(rgba, normals, (lighting.LightKey(lighting.ANGLES // 2, -4, 16, 16, 16),), 1.0)
+    behind = lighting.LightKey(lighting.ANGLES // 2, -4, 16, 16, 16)   # from the left, behind
+    rim = lighting.lit_sprite(rgba, normals, (behind,), 1.0)
     assert rim[30, 6, 1] > rgba[30, 6, 1] + 20             # its edge toward the lamp glows
     assert abs(int(rim[30, 30, 1]) - int(rgba[30, 30, 1])) <= 2   # its middle does not
 
@@ -349,3 +351,19 @@ def test_every_puppet_stands_apart_from_its_background(scene, paint_store):
     worst = [(shot, who, round(v, 1)) for shot, who, v in scene_separations(scene, paint_store)
              if v < SEPARATION_FLOOR]
     assert not worst, f"{scene}: puppets that melt into their background: {worst}"
+
+
+@pytest.mark.parametrize("shape", [(7, 9), (130, 257), (1411, 333)])
+def test_a_set_painting_is_lit_band_by_band_with_the_whole_plates_numbers(shape):
+    """Lighting a backdrop enlarges its light grid a band of rows at a time (its whole plate in
+    float32 was hundreds of MB for a close-up): every band holds exactly the numbers one
+    enlargement of the whole grid gives."""
+    h, w = shape
+    grid = np.random.default_rng(5).uniform(0.3, 1.8, (math.ceil(h / lighting.POOL_GRID) + 1,
+                                                       math.ceil(w / lighting.POOL_GRID) + 1, 3))
+    grid = grid.astype(np.float32)
+    size = (grid.shape[1] * lighting.POOL_GRID, grid.shape[0] * lighting.POOL_GRID)
+    whole = cv2.resize(grid, size, interpolation=cv2.INTER_LINEAR)[:h, :w]
+    bands = [lighting.plate_rows(grid, r0, min(h, r0 + lighting.LIT_BAND), w)
+             for r0 in range(0, h, lighting.LIT_BAND)]
+    assert np.array_equal(np.concatenate(bands), whole)

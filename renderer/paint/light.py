@@ -179,25 +179,37 @@ def lit_sprite(rgba: np.ndarray, normals: np.ndarray, keys: tuple[LightKey, ...]
 POOL_GRID = 8   # px: a set's light is worked out on this coarse grid and smoothed up
 
 
-def light_plate(shape: tuple[int, int], origin: tuple[float, float], scale: float,
-                lights: tuple[Light, ...], levels: tuple[float, ...], ambient: float,
-                wall: float | None, floor: float) -> np.ndarray:
-    """The (h, w, 3) float32 factor by which the rig lights a set painting of `shape` pixels whose
-    pixel (0, 0) sits at stage `origin`, at `scale` px per unit (see the module's notes)."""
+def light_grid(shape: tuple[int, int], origin: tuple[float, float], scale: float,
+               lights: tuple[Light, ...], levels: tuple[float, ...], ambient: float,
+               wall: float | None, floor: float) -> np.ndarray:
+    """The factor by which the rig lights a set painting of `shape` pixels whose pixel (0, 0)
+    sits at stage `origin`, at `scale` px per unit (see the module's notes), worked out on a
+    grid of POOL_GRID pixels: (gh, gw, 3) float32, point (i, j) at pixel (j, i) x POOL_GRID.
+    `plate_rows` enlarges it to pixels."""
     h, w = shape
     gh, gw = max(2, math.ceil(h / POOL_GRID) + 1), max(2, math.ceil(w / POOL_GRID) + 1)
     xs = origin[0] + (np.arange(gw, dtype=np.float32) * POOL_GRID) / scale
     ys = origin[1] + (np.arange(gh, dtype=np.float32) * POOL_GRID) / scale
     gx, gy = np.meshgrid(xs, ys)
-    plate = _plate_at(gx, gy, lights, levels, ambient, wall, floor)
-    return cv2.resize(plate, (gw * POOL_GRID, gh * POOL_GRID),
-                      interpolation=cv2.INTER_LINEAR)[:h, :w]
+    return _plate_at(gx, gy, lights, levels, ambient, wall, floor)
+
+
+def plate_rows(grid: np.ndarray, r0: int, r1: int, width: int) -> np.ndarray:
+    """Pixel rows r0..r1 (r0 a multiple of POOL_GRID) of a painting's light plate: `grid`
+    (`light_grid`) enlarged POOL_GRID times (bilinear), (r1 - r0, width, 3) float32. The
+    same numbers as one enlargement of the whole grid, from the grid rows they need: a close-up's
+    backdrop is tens of millions of pixels, and its whole plate in float32 was hundreds of MB."""
+    gh, gw = grid.shape[:2]
+    b0, b1 = max(r0 // POOL_GRID - 1, 0), min(r1 // POOL_GRID + 2, gh)
+    rows = cv2.resize(grid[b0:b1], (gw * POOL_GRID, (b1 - b0) * POOL_GRID),
+                      interpolation=cv2.INTER_LINEAR)
+    return rows[r0 - b0 * POOL_GRID:r1 - b0 * POOL_GRID, :width]
 
 
 def _plate_at(gx: np.ndarray, gy: np.ndarray, lights: tuple[Light, ...],
               levels: tuple[float, ...], ambient: float, wall: float | None,
               floor: float) -> np.ndarray:
-    """`light_plate`'s factor (gh, gw, 3) float32 at the stage points (gx, gy)."""
+    """`light_grid`'s factor (gh, gw, 3) float32 at the stage points (gx, gy)."""
     plate = np.full(gx.shape + (3,), ambient, np.float32)
     for light, level in zip(lights, levels):
         colour = np.array(light.color, np.float32) / 255 * light.strength * level
@@ -354,20 +366,21 @@ def _step(x: np.ndarray, soft: float) -> np.ndarray:
     return np.clip(x / soft + 0.5, 0.0, 1.0)
 
 
-LIT_BAND = 64   # rows: a set painting is lit this many rows at a time (the float work stays small)
+LIT_BAND = 64   # rows, a multiple of POOL_GRID: a set painting is lit this many at a time
 
 
-def lit_layer(rgba: np.ndarray, plate: np.ndarray) -> np.ndarray:
-    """A premultiplied (h, w, 4) set painting multiplied by its `light_plate` (a new array).
-    Worked in bands of LIT_BAND rows: a backdrop is millions of pixels, and one float copy of it
-    whole costs more in fresh memory than the arithmetic."""
+def lit_layer(rgba: np.ndarray, grid: np.ndarray) -> np.ndarray:
+    """A premultiplied (h, w, 4) set painting multiplied by its light plate (`light_grid`,
+    `plate_rows`), a new array. Worked in bands of LIT_BAND rows: a backdrop is millions of
+    pixels, and one float copy of it whole costs more in fresh memory than the arithmetic."""
     out = np.empty_like(rgba)
     blended = bool((rgba[..., 3] < 255).any())
     lit = np.empty((min(LIT_BAND, rgba.shape[0]),) + rgba.shape[1:2] + (3,), np.float32)
     for r0 in range(0, rgba.shape[0], LIT_BAND):
         band = rgba[r0:r0 + LIT_BAND]
         f = lit[:len(band)]
-        np.multiply(band[..., :3], plate[r0:r0 + LIT_BAND], out=f, dtype=np.float32)
+        np.multiply(band[..., :3], plate_rows(grid, r0, r0 + len(band), rgba.shape[1]), out=f,
+                    dtype=np.float32)
         if blended:
             np.minimum(f, band[..., 3:4], out=f)
         np.add(f, 0.5, out=f)

@@ -223,7 +223,7 @@ def lit_layer_sprite(set_def: SetDef, index: int, scale: float, dof: float,
                      grade: Grade | None, clip: tuple[float, float, float, float] | None,
                      levels: tuple[float, ...], store: PaintStore | None = None) -> LayerSprite:
     """`layer_sprite` lit by the set's rig with each light's strength times `levels`
-    (`light.light_plate`, `light.lit_layer`), from the paint cache `store` where it can be: the
+    (`light.light_grid`, `light.lit_layer`), from the paint cache `store` where it can be: the
     lit painting is the one a render draws, so a set seen before is read ready to use instead of
     read, then lit (lighting a backdrop costs more than reading it, and the first frame waits)."""
     lit_digest = None
@@ -236,10 +236,10 @@ def lit_layer_sprite(set_def: SetDef, index: int, scale: float, dof: float,
             rgba, (ox, oy, opaque) = hit
             return LayerSprite(rgba, (ox, oy), scale, bool(opaque))
     sprite = layer_sprite(set_def, index, scale, dof, grade, clip, store)
-    plate = light.light_plate(sprite.rgba.shape[:2], sprite.origin, sprite.scale,
-                              set_def.lights, levels, set_def.ambient, set_def.wall,
-                              set_def.floor_y)
-    rgba = light.lit_layer(sprite.rgba, plate)
+    grid = light.light_grid(sprite.rgba.shape[:2], sprite.origin, sprite.scale,
+                            set_def.lights, levels, set_def.ambient, set_def.wall,
+                            set_def.floor_y)
+    rgba = light.lit_layer(sprite.rgba, grid)
     if lit_digest is not None:
         store.keep(lit_digest, rgba, (*sprite.origin, float(sprite.opaque)))
     return LayerSprite(rgba, sprite.origin, scale, sprite.opaque)
