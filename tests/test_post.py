@@ -149,6 +149,18 @@ def test_grading_keeps_coverage_and_leaves_empty_pixels_empty():
     assert (graded[..., :3].max(axis=2) <= alpha).all()        # still premultiplied
 
 
+def test_a_tall_painting_is_graded_row_for_row_as_its_rows_alone():
+    # graded a band of rows at a time (a close-up's backdrop is tens of millions of pixels):
+    # opaque bands and translucent ones meet without a seam
+    rng = np.random.default_rng(4)
+    alpha = rng.integers(0, 256, (601, 23)).astype(np.uint8)
+    alpha[:300] = 255
+    painting = premultiplied(rng.integers(0, 256, (601, 23, 3)).astype(np.uint8), alpha)
+    grade = GRADES["nightmare"]
+    rows = np.concatenate([grade.paint(painting[i:i + 1]) for i in range(len(painting))])
+    assert np.array_equal(grade.paint(painting), rows)
+
+
 # --- flicker --------------------------------------------------------------------------------------
 
 def test_flicker_raises_mean_luminance_by_its_gain():

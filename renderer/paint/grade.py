@@ -57,18 +57,28 @@ class Grade:
 
     def paint(self, rgba: np.ndarray) -> np.ndarray:
         """A graded copy of a premultiplied (h, w, 4) uint8 painting: the colour under each pixel's
-        coverage is graded, then multiplied by the coverage again."""
-        rgb = cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB)          # worked on in place: paintings
-        alpha = cv2.extractChannel(rgba, 3)                    # can be large
+        coverage is graded, then multiplied by the coverage again. Worked PAINT_BAND rows at a
+        time: a close-up's backdrop is tens of millions of pixels, and whole copies of it (its
+        colour, its coverage in three channels) put a cold render's worker 15 MB higher."""
+        out = np.empty_like(rgba)
+        for r0 in range(0, rgba.shape[0], PAINT_BAND):
+            self._paint_rows(rgba[r0:r0 + PAINT_BAND], out[r0:r0 + PAINT_BAND])
+        return out
+
+    def _paint_rows(self, rgba: np.ndarray, out: np.ndarray) -> None:
+        rgb = cv2.cvtColor(rgba, cv2.COLOR_RGBA2RGB)
+        alpha = cv2.extractChannel(rgba, 3)
         if cv2.minMaxLoc(alpha)[0] == 255:
-            return cv2.cvtColor(self.apply(rgb), cv2.COLOR_RGB2RGBA)
+            cv2.cvtColor(self.apply(rgb), cv2.COLOR_RGB2RGBA, dst=out)
+            return
         alpha3 = cv2.cvtColor(alpha, cv2.COLOR_GRAY2RGB)
         cv2.divide(rgb, alpha3, dst=rgb, scale=255.0)          # straight colour; 0 where empty
         cv2.multiply(self.apply(rgb), alpha3, dst=rgb, scale=1.0 / 255.0)
-        del alpha3
-        graded = cv2.cvtColor(rgb, cv2.COLOR_RGB2RGBA)
-        cv2.insertChannel(alpha, graded, 3)
-        return graded
+        cv2.cvtColor(rgb, cv2.COLOR_RGB2RGBA, dst=out)
+        cv2.insertChannel(alpha, out, 3)
+
+
+PAINT_BAND = 256   # rows of a painting graded at a time (`Grade.paint`)
 
 
 def _grade_lut(grade: Grade) -> np.ndarray:
