@@ -19,7 +19,8 @@ Directions are quantised (`LightKey`), so a part held in a pose, or swinging a l
 the painting it was lit with: lighting is precomputed per painting and light wherever nothing moves.
 A part is lit as if turned to the nearest of TURNS steps, every light at once: a limb swinging
 through a step is lit afresh once, where quantising each light's own direction lit it afresh
-at each light's step (five times as many lit paintings under a rig of six).
+at each light's step (on the benchmark's shot, under a rig of six, 534 lit paintings against
+240).
 
 A lamp that moves (`swing`, `wander`) or flickers is held per exposure like everything else: the
 set's paintings stay lit with it where it hangs at full strength, and each exposure lays only the
