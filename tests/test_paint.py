@@ -10,6 +10,7 @@ import pytest
 from renderer.model.art import Prim
 from renderer.model.vocab import MATERIALS
 from renderer.paint.prims import Sprite, paint, paint_layer
+from renderer.paint.sprites import blur_rows
 
 AREA_TOLERANCE = 0.02      # a painted circle's coverage matches its area to 2 %
 PLACEMENT_TOLERANCE_PX = 0.75
@@ -324,3 +325,14 @@ def test_a_shape_clipped_to_a_single_pixel_row_paints():
     from renderer.paint.noise import _gradient
     gy, gx = _gradient(np.arange(5.0).reshape(1, 5))
     assert gy.shape == gx.shape == (1, 5) and np.all(gy == 0) and np.all(gx == 1)
+
+
+@pytest.mark.parametrize(("rows", "sigma"), [(700, 3.0), (1000, 11.7), (90, 0.8), (1200, 100.0)])
+def test_a_layer_is_blurred_band_by_band_exactly_as_whole(rows, sigma):
+    """An out-of-focus backdrop is blurred a band of rows at a time (a blur in place had copied
+    a close-up's whole painting): the same pixels as one blur of the whole, for a blur wider
+    than a band too."""
+    image = np.random.default_rng(7).integers(0, 256, (rows, 61, 4)).astype(np.uint8)
+    whole = cv2.GaussianBlur(image, (0, 0), sigma)
+    blur_rows(image, sigma)
+    assert np.array_equal(image, whole)
