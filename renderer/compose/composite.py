@@ -117,13 +117,19 @@ def _draw_layers(frame: np.ndarray, set_name: str, layers: list[PlacedLayer],
     scratch: a frame's worth of RGBA the backdrop's warp may use (`_cover`)."""
     for p in layers:
         trim = trims.get(p.index)
-        if crumble.get(p.layer.name, 0.0) > 0.0:
+        if _drawn_as_cover(p, crumble):
+            _cover(frame, p.sprite, p.place, trim, scratch)
+        elif crumble.get(p.layer.name, 0.0) > 0.0:
             _draw_crumbling(frame, set_name, p.layer.name, p.sprite, p.tiles, p.camera,
                             crumble[p.layer.name], trim)
-        elif _covers(p.index, p.layer.depth, p.sprite):
-            _cover(frame, p.sprite, p.place, trim, scratch)
         else:
             blit(frame, p.sprite.rgba, p.place, solid=p.solid, hidden=trim)
+
+
+def _drawn_as_cover(p: PlacedLayer, crumble: dict[str, float]) -> bool:
+    """Whether `_draw_layers` draws `p` with `_cover`: every pixel of the frame but those a
+    later layer copies over (so a frame it starts need not be cleared, `_backdrop`)."""
+    return crumble.get(p.layer.name, 0.0) <= 0.0 and _covers(p.index, p.layer.depth, p.sprite)
 
 
 def _covers(index: int, depth: float, sprite: LayerSprite) -> bool:
@@ -232,10 +238,8 @@ def _backdrop(paintings: Paintings, set_def: SetDef, cam: CameraKey,
     if kept is not None and inputs == last_inputs:
         return kept.copy()
     back = [p for p in layers if not p.front]
-    # A backmost layer that covers (`_cover`) draws every pixel but those a later layer copies
-    # over (`hidden_rects`): the frame need not be cleared first (a 2.7 MB memset at 720p).
-    covered = bool(back) and crumble.get(back[0].layer.name, 0.0) <= 0.0 \
-        and _covers(back[0].index, back[0].layer.depth, back[0].sprite)
+    # under a cover the frame need not be cleared first (a 2.7 MB memset at 720p)
+    covered = bool(back) and _drawn_as_cover(back[0], crumble)
     frame = (np.empty if covered else np.zeros)((settings.height, settings.width, 3), np.uint8)
     _draw_layers(frame, set_def.name, back, crumble, trims,
                  paintings.scratch((settings.height, settings.width, 4)))
