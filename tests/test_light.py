@@ -367,3 +367,22 @@ def test_a_set_painting_is_lit_band_by_band_with_the_whole_plates_numbers(shape)
     bands = [lighting.plate_rows(grid, r0, min(h, r0 + lighting.LIT_BAND), w)
              for r0 in range(0, h, lighting.LIT_BAND)]
     assert np.array_equal(np.concatenate(bands), whole)
+
+
+@pytest.mark.parametrize("spot", [(0, 0), (5, 9), (11, 19), (4, 0)])
+def test_a_lights_change_is_enlarged_only_where_it_changes_with_the_whole_grids_numbers(spot):
+    """A moving or flickering light's change, enlarged from its grid only around the points
+    that change, has the pixels one enlargement of the whole grid has, and leaves out only
+    pixels that enlargement leaves at 1 (128): at the grid's edges and inside it."""
+    step = lighting.CHANGE_GRID
+    factor = np.full((12, 20, 3), 128, np.uint8)
+    i, j = spot
+    factor[i:i + 3, j:j + 2] = (150, 140, 120)
+    factor[i, j] = (90, 100, 110)
+    whole = cv2.resize(factor, (20 * step, 12 * step), interpolation=cv2.INTER_LINEAR)
+    left, top, patch = lighting.enlarged_change(factor, step)
+    placed = np.full_like(whole, 128)
+    placed[top:top + patch.shape[0], left:left + patch.shape[1]] = patch
+    assert np.array_equal(placed, whole)
+    assert patch.shape[0] * patch.shape[1] < whole.shape[0] * whole.shape[1] / 4
+    assert lighting.enlarged_change(np.full((12, 20, 3), 128, np.uint8), step) is None

@@ -275,8 +275,9 @@ def light_change(size: tuple[int, int], cam: np.ndarray, rest: tuple[Light, ...]
                        max(box[2], math.ceil(cx + r)), max(box[3], math.ceil(cy + r)))
             boxes.append((max(0, box[0]), max(0, box[1]), min(w, box[2]), min(h, box[3])))
         boxes = _merged(boxes)
-    return [(b[0], b[1], _change_in(b, cam, rest, now, levels, changed, ambient, wall, floor))
-            for b in boxes if b[2] > b[0] and b[3] > b[1]]
+    patches = (_change_in(b, cam, rest, now, levels, changed, ambient, wall, floor)
+               for b in boxes if b[2] > b[0] and b[3] > b[1])
+    return [patch for patch in patches if patch is not None]
 
 
 def _merged(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int, int]]:
@@ -297,8 +298,11 @@ def _merged(boxes: list[tuple[int, int, int, int]]) -> list[tuple[int, int, int,
 
 def _change_in(box: tuple[int, int, int, int], cam: np.ndarray, rest: tuple[Light, ...],
                now: tuple[Light, ...], levels: tuple[float, ...], changed: list[int],
-               ambient: float, wall: float | None, floor: float) -> np.ndarray:
-    """`light_change`'s factor over one box of frame pixels."""
+               ambient: float, wall: float | None, floor: float
+               ) -> tuple[int, int, np.ndarray] | None:
+    """`light_change`'s patch (x0, y0, factor) within one box of frame pixels: only around the
+    grid points whose factor is not 1 (128), since a pixel between four points of 128 is
+    enlarged to 128 and left as it was; None when no point changes."""
     x0, y0, x1, y1 = box
     gw, gh = math.ceil((x1 - x0) / CHANGE_GRID) + 1, math.ceil((y1 - y0) / CHANGE_GRID) + 1
     inv = np.linalg.inv(cam)
@@ -319,8 +323,30 @@ def _change_in(box: tuple[int, int, int, int], cam: np.ndarray, rest: tuple[Ligh
     else:
         after = _plate_at(gx, gy, now, levels, ambient, wall, floor)
     factor = np.clip(after / before * 128 + 0.5, 0, 255).astype(np.uint8)
-    return cv2.resize(factor, (gw * CHANGE_GRID, gh * CHANGE_GRID),
-                      interpolation=cv2.INTER_LINEAR)[:y1 - y0, :x1 - x0]
+    changed_part = enlarged_change(factor, CHANGE_GRID)
+    if changed_part is None:
+        return None
+    left, top, patch = changed_part
+    return x0 + left, y0 + top, patch[:y1 - y0 - top, :x1 - x0 - left]
+
+
+def enlarged_change(factor: np.ndarray, step: int) -> tuple[int, int, np.ndarray] | None:
+    """The grid `factor` (gh, gw, 3) uint8, 128 = no change, enlarged `step` times (bilinear,
+    as one `cv2.resize` of the whole grid) where that is not 128: (left, top, pixels), or None
+    if every point is 128. A pixel between four points of 128 is enlarged to 128 (a flickering
+    candle's pool reaches three quarters of the box around it by a level or more)."""
+    moved = (factor != 128).any(axis=2)
+    rows, cols = np.flatnonzero(moved.any(axis=1)), np.flatnonzero(moved.any(axis=0))
+    if rows.size == 0:
+        return None
+    # The changed points and a ring of unchanged ones, enlarged alone, have the whole grid's
+    # numbers: inside the ring both interpolate the same points, across it only 128s.
+    gh, gw = factor.shape[:2]
+    i0, i1 = max(rows[0] - 1, 0), min(rows[-1] + 2, gh)
+    j0, j1 = max(cols[0] - 1, 0), min(cols[-1] + 2, gw)
+    patch = cv2.resize(factor[i0:i1, j0:j1], ((j1 - j0) * step, (i1 - i0) * step),
+                       interpolation=cv2.INTER_LINEAR)
+    return j0 * step, i0 * step, patch
 
 
 def placed(lights: tuple[Light, ...], places: tuple[tuple[float, float], ...]
