@@ -68,21 +68,21 @@ class Grid:
 
 
 def _catmull_rom(p: np.ndarray, closed: bool) -> np.ndarray:
-    """Points of a uniform Catmull-Rom spline through p (N, 2), one every ~3 stage units."""
+    """Points of a uniform Catmull-Rom spline through p (N, 2), one every ~3 stage units: each
+    span p1-p2 of four control points p0..p3 sampled at t = k/m, k < m (all spans at once)."""
     n = len(p)
     if n < 3:
         return p
     ext = np.vstack([p[-1:], p, p[:2]]) if closed else np.vstack([p[:1], p, p[-1:]])
-    out = []
-    for i in range(n if closed else n - 1):
-        p0, p1, p2, p3 = ext[i:i + 4]
-        m = int(np.clip(math.ceil(np.hypot(*(p2 - p1)) / 3.0), 2, 48))
-        t = (np.arange(m) / m)[:, None]
-        out.append(0.5 * (2 * p1 + (p2 - p0) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t ** 2
-                          + (3 * p1 - p0 - 3 * p2 + p3) * t ** 3))
-    if not closed:
-        out.append(p[-1:])
-    return np.vstack(out)
+    spans = n if closed else n - 1
+    p0, p1, p2, p3 = (ext[k:k + spans] for k in range(4))
+    m = np.clip(np.ceil(np.hypot(*(p2 - p1).T) / 3.0), 2, 48).astype(np.intp)
+    span = np.repeat(np.arange(spans), m)
+    t = ((np.arange(len(span)) - np.repeat(np.cumsum(m) - m, m)) / m[span])[:, None]
+    a, b = 2 * p1[span], (p2 - p0)[span]
+    c, d = (2 * p0 - 5 * p1 + 4 * p2 - p3)[span], (3 * p1 - p0 - 3 * p2 + p3)[span]
+    out = 0.5 * (a + b * t + c * t ** 2 + d * t ** 3)
+    return out if closed else np.vstack([out, p[-1:]])
 
 
 def _axis_frame(p: np.ndarray, bbox, pad: float) -> Frame:
@@ -118,6 +118,27 @@ def geometry(p: Prim) -> Geom | None:
                       float(p.rot if long_w else p.rot + 90), max(w, h) / 2, min(w, h) / 2)
         return Geom(p.shape, (cx - ex, cy - ey, cx + ex, cy + ey), frame,
                     radius=float(np.clip(p.radius, 0, min(w, h) / 2)))
+    traced = _traced(p)
+    if traced is None:
+        return None
+    kind, bbox, pts, radii = traced
+    pad = 0.0 if radii is None else float(radii.max())
+    return Geom(kind, bbox, _axis_frame(pts, bbox, pad), pts, radii)
+
+
+def bounds(p: Prim) -> tuple[float, float, float, float] | None:
+    """`geometry(p).bbox` (None when it covers nothing), without the rest of its geometry."""
+    if p.shape in ("ellipse", "rect"):
+        g = geometry(p)
+        return None if g is None else g.bbox
+    traced = _traced(p)
+    return None if traced is None else traced[1]
+
+
+def _traced(p: Prim) -> tuple[str, tuple[float, float, float, float], np.ndarray,
+                              np.ndarray | None] | None:
+    """A polygon's outline or a stroke's centreline and half widths, smoothed where asked:
+    (kind, bbox, points, radii or None), or None when it covers nothing."""
     pts = np.asarray(p.points, dtype=np.float64).reshape(-1, 2)
     if p.shape == "polygon":
         if len(pts) < 3:
@@ -126,7 +147,7 @@ def geometry(p: Prim) -> Geom | None:
         bbox = (*pts.min(0), *pts.max(0))
         if bbox[2] - bbox[0] <= 0 or bbox[3] - bbox[1] <= 0:
             return None
-        return Geom("polygon", tuple(map(float, bbox)), _axis_frame(pts, bbox, 0.0), pts)
+        return "polygon", tuple(map(float, bbox)), pts, None
     if p.shape not in ("capsule", "line") or len(pts) < 1:
         return None
     if p.shape == "capsule":
@@ -140,9 +161,7 @@ def geometry(p: Prim) -> Geom | None:
     if radii.max() <= 0:
         return None
     rmax = float(radii.max())
-    bbox = (*(pts.min(0) - rmax), *(pts.max(0) + rmax))
-    frame = _axis_frame(pts, bbox, rmax)
-    return Geom("stroke", tuple(map(float, bbox)), frame, pts, radii)
+    return "stroke", tuple(map(float, (*(pts.min(0) - rmax), *(pts.max(0) + rmax)))), pts, radii
 
 
 def _local(g: Grid, f: Frame):

@@ -22,7 +22,8 @@ from renderer.model.set import Layer, SetDef
 from renderer.paint import light
 from renderer.paint.paintcache import PaintStore
 from renderer.paint.grade import Grade
-from renderer.paint.prims import Sprite, geometry, paint, paint_layer
+from renderer.paint.prims import Sprite, paint, paint_layer
+from renderer.paint.sdf import bounds
 from renderer.settings import MAX_PAINT_FRAMES, PAINT_WORK_FRAMES
 
 DOF_SIGMA = 3.0   # stage units of blur per unit of |1 - 1/depth| (focus on the puppet plane)
@@ -54,7 +55,7 @@ def covered(shapes: tuple[Prim, ...], extent: tuple[float, float, float, float] 
             ) -> tuple[float, float]:
     """(window, work) in square stage units: the box around `shapes` (the whole `extent` for an
     opaque layer, which is given it) and the sum of the shapes' own boxes."""
-    boxes = [g.bbox for g in map(geometry, shapes) if g is not None]
+    boxes = [b for b in map(bounds, shapes) if b is not None]
     work = sum((x1 - x0) * (y1 - y0) for x0, y0, x1, y1 in boxes)
     if extent is not None:
         x0, y0, x1, y1 = extent
