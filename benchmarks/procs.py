@@ -1,9 +1,12 @@
 """Run a command and watch its whole process tree: wall time, CPU time and memory.
 
 Memory is read from /proc while the tree lives (every `interval` seconds): the peak of the tree's
-summed resident set (the memory the run actually held at once, encoder included) and each
-process's own high-water mark (VmHWM) by command name. `ru_maxrss` of reaped children cannot be
-used for the encoder: a forked child inherits its parent's high-water mark before it execs.
+summed proportional set size (PSS: each page divided among the processes that map it, so a page
+the workers, the batch and the encoders share is counted once: the memory the run actually held
+at once, encoder included), the peak of its summed resident set (RSS, which counts a shared
+library's pages once in every process that maps them: an upper bound), and each process's own
+high-water mark (VmHWM) by command name. `ru_maxrss` of reaped children cannot be used for the
+encoder: a forked child inherits its parent's high-water mark before it execs.
 
 A process starting a program is, for the milliseconds between fork and exec, two processes with
 one memory: the child shows its parent's anonymous memory, all of it shared. For such a child
@@ -24,11 +27,13 @@ from typing import NamedTuple
 @dataclass
 class TreeStats:
     """wall: seconds; cpu: user + system seconds of the tree; tree_mib: peak summed RSS;
-    hwm_mib: per command name, the largest VmHWM seen; stdout: the command's output."""
+    tree_pss_mib: peak summed PSS; hwm_mib: per command name, the largest VmHWM seen; stdout:
+    the command's output."""
 
     wall: float = 0.0
     cpu: float = 0.0
     tree_mib: float = 0.0
+    tree_pss_mib: float = 0.0
     hwm_mib: dict[str, float] = field(default_factory=dict)
     stdout: str = ""
     returncode: int = 0
@@ -78,41 +83,48 @@ def _status(pid: int) -> _Status:
     return _Status(name, rss, hwm, parent, anon)
 
 
-def tree_memory(pid: int) -> tuple[float, dict[int, tuple[str, float, float]]]:
+def tree_memory(pid: int) -> tuple[float, float, dict[int, tuple[str, float, float]]]:
     """The summed resident set (MiB) of `pid`'s tree, a child between fork and exec counted by
-    the pages it holds privately (see the module's docstring), and each live process's (name,
-    VmRSS, VmHWM)."""
+    the pages it holds privately (see the module's docstring); its summed PSS (MiB; a process
+    whose PSS cannot be read counts its RSS); and each live process's (name, VmRSS, VmHWM)."""
     seen = {p: _status(p) for p in descendants(pid)}
-    total = 0.0
+    total = pss = 0.0
     for child, me in seen.items():
         if not me.name:
             continue
+        rollup = _rollup_mib(child)
         above = seen.get(me.parent)
         rss = me.rss
         if above and above.name == me.name and abs(above.anon - me.anon) <= 0.01 * above.anon:
-            rss = min(rss, _private_mib(child, rss))   # between fork and exec: shares its parent's
+            # between fork and exec: shares its parent's pages
+            rss = min(rss, rollup.get("Private", rss))
         total += rss
-    return total, {p: (s.name, s.rss, s.hwm) for p, s in seen.items() if s.name}
+        pss += rollup.get("Pss", me.rss)
+    return total, pss, {p: (s.name, s.rss, s.hwm) for p, s in seen.items() if s.name}
 
 
-def _private_mib(pid: int, otherwise: float) -> float:
-    """The memory only `pid` holds (Private_Clean + Private_Dirty), MiB; `otherwise` if unknown."""
-    private = 0
+def _rollup_mib(pid: int) -> dict[str, float]:
+    """From /proc/PID/smaps_rollup, MiB: "Pss", and "Private" (Private_Clean + Private_Dirty,
+    the memory only `pid` holds); empty if it cannot be read."""
+    found: dict[str, float] = {}
     try:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith(("Private_Clean:", "Private_Dirty:")):
-                private += int(line.split()[1])
-    except (FileNotFoundError, ProcessLookupError, PermissionError):
-        return otherwise
-    return private / 1024
+            key, _, rest = line.partition(":")
+            if key in ("Pss", "Private_Clean", "Private_Dirty"):
+                kind = "Pss" if key == "Pss" else "Private"
+                found[kind] = found.get(kind, 0.0) + int(rest.split()[0]) / 1024
+    except (FileNotFoundError, ProcessLookupError, PermissionError, ValueError, IndexError):
+        return {}
+    return found
 
 
 def _watch(pid: int, stats: TreeStats, done: threading.Event, interval: float) -> None:
     while not done.is_set():
-        total, processes = tree_memory(pid)
+        total, pss, processes = tree_memory(pid)
         for name, _, hwm in processes.values():
             stats.hwm_mib[name] = max(stats.hwm_mib.get(name, 0.0), hwm)
         stats.tree_mib = max(stats.tree_mib, total)
+        stats.tree_pss_mib = max(stats.tree_pss_mib, pss)
         done.wait(interval)
 
 

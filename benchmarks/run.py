@@ -131,8 +131,9 @@ def film_benchmark(work: Path, root: Path = REPO) -> str:
     biggest = max(stats.hwm_mib.items(), key=lambda kv: kv[1])
     return (f"film {name}: {seconds:.1f} s running time ({frames} frames) rendered in "
             f"{stats.wall:.1f} s wall ({stats.wall / seconds:.2f} s per second of film), cpu "
-            f"{stats.cpu:.1f} s, peak RSS of the tree {stats.tree_mib:.0f} MiB "
-            f"(largest process {biggest[0]} {biggest[1]:.0f} MiB)")
+            f"{stats.cpu:.1f} s, peak memory of the tree {stats.tree_pss_mib:.0f} MiB (PSS; "
+            f"summed RSS {stats.tree_mib:.0f} MiB; largest process {biggest[0]} "
+            f"{biggest[1]:.0f} MiB)")
 
 
 def main(argv: list[str] | None = None) -> int:
