@@ -9,7 +9,9 @@ import pytest
 
 from renderer.model.art import Prim
 from renderer.model.vocab import MATERIALS
+from renderer.paint.noise import NoiseField
 from renderer.paint.prims import Sprite, paint, paint_layer
+from renderer.paint.sdf import Grid, bounds, geometry
 from renderer.paint.sprites import blur_rows
 
 AREA_TOLERANCE = 0.02      # a painted circle's coverage matches its area to 2 %
@@ -336,3 +338,19 @@ def test_a_layer_is_blurred_band_by_band_exactly_as_whole(rows, sigma):
     whole = cv2.GaussianBlur(image, (0, 0), sigma)
     blur_rows(image, sigma)
     assert np.array_equal(image, whole)
+
+
+@pytest.mark.parametrize("prim", [
+    Prim("polygon", points=((-30, -40), (40, -30), (10, 50)), smooth=True),
+    Prim("line", points=((-40, 0), (0, 20), (40, -5)), smooth=True, width=(6, 2)),
+    Prim("ellipse", at=(3, 4), size=(30, 20), rot=15)])
+def test_a_shapes_texture_is_worked_in_float32_like_its_grid(prim):
+    """A shape's frame holds plain floats, so its material's coordinates stay float32 like the
+    painting grid (a polygon's numpy float64 centre had made them float64: twice the memory),
+    and its box is the one its geometry has."""
+    geo = geometry(prim)
+    grid = Grid(-50.0, -50.0, 2.0, 64, 64)
+    field = NoiseField(grid.xs, grid.ys, None, 2.0, geo.frame, geo.bbox, 1, 0)
+    u, v = field.uv(geo.frame.angle)
+    assert u.dtype == np.float32 and v.dtype == np.float32
+    assert bounds(prim) == geo.bbox
