@@ -123,6 +123,8 @@ def geometry(p: Prim) -> Geom | None:
         return None
     kind, bbox, pts, radii = traced
     pad = 0.0 if radii is None else float(radii.max())
+    # the frame from the box's plain floats: numpy float64 scalars in it would turn the
+    # material's float32 arithmetic on its grid into float64
     return Geom(kind, bbox, _axis_frame(pts, bbox, pad), pts, radii)
 
 
