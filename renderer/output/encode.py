@@ -43,6 +43,7 @@ from renderer.output.files import (
 )
 from renderer.output.mux import Sound, mux, sidecar, vtt_text, write_atomic
 from renderer.output.probe import count_frames
+from renderer.output.yuv import I420Converter
 from renderer.settings import VideoFormat
 
 FRAME_NAME = "frame_{:06d}.png"
@@ -149,7 +150,8 @@ def _widen_pipe(fd: int) -> None:
 
 
 class VideoSink:
-    """Streams RGB frames to an ffmpeg child encoding H.264 yuv420p into a temporary file.
+    """Streams RGB frames, converted to I420 (`yuv.I420Converter`), to an ffmpeg child encoding
+    H.264 yuv420p into a temporary file.
 
     `pid` is the ffmpeg child's process id. Use through `open_sink`, which finishes or aborts it.
     """
@@ -161,6 +163,7 @@ class VideoSink:
             raise LimitError(f"{width}x{height} px: H.264 4:2:0 needs an even width and height")
         self.target, self.width, self.height, self.label = target, width, height, label
         self.frames_written = 0
+        self._i420 = I420Converter(width, height)
         self.sound = sound
         self.identity: str | None = None   # the finished file's `file_identity`
         self.temp = partial_path(target, target.suffix)
@@ -172,11 +175,11 @@ class VideoSink:
             raise OutputError(f"cannot write {target}: {err.strerror}") from None
         self._log = tempfile.TemporaryFile()
         cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-v", "error", "-y",
-               "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
+               "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}",
                "-r", str(fps), "-i", "-", "-an",
-               # Convert with, and tag, the BT.709 matrix HD players assume (the default is 601).
-               "-vf", "scale=out_color_matrix=bt709:out_range=tv,"
-               "setparams=colorspace=bt709:color_primaries=bt709:color_trc=bt709",
+               # Tagged with the BT.709 matrix HD players assume (ffmpeg's default is 601),
+               # which `I420Converter` converts with.
+               "-vf", "setparams=range=tv:colorspace=bt709:color_primaries=bt709:color_trc=bt709",
                "-c:v", "libx264", "-pix_fmt", "yuv420p", "-crf", str(crf), "-preset", preset,
                "-threads", str(threads or encoder_threads()),
                "-movflags", "+faststart", "-f", VIDEO_FORMATS[target.suffix.lower()],
@@ -197,8 +200,8 @@ class VideoSink:
         return self.process.pid
 
     def write(self, frame: np.ndarray, repeat: int = 1) -> None:
-        """Send `frame` ((H, W, 3) uint8 RGB) to the encoder `repeat` times."""
-        data = memoryview(_check_frame(frame, self.width, self.height)).cast("B")
+        """Send `frame` ((H, W, 3) uint8 RGB) to the encoder `repeat` times, converted once."""
+        data = memoryview(self._i420.convert(_check_frame(frame, self.width, self.height)))
         for _ in range(repeat):
             try:
                 view = data
