@@ -292,3 +292,28 @@ def test_a_scene_looks_the_same_with_what_its_layers_hide_left_undrawn(scene, mo
         assert difference.max() <= 1 and np.count_nonzero(difference) < 1e-3 * difference.size
         checked += 1
     assert checked >= 3
+
+
+def test_a_see_through_puppet_fades_as_one_so_its_back_parts_do_not_show_through():
+    """A ghost at half opacity: where its front part covers a back part, the frame shows the
+    front part faded over the set, the same as where the front part is alone; fading each part
+    would mix the back part in there (a seam along every overlap)."""
+    from types import SimpleNamespace
+
+    from renderer.paint.prims import Sprite
+
+    def square(rgb):
+        rgba = np.zeros((40, 40, 4), np.uint8)
+        rgba[:, :] = (*rgb, 255)
+        return Sprite(rgba, (0.0, 0.0), 1.0)
+
+    back, front = square((200, 0, 0)), square((0, 0, 200))
+    slots = np.stack([rig.translate(20, 20), rig.translate(40, 30)])   # overlapping at 40..60
+    ghost = SimpleNamespace(slot_matrices=slots, opacity=0.5)
+    frame = np.full((100, 100, 3), 100, np.uint8)
+    composite._draw_actor(frame, ghost, np.eye(3), [(back, 0), (front, 1)], None)
+    overlap, front_alone, back_alone = frame[50, 50], frame[65, 70], frame[25, 25]
+    assert np.abs(overlap.astype(int) - front_alone).max() <= 1, (overlap, front_alone)
+    assert np.abs(front_alone.astype(int) - (50, 50, 150)).max() <= 1
+    assert np.abs(back_alone.astype(int) - (150, 50, 50)).max() <= 1
+    assert (frame[5, 5] == 100).all()                   # the set beside it is left alone

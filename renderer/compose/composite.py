@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 
 from renderer import jitter
-from renderer.compose.blit import Rect, around, blit, copied_rect, solid_rectangle
+from renderer.compose.blit import Rect, around, blit, copied_rect, solid_rectangle, sprite_box
 from renderer.compose.foreground import draw_near, focus_blur
 from renderer.compose.paintings import Paintings
 from renderer.compose.shadows import cast_shadows
@@ -176,16 +176,16 @@ def _samples_inside(m: np.ndarray, out_size: tuple[int, int], src_size: tuple[in
 def _draw_crumbling(frame: np.ndarray, set_name: str, layer: str, sprite: LayerSprite,
                     tiles: tuple, m: np.ndarray, progress: float,
                     hidden: Rect | None = None) -> None:
-    """A layer falling apart: each tile (`sprites.layer_tiles`) waits its turn, then drops,
-    turns and fades."""
-    for k, (tile, (ox, oy), half) in enumerate(tiles):
+    """A layer falling apart: each shard (`shards.layer_shards`) waits its turn, then drops,
+    turns about its middle and fades."""
+    for k, (tile, (ox, oy), (mx, my)) in enumerate(tiles):
         delay = CRUMBLE_SPREAD * jitter.unit(0, set_name, layer, k, "delay")
         q = min(1.0, max(0.0, (progress - delay) / (1.0 - CRUMBLE_SPREAD)))
         if q >= 1.0:
             continue
         spin = 200.0 * (jitter.unit(0, set_name, layer, k, "spin") - 0.5)
-        place = rig.translate(ox + half, oy + half + CRUMBLE_DROP * q * q) @ rig.rotate(spin * q) \
-            @ rig.translate(-half, -half) @ rig.scale(1 / sprite.scale)
+        place = rig.translate(ox + mx, oy + my + CRUMBLE_DROP * q * q) @ rig.rotate(spin * q) \
+            @ rig.translate(-mx, -my) @ rig.scale(1 / sprite.scale)
         blit(frame, tile, m @ place, 1.0 - q * q, hidden=hidden)
 
 
@@ -319,11 +319,36 @@ def _lit_sprites(paintings: Paintings, actor: ActorPose, sprites: list[tuple[Spr
 
 def _draw_actor(frame: np.ndarray, actor: ActorPose, cam_m: np.ndarray,
                 sprites: list[tuple[Sprite, int]], hidden: Rect | None) -> None:
+    """Draw `actor`'s parts back to front. A see-through puppet (a ghost, one fading) is
+    drawn whole and then faded as one, as a double exposure of the puppet would be: fading
+    each part would let the parts behind show through the ones in front (a seam down a
+    ghost's head where its hair overlaps its face)."""
     on_screen = cam_m @ actor.slot_matrices            # every slot at once
+    placed = []
     for sprite, slot in sprites:
         k, (ox, oy) = 1 / sprite.scale, sprite.origin  # sprite pixels to slot units
         to_slot = np.array([[k, 0, -k * ox], [0, k, -k * oy], [0, 0, 1]])
-        blit(frame, sprite.rgba, on_screen[slot] @ to_slot, actor.opacity, hidden=hidden)
+        placed.append((sprite.rgba, on_screen[slot] @ to_slot))
+    if actor.opacity >= 1.0:
+        for rgba, m in placed:
+            blit(frame, rgba, m, hidden=hidden)
+        return
+    if actor.opacity <= 0.0:
+        return
+    boxes = [b for b in (sprite_box(frame.shape, rgba, m) for rgba, m in placed)
+             if b[2] > b[0] and b[3] > b[1]]
+    if not boxes:
+        return
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    region = frame[y0:y1, x0:x1]
+    whole = region.copy()
+    shift = rig.translate(-x0, -y0)
+    trim = None if hidden is None else (hidden[0] - x0, hidden[1] - y0, hidden[2] - x0,
+                                        hidden[3] - y0)
+    for rgba, m in placed:
+        blit(whole, rgba, shift @ m, hidden=trim)
+    cv2.addWeighted(whole, actor.opacity, region, 1.0 - actor.opacity, 0.0, dst=region)
 
 
 def compose(set_def: SetDef, state: StageState, settings: RenderSettings,

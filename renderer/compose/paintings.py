@@ -17,7 +17,7 @@ import numpy as np
 
 from renderer.model.puppet import PuppetDef
 from renderer.model.set import SetDef
-from renderer.paint import sprites
+from renderer.paint import shards, sprites
 from renderer.paint.grade import Grade
 from renderer.paint.paintcache import PaintStore
 from renderer.paint.sprites import LayerSprite, Sprite
@@ -144,7 +144,7 @@ class Paintings:
                                                          levels, self.store))
 
     def tiles(self, sprite: LayerSprite) -> tuple:
-        return self.get("tiles", sprite, lambda: sprites.layer_tiles(sprite))
+        return self.get("tiles", sprite, lambda: shards.layer_shards(sprite))
 
     def shadow(self, width: float, height: float, scale: float,
                grade: Grade | None = None) -> Sprite:

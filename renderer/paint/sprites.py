@@ -317,24 +317,6 @@ def _blur_margin(sigma: float) -> int:
     return 2 * math.ceil(4.0 * sigma) + 2
 
 
-CRUMBLE_TILE = 90.0   # stage units: the size of the pieces a disintegrating layer breaks into
-
-
-def layer_tiles(sprite: LayerSprite) -> tuple[tuple[np.ndarray, tuple[float, float], float], ...]:
-    """A painted layer cut into square pieces that hold paint: (rgba, stage origin, half size)."""
-    step = max(2, round(CRUMBLE_TILE * sprite.scale))
-    h, w = sprite.rgba.shape[:2]
-    tiles = []
-    for ty in range(0, h, step):
-        for tx in range(0, w, step):
-            tile = sprite.rgba[ty:ty + step + 2, tx:tx + step + 2]  # overlap: no seams while whole
-            if tile[..., 3].any():
-                tiles.append((np.ascontiguousarray(tile),
-                              (sprite.origin[0] + tx / sprite.scale,
-                               sprite.origin[1] + ty / sprite.scale), step / sprite.scale / 2))
-    return tuple(tiles)
-
-
 def _shifted(p: Prim, dx: float, dy: float) -> Prim:
     """The primitive moved by (dx, dy) stage units: layer shapes are drawn on a canvas whose
     origin is the layer's top-left corner, not the stage's."""

@@ -1,0 +1,80 @@
+"""A painted layer torn into shards, for a set that falls apart (`do: disintegrate`).
+
+The shards are the cells of a Voronoi diagram of one seed per cell of a SHARD_SIZE grid, each
+seed placed at random in its cell, with edges that wander (every pixel goes to the seed nearest
+to where a smooth random displacement moves it): the layer tears like felt or paper into
+irregular pieces, not into squares. Each shard keeps the paint under it, grown by a pixel over
+its neighbours so that the layer, while still whole, shows no seams. The tearing is fixed by the
+painting's size, so a layer tears the same way in every render.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from renderer import jitter
+from renderer.paint.prims import Sprite
+
+SHARD_SIZE = 90.0     # stage units: the mean size of a shard
+WOBBLE = 0.22         # of a shard's size: how far its torn edges wander from straight
+WOBBLE_CELLS = 3      # wanderings along one shard's edge
+
+Shard = tuple[np.ndarray, tuple[float, float], tuple[float, float]]
+
+
+def layer_shards(sprite: Sprite) -> tuple[Shard, ...]:
+    """`sprite` torn into the shards that hold paint: (premultiplied rgba of the shard's box,
+    stage position of the box's top left corner, the shard's middle from that corner in stage
+    units), in the order of their seeds, row by row."""
+    rgba = sprite.rgba
+    h, w = rgba.shape[:2]
+    step = max(4, round(SHARD_SIZE * sprite.scale))
+    labels, seeds = _torn_cells(w, h, step)
+    inside = rgba[..., 3] > 0
+    grow = np.ones((3, 3), np.uint8)
+    shards = []
+    for k, (sx, sy) in enumerate(seeds, start=1):
+        # a shard lies within its seed's cell and the cells around it
+        x0, y0 = max(0, int(sx) - 2 * step), max(0, int(sy) - 2 * step)
+        x1, y1 = min(w, int(sx) + 2 * step + 1), min(h, int(sy) + 2 * step + 1)
+        mask = cv2.dilate((labels[y0:y1, x0:x1] == k).view(np.uint8), grow)
+        mask &= inside[y0:y1, x0:x1]
+        rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+        if rows.size == 0:
+            continue
+        r0, r1, c0, c1 = rows[0], rows[-1] + 1, cols[0], cols[-1] + 1
+        mask = mask[r0:r1, c0:c1]
+        piece = rgba[y0 + r0:y0 + r1, x0 + c0:x0 + c1] * mask[..., None]
+        m = cv2.moments(mask, binaryImage=True)       # its middle: the centroid of its pixels
+        shards.append((np.ascontiguousarray(piece),
+                       (sprite.origin[0] + (x0 + c0) / sprite.scale,
+                        sprite.origin[1] + (y0 + r0) / sprite.scale),
+                       ((m["m10"] / m["m00"] + 0.5) / sprite.scale,
+                        (m["m01"] / m["m00"] + 0.5) / sprite.scale)))
+    return tuple(shards)
+
+
+def _torn_cells(w: int, h: int, step: int) -> tuple[np.ndarray, list[tuple[float, float]]]:
+    """(labels, seeds): for every pixel of a w x h painting the number (from 1) of the seed it
+    belongs to, and the seeds' pixel positions in that numbering (row by row)."""
+    gw, gh = -(-w // step), -(-h // step)
+    rng = jitter.stream(0, "shards", w, h, step)
+    cells = np.stack(np.meshgrid(np.arange(gw), np.arange(gh)), axis=-1).reshape(-1, 2)
+    seeds = (cells + 0.2 + 0.6 * rng.random(cells.shape)) * step
+    seeds = np.minimum(np.rint(seeds), [w - 1, h - 1]).astype(int)
+    # one seed per cell and at least 0.2 of a cell apart: no two on one pixel, and OpenCV
+    # numbers the zero pixels of the distance transform row by row
+    order = np.lexsort((seeds[:, 0], seeds[:, 1]))
+    seeds = seeds[order]
+    marks = np.ones((h, w), np.uint8)
+    marks[seeds[:, 1], seeds[:, 0]] = 0
+    _, labels = cv2.distanceTransformWithLabels(marks, cv2.DIST_L2, 5,
+                                                labelType=cv2.DIST_LABEL_PIXEL)
+    shift = rng.standard_normal((gh * WOBBLE_CELLS + 2, gw * WOBBLE_CELLS + 2, 2))
+    # at most half a cell: every pixel's seed is then within two cells of it (`layer_shards`)
+    shift = np.clip(shift * WOBBLE * step, -step / 2, step / 2).astype(np.float32)
+    shift = cv2.resize(shift, (w, h), interpolation=cv2.INTER_LINEAR)
+    xs, ys = np.meshgrid(np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32))
+    labels = cv2.remap(labels.astype(np.float32), xs + shift[..., 0], ys + shift[..., 1],
+                       cv2.INTER_NEAREST, borderMode=cv2.BORDER_REPLICATE).astype(np.int32)
+    return labels, [(float(x), float(y)) for x, y in seeds]
