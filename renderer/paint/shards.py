@@ -7,7 +7,7 @@ irregular pieces, not into squares. Each shard keeps the paint under it, grown b
 its neighbours so that the layer, while still whole, shows no seams. The tearing is fixed by the
 painting's size, so a layer tears the same way in every render. It is worked out on a grid of
 TEAR_PX pixels (a torn edge has no finer detail to lose): tearing a near layer's 2500 x 1400
-painting peaked at 137 MB worked out per pixel, and at 30 MB on the grid, its shards included.
+painting peaked at 137 MB worked out per pixel, and at 33 MB on the grid, its shards included.
 """
 from __future__ import annotations
 
