@@ -35,8 +35,8 @@ from renderer.stage import rig
 from renderer.stage.lens import camera_matrix, plane_zoom
 from renderer.stage.pose import ActorPose, StageState
 
-CRUMBLE_SPREAD = 0.6   # fraction of a disintegration over which tiles start to fall
-CRUMBLE_DROP = 900.0   # stage units a tile falls before it is gone
+CRUMBLE_SPREAD = 0.6   # fraction of a disintegration over which shards start to fall
+CRUMBLE_DROP = 900.0   # stage units a shard falls before it is gone
 
 
 def layer_solid(paintings: Paintings, sprite: LayerSprite) -> Rect | None:
@@ -54,7 +54,7 @@ class PlacedLayer(NamedTuple):
     camera: np.ndarray         # stage units on the layer to frame pixels (3x3)
     place: np.ndarray          # painting pixels to frame pixels (3x3)
     solid: Rect | None         # its fully opaque rectangle (`layer_solid`), None for a cover
-    tiles: tuple               # its crumbling pieces, while it falls apart (else empty)
+    shards: tuple              # its torn pieces, while it falls apart (else empty)
 
     @property
     def front(self) -> bool:
@@ -78,10 +78,10 @@ def placed_layers(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
         else:
             sprite = paintings.layer(set_def, i, scale, set_def.dof, grade, clip)
         solid = None if _covers(i, layer.depth, sprite) else layer_solid(paintings, sprite)
-        tiles = paintings.tiles(sprite) if (crumble or {}).get(layer.name, 0.0) > 0.0 else ()
+        shards = paintings.shards(sprite) if (crumble or {}).get(layer.name, 0.0) > 0.0 else ()
         placed.append(PlacedLayer(i, layer, sprite, m,
                                   m @ rig.translate(*sprite.origin) @ rig.scale(1 / sprite.scale),
-                                  solid, tiles))
+                                  solid, shards))
     return placed
 
 
@@ -120,7 +120,7 @@ def _draw_layers(frame: np.ndarray, set_name: str, layers: list[PlacedLayer],
         if _drawn_as_cover(p, crumble):
             _cover(frame, p.sprite, p.place, trim, scratch)
         elif crumble.get(p.layer.name, 0.0) > 0.0:
-            _draw_crumbling(frame, set_name, p.layer.name, p.sprite, p.tiles, p.camera,
+            _draw_crumbling(frame, set_name, p.layer.name, p.sprite, p.shards, p.camera,
                             crumble[p.layer.name], trim)
         else:
             blit(frame, p.sprite.rgba, p.place, solid=p.solid, hidden=trim)
@@ -174,11 +174,11 @@ def _samples_inside(m: np.ndarray, out_size: tuple[int, int], src_size: tuple[in
 
 
 def _draw_crumbling(frame: np.ndarray, set_name: str, layer: str, sprite: LayerSprite,
-                    tiles: tuple, m: np.ndarray, progress: float,
+                    shards: tuple, m: np.ndarray, progress: float,
                     hidden: Rect | None = None) -> None:
     """A layer falling apart: each shard (`shards.layer_shards`) waits its turn, then drops,
     turns about its middle and fades."""
-    for k, (tile, (ox, oy), (mx, my)) in enumerate(tiles):
+    for k, (shard, (ox, oy), (mx, my)) in enumerate(shards):
         delay = CRUMBLE_SPREAD * jitter.unit(0, set_name, layer, k, "delay")
         q = min(1.0, max(0.0, (progress - delay) / (1.0 - CRUMBLE_SPREAD)))
         if q >= 1.0:
@@ -186,7 +186,7 @@ def _draw_crumbling(frame: np.ndarray, set_name: str, layer: str, sprite: LayerS
         spin = 200.0 * (jitter.unit(0, set_name, layer, k, "spin") - 0.5)
         place = rig.translate(ox + mx, oy + my + CRUMBLE_DROP * q * q) @ rig.rotate(spin * q) \
             @ rig.translate(-mx, -my) @ rig.scale(1 / sprite.scale)
-        blit(frame, tile, m @ place, 1.0 - q * q, hidden=hidden)
+        blit(frame, shard, m @ place, 1.0 - q * q, hidden=hidden)
 
 
 def _layer_view(cam: CameraKey, set_def: SetDef, index: int, settings: RenderSettings,

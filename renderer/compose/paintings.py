@@ -17,16 +17,17 @@ import numpy as np
 
 from renderer.model.puppet import PuppetDef
 from renderer.model.set import SetDef
-from renderer.paint import shards, sprites
+from renderer.paint import sprites
 from renderer.paint.grade import Grade
 from renderer.paint.paintcache import PaintStore
+from renderer.paint.shards import layer_shards
 from renderer.paint.sprites import LayerSprite, Sprite
 
 T = TypeVar("T")
 
 # How many of each a render keeps: a cast shows a few hundred attachments at two or three
 # scales; a set has a handful of layers, each painted at one or two scales in a shot.
-KEEP = {"attachment": 4096, "layer": 24, "tiles": 16, "shadow": 256, "solid": 24,
+KEEP = {"attachment": 4096, "layer": 24, "shards": 16, "shadow": 256, "solid": 24,
         "look": 8, "plate": 8, "caption": 128,   # post chains (with their plates), fog, captions
         "relief": 4096, "lit": 8192, "litlayer": 48,   # lit by the set's rig (`paint.light`)
         "covered": 4096,                         # the area a layer's or part's shapes cover
@@ -43,7 +44,7 @@ LAYERS_IN_VIEW = 8     # more than any set has layers
 PARTS_IN_VIEW = 128    # more parts than any exposure shows
 KEPT_IN_VIEW = {"layer": LAYERS_IN_VIEW, "litlayer": LAYERS_IN_VIEW, "lit": PARTS_IN_VIEW}
 # Tables keyed by a layer painting: their entries would keep a dropped painting alive.
-KEYED_BY_LAYER = ("solid", "tiles")
+KEYED_BY_LAYER = ("solid", "shards")
 
 
 def _weight(value) -> int:
@@ -143,8 +144,8 @@ class Paintings:
                         lambda: sprites.lit_layer_sprite(set_def, index, scale, dof, grade, clip,
                                                          levels, self.store))
 
-    def tiles(self, sprite: LayerSprite) -> tuple:
-        return self.get("tiles", sprite, lambda: shards.layer_shards(sprite))
+    def shards(self, sprite: LayerSprite) -> tuple:
+        return self.get("shards", sprite, lambda: layer_shards(sprite))
 
     def shadow(self, width: float, height: float, scale: float,
                grade: Grade | None = None) -> Sprite:

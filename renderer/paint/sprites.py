@@ -190,7 +190,7 @@ def _redrawn(rgba: np.ndarray, scale: float, seed: int) -> np.ndarray:
                      borderValue=(0, 0, 0, 0))
 
 
-@dataclass(eq=False)   # identity hash: a key for its tiles and solid rectangle; never mutated
+@dataclass(eq=False)   # identity hash: a key for its shards and solid rectangle; never mutated
 class LayerSprite:
     """A painted set layer, cropped to what it covers. origin: stage position of pixel (0, 0)."""
 
