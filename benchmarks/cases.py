@@ -13,9 +13,14 @@ CASE is one of
               with the same settings and holds: the encoder's ceiling.
     moviepy   the moviepy twin (benchmarks.mpy_compose) from the images and transforms `prepare`
               exported, post effects off as they are in stopmo's export.
+    render    the render loop alone, no encoder: the shot rendered twice in one process (the
+              first loads every painting), the second timed in CPU seconds. With nothing to
+              share the cores with, its cost an exposure holds still where the shot's wall
+              times swing with the machine's load: the measure of a change to the render path.
 
 Prints one JSON line: frames, wall (seconds, imports excluded) and rss_py (this process's peak
-RSS, MiB); `prepare` adds exposures and parts (puppet parts drawn in every exposure). The
+RSS, MiB); `prepare` adds exposures and parts (puppet parts drawn in every exposure), `render`
+exposures and cpu_ms (CPU milliseconds an exposure of the timed pass). The
 encoder's memory is watched from outside (benchmarks.procs).
 """
 from __future__ import annotations
@@ -110,6 +115,22 @@ def parts_drawn(spec: dict) -> int:
     return min(counts)
 
 
+def run_render(scene_path: Path) -> dict:
+    """The render loop without a sink, on one OpenCV thread as `render_into` runs it: a pass
+    that loads every painting, then a timed pass."""
+    from renderer.render import _opencv_threads, plan_scene, render_frames
+    plan = plan_scene(_scene(scene_path), _settings(True))
+    with _opencv_threads(1):
+        for _ in render_frames(plan):
+            pass
+        cpu = time.process_time()
+        for _ in render_frames(plan, preload=False):
+            pass
+        cpu = time.process_time() - cpu
+    return {"frames": plan.frames, "exposures": plan.exposures,
+            "cpu_ms": cpu / plan.exposures * 1000}
+
+
 def load_frames(work: Path):
     """The exposures `prepare` kept: ((n, H, W, 3) uint8, holds)."""
     import numpy as np
@@ -130,7 +151,7 @@ def run_encode(frames, holds, work: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.cases")
-    p.add_argument("case", choices=("prepare", "stopmo", "encode", "moviepy"))
+    p.add_argument("case", choices=("prepare", "stopmo", "encode", "moviepy", "render"))
     p.add_argument("work", type=Path)
     p.add_argument("--scene", type=Path)
     p.add_argument("--no-post", action="store_true")
@@ -154,6 +175,9 @@ def main(argv: list[str] | None = None) -> int:
         n = extra.pop("frames")
     elif args.case == "stopmo":
         n = run_stopmo(args.scene, args.work, post=not args.no_post)
+    elif args.case == "render":
+        extra = run_render(args.scene)
+        n = extra.pop("frames")
     elif args.case == "encode":
         n = run_encode(frames, holds, args.work)
     else:

@@ -14,8 +14,12 @@ N repeats interleaved (the first two cases K times a repeat, in pairs), reportin
 and prints a table and, as its last line,
 `ratio_vs_encode_only=X ratio_vs_moviepy=Y peak_rss_mib=Z`: stopmo's fps over encode-only's,
 stopmo no-post's fps over moviepy's (each the median over the repeats of the ratio within one
-repeat), and stopmo's peak memory (the Python process and its ffmpeg together). --film also times `stopmo batch --force -j 2 -q preview` of the whole film against the
-film's running time. --profile N prints the top N lines of a cProfile of stopmo's render loop.
+repeat), and stopmo's peak memory (the Python process and its ffmpeg together). The line before
+it gives the render loop's CPU an exposure with no encoder beside it (`benchmarks.cases
+render`, once a repeat): it holds still where the wall times swing with the machine's load, so
+it is the measure of a change to the render path. --film also times `stopmo batch --force -j 2
+-q preview` of the whole film against the film's running time. --profile N prints the top N
+lines of a cProfile of stopmo's render loop.
 """
 from __future__ import annotations
 
@@ -166,6 +170,7 @@ def bench(work: Path, args) -> int:
     prep, _ = run_case(["prepare", "--profile", str(args.profile)], work, scene)
     runs: dict[str, list] = {key: [] for key, _, _ in CASES}
     labels = {key: (label, case) for key, label, case in CASES}
+    render_ms: list[float] = []
     for r in range(args.repeats):   # interleaved, so a slow moment hurts every case alike
         pairs = [("stopmo", "encode") if k % 2 == 0 else ("encode", "stopmo")
                  for k in range(args.pairs)]   # back to back, in turn first
@@ -173,6 +178,8 @@ def bench(work: Path, args) -> int:
             label, case = labels[key]
             say(f"run {r + 1}/{args.repeats}: {label} ...")
             runs[key].append(run_case(case, work, scene))
+        say(f"run {r + 1}/{args.repeats}: the render alone ...")
+        render_ms.append(run_case(["render"], work, scene)[0]["cpu_ms"])
     film = film_benchmark(work) if args.film else None
     n = prep["frames"]
     diff = twin_difference(work / "moviepy.mp4", work / "stopmo-nopost.mp4",
@@ -193,6 +200,8 @@ def bench(work: Path, args) -> int:
     spread = pair_ratios(runs["encode"], runs["stopmo"])
     print(f"stopmo vs encode-only pair by pair: {min(spread):.2f} to {max(spread):.2f} over "
           f"{len(spread)} pairs, median {r_enc:.2f} (the machine's noise)")
+    print(f"the render alone, no encoder: {statistics.median(render_ms):.1f} ms of CPU an "
+          f"exposure (median of {len(render_ms)}: {min(render_ms):.1f} to {max(render_ms):.1f})")
     r_mpy = paired_ratio(runs["moviepy"], runs["nopost"])
     print(f"ratio_vs_encode_only={r_enc:.2f} ratio_vs_moviepy={r_mpy:.2f} "
           f"peak_rss_mib={res['stopmo']['tree']:.0f}")

@@ -13,8 +13,6 @@ import threading
 from collections import OrderedDict
 from typing import Callable, Hashable, TypeVar
 
-import numpy as np
-
 from renderer.model.puppet import PuppetDef
 from renderer.model.set import SetDef
 from renderer.paint import sprites
@@ -49,8 +47,10 @@ KEYED_BY_LAYER = ("solid", "shards")
 
 def _weight(value) -> int:
     """The bytes of a painting kept in a table bounded by bytes: a layer painting, or the lit
-    painting of a (painting, lit painting) pair."""
-    return (value[-1] if isinstance(value, tuple) else value).rgba.nbytes
+    painting of a (painting, lit painting) pair. An opaque layer may be drawn as the backdrop,
+    which keeps its colour planes beside it (`LayerSprite.rgb`): three quarters more."""
+    sprite = value[-1] if isinstance(value, tuple) else value
+    return sprite.rgba.nbytes * (7 if getattr(sprite, "opaque", False) else 4) // 4
 
 
 class Paintings:
@@ -66,7 +66,6 @@ class Paintings:
         self._lock = threading.Lock()
         self.kept_in_view = dict(KEPT_IN_VIEW)  # per kind: the most recent kept whatever they weigh
         self.backdrop: tuple = (None, None)   # (inputs, kept frame or None): `composite`'s
-        self._scratch: np.ndarray | None = None  # `scratch`
         self.loads = 0                          # paintings fetched from `sprites` so far
 
     def get(self, kind: str, key: Hashable, make: Callable[[], T]) -> T:
@@ -102,14 +101,6 @@ class Paintings:
             if kind in ("layer", "litlayer"):
                 for beside in KEYED_BY_LAYER:
                     self._tables[beside].pop(value, None)
-
-    def scratch(self, shape: tuple[int, ...]) -> np.ndarray:
-        """A uint8 array of `shape` this render reuses from exposure to exposure for what it
-        works out and throws away (its contents are whatever was left there). One render
-        composes one exposure at a time, so one is enough."""
-        if self._scratch is None or self._scratch.shape != shape:
-            self._scratch = np.empty(shape, np.uint8)
-        return self._scratch
 
     def showing_layers(self, count: int) -> None:
         """The set drawn now has `count` layers: its exposures draw those and no others, so
