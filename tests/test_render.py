@@ -148,7 +148,7 @@ def test_set_layers_in_memory_are_bounded_by_bytes_but_never_below_one_exposures
 
     def layer(size_mib: int) -> LayerSprite:
         sprite = LayerSprite(np.zeros((size_mib * mib // 4096, 1024, 4), np.uint8), (0.0, 0.0),
-                             1.0, True)
+                             1.0, False)
         made.append(sprite)
         return sprite
     heavy = kept.KEEP_BYTES["litlayer"] // mib // kept.LAYERS_IN_VIEW * 2   # 8 of them: twice
@@ -179,9 +179,20 @@ def test_only_the_layers_of_the_set_in_view_are_kept_whatever_they_weigh():
     for scale in range(4):
         for index in range(3):
             memory.get("litlayer", (scale, index), lambda: LayerSprite(
-                np.zeros((heavy * mib // 4096, 1024, 4), np.uint8), (0.0, 0.0), 1.0, True))
+                np.zeros((heavy * mib // 4096, 1024, 4), np.uint8), (0.0, 0.0), 1.0, False))
     assert memory.held("litlayer") == 3
     assert memory.held_bytes("litlayer") == 3 * heavy * mib
+
+
+def test_an_opaque_layer_is_weighed_with_the_colour_planes_a_backdrop_keeps_beside_it():
+    """Drawn as the backdrop, an opaque painting keeps its colour planes as well
+    (`LayerSprite.rgb`, three bytes a pixel beside the four): the byte budget counts them."""
+    from renderer.paint.sprites import LayerSprite
+    memory = Paintings()
+    rgba = np.zeros((256, 1024, 4), np.uint8)
+    memory.get("litlayer", "wall", lambda: LayerSprite(rgba, (0.0, 0.0), 1.0, True))
+    memory.get("litlayer", "table", lambda: LayerSprite(rgba.copy(), (0.0, 0.0), 1.0, False))
+    assert memory.held_bytes("litlayer") == rgba.nbytes * 7 // 4 + rgba.nbytes
 
 
 def test_lit_parts_in_memory_are_bounded_by_bytes_but_keep_an_exposures_worth():
