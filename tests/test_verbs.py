@@ -146,6 +146,40 @@ def test_a_disintegrating_layer_falls_away(write_scene, tiny):
     assert frames[3.5].mean() < 0.6 * frames[0.5].mean()
 
 
+def test_a_hidden_layer_is_taken_off_the_set_from_its_time_on(write_scene, tiny):
+    """`do: hide` lifts a layer off the set (here the hanging lamp, depth 1.8): before its time
+    the frame is as without it; after, only the lamp's part of the frame changes."""
+    kept = write_scene("kept", HEAD.format(name="kept") + "seed: 5\n")
+    lifted = write_scene("lifted", HEAD.format(name="lifted") + shot_body("""
+        action:
+          - {t: 1.0, who: set, do: hide, layer: lamp}
+    """) + "seed: 5\n")
+
+    def frame(path, t: float):
+        plan = plan_scene(load_scene(path), tiny)
+        return render_exposure(plan, plan.shots[0], Exposure(0, round(t * 24), 2, t)).astype(int)
+    assert (frame(kept, 0.5) == frame(lifted, 0.5)).all()
+    changed = (frame(kept, 1.5) != frame(lifted, 1.5)).any(axis=2)
+    rows, cols = changed.nonzero()
+    assert changed.sum() > 0.02 * changed.size
+    # the lamp's shapes span stage x 720..1240 and y up to 430; a whole-stage camera shows a
+    # layer at any depth as the stage, so in pixels that is within a margin for its blur
+    px = tiny.width / 1920
+    assert cols.min() >= (720 - 60) * px and cols.max() <= (1240 + 60) * px
+    assert rows.max() <= (430 + 60) * px
+
+
+def test_hiding_a_layer_the_set_does_not_have_is_refused_naming_it(write_scene):
+    from renderer.errors import SceneError
+    path = write_scene("nolayer", HEAD.format(name="nolayer") + shot_body("""
+        action:
+          - {t: 1.0, who: set, do: hide, layer: chandelier}
+    """))
+    with pytest.raises(SceneError) as refused:
+        load_scene(path)
+    assert "chandelier" in str(refused.value) and "layer" in str(refused.value)
+
+
 def test_a_shot_can_change_set_and_world(write_scene, tiny):
     path = write_scene("two_sets", """
 scene: two_sets

@@ -63,13 +63,17 @@ class PlacedLayer(NamedTuple):
 
 def placed_layers(set_def: SetDef, cam: CameraKey, settings: RenderSettings,
                   grade: Grade | None, paintings: Paintings,
-                  crumble: dict[str, float] | None = None) -> list[PlacedLayer]:
-    """Every layer of `set_def` placed for `cam`, in the set's order, with what drawing it
-    needs beside its painting (lit by the set's rig as it hangs: what moves or flickers is laid
-    on per exposure, `_relight`): its solid rectangle, and its pieces while it crumbles."""
+                  crumble: dict[str, float] | None = None,
+                  hidden: frozenset = frozenset()) -> list[PlacedLayer]:
+    """Every layer of `set_def` placed for `cam`, in the set's order, but those named in
+    `hidden` (taken away), with what drawing it needs beside its painting (lit by the set's rig
+    as it hangs: what moves or flickers is laid on per exposure, `_relight`): its solid
+    rectangle, and its pieces while it crumbles."""
     placed = []
     paintings.showing_layers(len(set_def.layers))
     for i, layer in enumerate(set_def.layers):
+        if layer.name in hidden:
+            continue
         m = camera_matrix(cam, layer.depth, settings.scale)
         scale, clip = _layer_view(cam, set_def, i, settings, paintings)
         if set_def.lights:   # lit by the rig: the painting a render draws
@@ -204,13 +208,14 @@ def _layer_covers(layer: Layer) -> tuple[float, float]:
 
 def _backdrop(paintings: Paintings, set_def: SetDef, cam: CameraKey,
               settings: RenderSettings, crumble: dict[str, float], grade: Grade | None,
-              layers: list[PlacedLayer], trims: dict[int, Rect | None]) -> np.ndarray:
+              layers: list[PlacedLayer], trims: dict[int, Rect | None],
+              hidden: frozenset = frozenset()) -> np.ndarray:
     """The layers behind the puppets, drawn into a new frame, trimmed by `trims` (both follow
     from the inputs). A camera holding still gives the same backdrop exposure after exposure, so
     when a backdrop's inputs come a second time in a row it is kept (in `paintings.backdrop`)
     and copied from then on; a moving camera never repeats them and pays no copy (2.7 MB at
     720p). Only the last inputs are remembered: exposures come in order."""
-    inputs = (set_def, cam, settings, tuple(sorted(crumble.items())), grade)
+    inputs = (set_def, cam, settings, tuple(sorted(crumble.items())), grade, hidden)
     last_inputs, kept = paintings.backdrop
     if kept is not None and inputs == last_inputs:
         return kept.copy()
@@ -334,9 +339,10 @@ def compose(set_def: SetDef, state: StageState, settings: RenderSettings,
     cam = state.camera
     levels = state.lights
     rig_now = lighting.placed(set_def.lights, state.light_at)
-    layers = placed_layers(set_def, cam, settings, grade, paintings, state.crumble)
+    layers = placed_layers(set_def, cam, settings, grade, paintings, state.crumble, state.hidden)
     trims, hidden = hidden_rects(layers, state.crumble, (settings.height, settings.width))
-    frame = _backdrop(paintings, set_def, cam, settings, state.crumble, grade, layers, trims)
+    frame = _backdrop(paintings, set_def, cam, settings, state.crumble, grade, layers, trims,
+                      state.hidden)
     cam_m = camera_matrix(cam, 1.0, settings.scale)
     if set_def.lights:
         _relight(frame, set_def, rig_now, levels, cam_m)

@@ -49,6 +49,7 @@ VERBS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
     "spin": (("rot",), (), ACTOR),
     "shake": (("amount",), (), CAMERA),
     "disintegrate": (("layer",), (), SET),
+    "hide": (("layer",), (), SET),
 }
 TRAVEL = ("walk", "run", "crawl", "move")
 # A shorthand names the verb by its one argument: {t: 2, who: coraline, face: curious}.
@@ -61,7 +62,7 @@ ARG_RANGES = {"scale": (0.01, 20), "opacity": (0, 1), "rot": (-3600, 3600), "amo
               "height": (0, 2000)}
 MAX_SAY_CHARS = 400
 # Seconds an action lasts without `for`, where neither its text nor its distance decide it.
-INSTANT = ("face", "turn", "skin", "transform", "take", "drop")    # a hand-placed change: 0 s
+INSTANT = ("face", "turn", "skin", "transform", "take", "drop", "hide")   # hand-placed: 0 s
 DEFAULT_SECONDS = {"throw": 0.8, "give": 0.6, "disintegrate": 3.0, "jump": 0.6, "look": 0.3}
 OTHER_SECONDS = 0.5
 # Verbs whose default easing is linear (a steady gait or flight); every other verb eases in_out.

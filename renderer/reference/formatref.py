@@ -1,8 +1,8 @@
 """The format reference: `docs/format.md` and `docs/schema/*.schema.json`, generated from the
 declarative tables that share their key names with the loaders.
 
-    python -m renderer.formatref            # rewrite docs/format.md and docs/schema/
-    python -m renderer.formatref --check    # exit 1 when a committed file is out of date
+    python -m renderer.reference.formatref            # rewrite docs/format.md and docs/schema/
+    python -m renderer.reference.formatref --check    # exit 1 when a committed file is out of date
 """
 from __future__ import annotations
 
@@ -211,7 +211,7 @@ def stale(root: Path) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m renderer.formatref", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m renderer.reference.formatref", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parents[2],
                         help="the repository folder (default: the one this module is in)")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from renderer.reference.reftypes import Section
 from renderer.settings import MAX_AUDIO_BYTES, MAX_RECORDING_SECONDS, SAMPLE_RATE
 
-REGENERATE = "python -m renderer.formatref"
+REGENERATE = "python -m renderer.reference.formatref"
 
 FOLDERS = """\
 stopmo reads files from a **project folder**: the nearest folder at or above the file that holds

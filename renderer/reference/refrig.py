@@ -372,7 +372,7 @@ SET = Obj("set", "Set file", "`scenes/sets/NAME.yaml`: the miniature set, painte
                                                                           "shadows lie on the floor")),
     }))
 LAYER = Obj("layer", "layer", "An item of `layers`.", keys_of(LAYER_FIELDS, LAYER_REQUIRED, {
-    "name": (Text(), "Unique in the set; `disintegrate` names it."),
+    "name": (Text(), "Unique in the set; `disintegrate` and `hide` name it."),
     "depth": (Number(0.2, 100), "Distance relative to the puppet plane (1): 4 is a far "
               "backdrop that barely moves when the camera pans; below 1 is in front of the "
               "puppets and moves more."),

@@ -276,7 +276,8 @@ ARGUMENTS = {
     "rot": (Number(*ARG_RANGES["rot"]), "The rotation it spins to, in degrees clockwise: "
             "absolute, not by how much (spin to 360 for one turn, then to 720 for another)."),
     "amount": (Number(*ARG_RANGES["amount"]), "Stage units of camera jolt (`shake`)."),
-    "layer": (Name("a layer name of the shot's set"), "The set layer that crumbles away."),
+    "layer": (Name("a layer name of the shot's set"), "The set layer that crumbles away "
+              "(`disintegrate`) or is taken away (`hide`)."),
 }
 VERB_MEANINGS = {
     "walk": "Travel along `to` (through `path`) playing its gait; turns to face the way it goes.",
@@ -314,6 +315,9 @@ VERB_MEANINGS = {
     "spin": "Rotate the whole puppet to `rot` degrees (absolute).",
     "shake": "`who: camera`: a hand-held jolt of `amount` units while it runs.",
     "disintegrate": "`who: set`: the set `layer` crumbles away.",
+    "hide": "`who: set`: the set `layer` is taken away, as an animator lifts a piece off the "
+            "set between two frames (a door's open leaf when a prop shows it shut); not drawn "
+            "from then on in the shot.",
 }
 EASE_MEANINGS = {
     "linear": "Constant speed.", "in": "Starts slow, ends fast.", "out": "Starts fast, ends slow.",
@@ -345,7 +349,7 @@ ACTION = Obj("action", "action", "An item of a shot's `action`. Every action has
     "t": (Number(0, MAX_SHOT_SECONDS), "Seconds into the shot when it starts (before the "
           "shot's end)."),
     "who": (Name("a cast or prop id, `camera` or `set`"), "Who does it (`camera` for `shake`, "
-            "`set` for `disintegrate`)."),
+            "`set` for `disintegrate` and `hide`)."),
     "do": (Choice(tuple(VERBS)), "The verb.", dn("the shorthand key present")),
     "for": (Number(0, MAX_SHOT_SECONDS), "Seconds it lasts.", dn("by verb: see the verb table")),
     "ease": (EASE, "How it speeds up and slows down.",

@@ -68,6 +68,7 @@ class StageState:
     time: float
     lights: tuple[float, ...] = ()     # each set light's strength multiplier (its flicker)
     light_at: tuple[tuple[float, float], ...] = ()   # where each set light is (it may move)
+    hidden: frozenset = frozenset()    # the names of the set layers taken away (`do: hide`)
 
 
 def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure,
@@ -122,7 +123,9 @@ def stage_exposure(scene: Scene, shot: Shot, exposure: Exposure,
                                      FLICKER * scene.look["flicker"]),
                       jitter.key_int(scene.seed, shot.id, exposure.index, "grain"), crumble, t,
                       light_levels(scene.seed, shot, exposure.index),
-                      light_places(scene.seed, shot, exposure))
+                      light_places(scene.seed, shot, exposure),
+                      frozenset(a.args["layer"] for a in shot.actions
+                                if a.do == "hide" and a.t <= t))
 
 
 FLICKER_LEVELS = 2   # a flickering light's strength takes 2 * this + 1 values, held per exposure
